@@ -1,0 +1,30 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { SqsCallbackQueue } from '../lib/adapters/sqs-callback-queue';
+import { createSqsClient, requireEnv } from '../lib/aws-clients';
+import { appsSourceFromEnv, createAppsLoader } from '../lib/config/load-apps';
+import { handleCallback, type IngestDependencies } from '../lib/ingest/handle-callback';
+import { logger } from '../lib/logger';
+import { createProviderRegistry, providerOptionsFromEnv } from '../lib/providers/registry';
+
+const dependencies: IngestDependencies = {
+  providers: createProviderRegistry(providerOptionsFromEnv()),
+  loadApps: createAppsLoader(appsSourceFromEnv()),
+  queue: new SqsCallbackQueue({ client: createSqsClient(), queueUrl: requireEnv('QUEUE_URL') }),
+  logger,
+};
+
+/** `POST /callbacks/{endpoint}`: verify, queue, answer in the vendor's shape. */
+export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+  const { answer } = await handleCallback(
+    {
+      endpoint: event.rawPath.split('/').pop() ?? '',
+      body: event.body,
+      isBase64Encoded: event.isBase64Encoded,
+      headers: event.headers ?? {},
+      rawQueryString: event.rawQueryString ?? '',
+      receivedAt: Date.now(),
+    },
+    dependencies,
+  );
+  return { statusCode: answer.statusCode, headers: { 'content-type': 'application/json' }, body: answer.body };
+};

@@ -1,0 +1,33 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { RecordingStore } from '../lib/adapters/recording-store';
+import { createDocumentClient, optionalNumberEnv, requireEnv } from '../lib/aws-clients';
+import { parseQuery } from '../lib/http/callback-request';
+import { logger } from '../lib/logger';
+import { handleQuery } from '../lib/query/handle-query';
+
+const store = new RecordingStore({
+  client: createDocumentClient(),
+  tableName: requireEnv('TABLE_NAME'),
+  staleAfterHours: optionalNumberEnv('STALE_AFTER_HOURS'),
+});
+
+/** `GET /recordings/…` and `GET /rooms/…`. */
+export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+  try {
+    const answer = await handleQuery(
+      {
+        method: event.requestContext.http.method,
+        rawPath: event.rawPath,
+        query: parseQuery(event.rawQueryString ?? ''),
+      },
+      store,
+    );
+    return { statusCode: answer.statusCode, headers: { 'content-type': 'application/json' }, body: answer.body };
+  } catch (error) {
+    logger.error('query failed', {
+      path: event.rawPath,
+      error: error instanceof Error ? error.message : String(error),
+    });
+    return { statusCode: 503, headers: { 'content-type': 'application/json' }, body: '{"message":"try again later"}' };
+  }
+};

@@ -1,0 +1,64 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { AppsConfigError } from '../errors';
+import { type AppDirectory, parseAppsDocumentText } from './apps';
+
+export const DEFAULT_APPS_FILE = 'config/apps.local.json';
+const DEFAULT_PARAMETER_MAX_AGE_SECONDS = 300;
+
+export interface AppsSourceOptions {
+  /** A local JSON file. Wins over `parameterName` so that `serverless invoke local` can point at a file. */
+  file?: string;
+  /** An SSM SecureString parameter, read through Powertools' cached provider. */
+  parameterName?: string;
+  /** How long a fetched parameter is trusted before it is read again, so rotations reach warm Lambdas. */
+  parameterMaxAgeSeconds?: number;
+}
+
+export type LoadApps = () => Promise<AppDirectory>;
+
+/** Reads the environment once (RECORDING_APPS_FILE, RECORDING_APPS_PARAMETER, RECORDING_APPS_MAX_AGE_SECONDS). */
+export function appsSourceFromEnv(env: NodeJS.ProcessEnv = process.env): AppsSourceOptions {
+  const maxAge = env.RECORDING_APPS_MAX_AGE_SECONDS;
+  return {
+    file: env.RECORDING_APPS_FILE || undefined,
+    parameterName: env.RECORDING_APPS_PARAMETER || undefined,
+    parameterMaxAgeSeconds: maxAge ? Number(maxAge) : undefined,
+  };
+}
+
+/**
+ * Returns a loader for the validated apps document. A file is read and validated once; an SSM
+ * parameter is re-read after `parameterMaxAgeSeconds` and re-validated only when its text changed.
+ */
+export function createAppsLoader(options: AppsSourceOptions): LoadApps {
+  if (options.file || !options.parameterName) {
+    const path = resolve(options.file ?? DEFAULT_APPS_FILE);
+    let loaded: Promise<AppDirectory> | undefined;
+    return function loadAppsFromFile() {
+      loaded ??= readAppsFile(path);
+      return loaded;
+    };
+  }
+  const name = options.parameterName;
+  const maxAge = options.parameterMaxAgeSeconds ?? DEFAULT_PARAMETER_MAX_AGE_SECONDS;
+  let cached: { text: string; apps: AppDirectory } | undefined;
+  return async function loadAppsFromParameter() {
+    // Imported lazily so that file-based runs never load the SSM client.
+    const { getParameter } = await import('@aws-lambda-powertools/parameters/ssm');
+    const text = await getParameter(name, { decrypt: true, maxAge });
+    if (typeof text !== 'string') throw new AppsConfigError(`SSM parameter ${name} is empty or missing`);
+    if (cached?.text !== text) cached = { text, apps: parseAppsDocumentText(text, `SSM parameter ${name}`) };
+    return cached.apps;
+  };
+}
+
+export async function readAppsFile(path: string): Promise<AppDirectory> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (cause) {
+    throw new AppsConfigError(`Cannot read apps document ${path}: ${(cause as Error).message}`, { cause });
+  }
+  return parseAppsDocumentText(text, path);
+}

@@ -1,0 +1,42 @@
+import type { Endpoint } from '../platforms';
+
+/** A callback as it reached us, before anything trusts it. Header names are lower-case. */
+export interface CallbackRequest {
+  readonly endpoint: Endpoint;
+  /** The exact bytes the vendor signed. */
+  readonly body: Buffer;
+  readonly headers: Readonly<Record<string, string>>;
+  /** The first value of each URL query parameter, decoded. */
+  readonly query: Readonly<Record<string, string>>;
+  /** When we received it (ms since the epoch): the `now` that freshness checks use. */
+  readonly receivedAt: number;
+}
+
+/** The HTTP framing of a callback, as API Gateway (or the local server) hands it over. */
+export interface IncomingCallback {
+  readonly endpoint: string;
+  readonly body: string | undefined;
+  readonly isBase64Encoded: boolean;
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly rawQueryString: string;
+  readonly receivedAt: number;
+}
+
+export function lowerCaseHeaders(headers: IncomingCallback['headers']): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    const key = name.toLowerCase();
+    // Repeated headers are joined like API Gateway does, so a forged duplicate never verifies.
+    result[key] = key in result ? `${result[key]},${value}` : value;
+  }
+  return result;
+}
+
+export function parseQuery(rawQueryString: string): Record<string, string> {
+  const query: Record<string, string> = {};
+  for (const [name, value] of new URLSearchParams(rawQueryString)) {
+    if (!(name in query)) query[name] = value;
+  }
+  return query;
+}

@@ -1,0 +1,55 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { ApplyOutcome, RecordingStore } from '../adapters/recording-store';
+import { BadRequestError, PoisonMessageError } from '../errors';
+import { parseJsonObject } from '../json';
+import type { Interpretation } from '../model/events';
+import { decodeQueuedCallback } from '../model/queued-callback';
+import type { ProviderRegistry } from '../providers/registry';
+
+export interface ProcessDependencies {
+  providers: ProviderRegistry;
+  store: Pick<RecordingStore, 'applyRecordingEvent' | 'applyRoomEvent'>;
+  logger: Logger;
+}
+
+export type ProcessOutcome = ApplyOutcome | 'unmodelled';
+
+/**
+ * Applies one queued callback. A message that cannot be understood throws `PoisonMessageError`:
+ * the batch reports it failed, SQS redelivers it, and after `maxReceiveCount` it lands in the DLQ.
+ * A store failure throws too, and the redelivery is safe because every write is conditional.
+ */
+export async function processQueuedCallback(messageBody: string, deps: ProcessDependencies): Promise<ProcessOutcome> {
+  const callback = decodeQueuedCallback(messageBody);
+  const provider = deps.providers.get(callback.endpoint);
+  if (!provider) throw new PoisonMessageError(`no provider for ${callback.endpoint}`);
+  let interpretation: Interpretation;
+  try {
+    interpretation = provider.interpret({
+      appId: callback.appId,
+      query: callback.query,
+      body: parseJsonObject(callback.body),
+      receivedAt: callback.receivedAt,
+    });
+  } catch (error) {
+    if (error instanceof BadRequestError) throw new PoisonMessageError(error.message, { cause: error });
+    throw error;
+  }
+  if (interpretation.kind === 'unmodelled') {
+    deps.logger.info('queued callback not modelled', { endpoint: callback.endpoint, label: interpretation.label });
+    return 'unmodelled';
+  }
+  const { event } = interpretation;
+  const outcome =
+    event.kind === 'recording'
+      ? await deps.store.applyRecordingEvent(event, callback.receivedAt)
+      : await deps.store.applyRoomEvent(event);
+  deps.logger.info(`event ${outcome}`, {
+    outcome,
+    platform: event.platform,
+    appId: event.appId,
+    ...(event.kind === 'recording' ? { taskId: event.taskId, eventType: event.eventType } : { roomId: event.roomId }),
+    eventId: event.eventId,
+  });
+  return outcome;
+}

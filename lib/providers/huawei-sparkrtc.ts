@@ -1,0 +1,123 @@
+import type { SparkRtcApp } from '../config/apps';
+import { AppNotAllowedError, BadRequestError, type CallbackError, VerificationError } from '../errors';
+import { readIdentifier, readString } from '../json';
+import { deriveEventId } from '../model/event-id';
+import type { FileMention, Interpretation } from '../model/events';
+import { jsonAnswer, type Provider } from './provider';
+import {
+  assertAnyKeyMatches,
+  assertFresh,
+  decodeHexDigest,
+  hmac,
+  parseUnixTimestamp,
+  requireHeader,
+} from './verification';
+
+/**
+ * The vendor documents no window for X-Rtc-Timestamp (PROTOCOLS.md §4); five minutes refuses
+ * old replays while leaving room for the vendor's own retries.
+ */
+export const DEFAULT_SPARKRTC_TIMESTAMP_TOLERANCE_SECONDS = 300;
+
+const TASK_OVER = 'CLOUD_RECORD_SERVER_OVER';
+/** One vendor page spells the task-over event without SERVER_ (PROTOCOLS.md §4). */
+const EVENT_ALIASES: Record<string, string> = { CLOUD_RECORD_OVER: TASK_OVER };
+const RECORDING_EVENTS = new Set(['RECORD_NEW_FILE_START', 'RECORD_FILE_COMPLETE', TASK_OVER]);
+/** Subscribable, but with no documented payload: kept on their task as opaque events. */
+const OPAQUE_EVENTS = new Set([
+  'RTC_USER_ROLE_CHANGED',
+  'RTC_AUDIO_STREAM_OPEN',
+  'RTC_AUDIO_STREAM_CLOSE',
+  'RTC_VIDEO_STREAM_OPEN',
+  'RTC_VIDEO_STREAM_CLOSE',
+]);
+
+/** SparkRTC's signature: lower-case hex HMAC-SHA256(key, rand + timestamp + raw body). */
+export function signSparkRtcBody(key: string, rand: string, timestamp: string, body: Buffer | string): string {
+  return hmac('sha256', key, rand, timestamp, body).toString('hex');
+}
+
+export interface HuaweiSparkRtcOptions {
+  /** Seconds X-Rtc-Timestamp may differ from now, either way; seconds or milliseconds are accepted. 0 turns it off. */
+  timestampToleranceSeconds?: number;
+}
+
+export function createHuaweiSparkRtcProvider(options: HuaweiSparkRtcOptions = {}): Provider {
+  const tolerance = options.timestampToleranceSeconds ?? DEFAULT_SPARKRTC_TIMESTAMP_TOLERANCE_SECONDS;
+  return {
+    endpoint: 'huawei-sparkrtc',
+    platform: 'sparkrtc',
+    forwardedHeaders: ['content-type', 'x-rtc-rand', 'x-rtc-timestamp', 'x-rtc-signature'],
+
+    authenticate(request, { apps, body }): SparkRtcApp {
+      const appId = readIdentifier(body(), 'app_id');
+      if (appId === undefined) throw new BadRequestError('app_id is missing');
+      if (request.query.appId && request.query.appId !== appId) {
+        throw new AppNotAllowedError('app_mismatch', 'app_id does not match the URL');
+      }
+      const app = apps.find('sparkrtc', appId);
+      if (!app) throw new AppNotAllowedError('unknown_app', 'app_id is not a configured sparkrtc app');
+      if (app.authKey.size === 0) {
+        // Without an auth_key the vendor sends no auth headers at all: opt in explicitly.
+        if (app.allowUnsigned) return app;
+        throw new VerificationError(
+          'missing_signature',
+          'this app has no authKey and does not allow unsigned callbacks',
+        );
+      }
+      const rand = requireHeader(request.headers, 'x-rtc-rand');
+      const timestamp = requireHeader(request.headers, 'x-rtc-timestamp');
+      const signature = requireHeader(request.headers, 'x-rtc-signature');
+      assertFresh(parseUnixTimestamp(timestamp, 'X-Rtc-Timestamp'), request.receivedAt, tolerance, 'X-Rtc-Timestamp');
+      assertAnyKeyMatches(app.authKey, decodeHexDigest(signature, 32), (key) =>
+        hmac('sha256', key, rand, timestamp, request.body),
+      );
+      return app;
+    },
+
+    interpret({ appId, body }): Interpretation {
+      const rawType = readString(body, 'event_type');
+      if (!rawType) throw new BadRequestError('event_type is missing');
+      const eventType = EVENT_ALIASES[rawType] ?? rawType;
+      const isOpaque = OPAQUE_EVENTS.has(eventType);
+      if (!RECORDING_EVENTS.has(eventType) && !isOpaque) return { kind: 'unmodelled', label: rawType };
+      const taskId = readIdentifier(body, 'job_id');
+      if (taskId === undefined) {
+        if (isOpaque) return { kind: 'unmodelled', label: `${rawType} without job_id` };
+        throw new BadRequestError('job_id is missing');
+      }
+      const startTime = Date.parse(readString(body, 'start_time') ?? '');
+      return {
+        kind: 'event',
+        event: {
+          kind: 'recording',
+          platform: 'sparkrtc',
+          appId,
+          taskId,
+          roomId: readIdentifier(body, 'room_id') ?? null,
+          eventType,
+          code: null,
+          seqNo: null,
+          files: eventType === 'RECORD_FILE_COMPLETE' ? [completedFile(body)] : [],
+          occurredAt: Number.isNaN(startTime) ? null : startTime,
+          // Auth headers are the only delivery metadata; the body is the content (CONTRACT §4).
+          eventId: deriveEventId(body),
+          indexInRoom: true,
+        },
+      };
+    },
+
+    answer(error: CallbackError | null) {
+      return error === null
+        ? jsonAnswer(200, { status: 1, result: 'success' })
+        : jsonAnswer(error.status, { status: 0, result: error.message });
+    },
+  };
+}
+
+function completedFile(body: Parameters<typeof readString>[0]): FileMention {
+  const url = readString(body, 'download_url') ?? null;
+  const name = readString(body, 'obs_object') ?? url;
+  if (!name) throw new BadRequestError('RECORD_FILE_COMPLETE needs obs_object or download_url');
+  return { name, url, status: 'uploaded' };
+}

@@ -1,0 +1,100 @@
+import type { TrtcApp } from '../config/apps';
+import { AppNotAllowedError, BadRequestError, type CallbackError, VerificationError } from '../errors';
+import { readIdentifier, readInteger, readObject, readString, toPlainJson } from '../json';
+import { deriveEventId } from '../model/event-id';
+import type { Interpretation } from '../model/events';
+import { type AuthenticationContext, jsonAnswer, type Provider, type VerifiedCallback } from './provider';
+import { normalizeTrtcRecordingEvent } from './trtc-recording-event';
+import { assertAnyKeyMatches, assertFresh, decodeHexDigest, parseUnixTimestamp, sha256 } from './verification';
+
+/** The vendor rejects a RequestTime more than 1 minute from now (PROTOCOLS.md §1). */
+export const DEFAULT_IM_REQUEST_TIME_TOLERANCE_SECONDS = 60;
+
+/** Seed 000 spells the command `Follow.`; the vendor now uses `Live.`. Both feed one recording. */
+const RECORDING_COMMANDS = new Set([
+  'Live.CallbackAfterCloudRecordingChanged',
+  'Follow.CallbackAfterCloudRecordingChanged',
+]);
+const ROOM_COMMANDS = new Set(['Room.CallbackAfterUpdateRoomInfo', 'Live.CallbackAfterUpdateRoomInfo']);
+const ROOM_BOOLEAN_FIELDS = [
+  'IsVideoDisabled',
+  'IsAudioDisabled',
+  'IsMessageDisabled',
+  'IsScreenSharingDisabled',
+  'IsCloudRecordingDisabled',
+] as const;
+
+/**
+ * Chat's webhook signature: lower-case hex SHA-256 of token + RequestTime. It is not an HMAC and
+ * does not cover the body (PROTOCOLS.md §1).
+ */
+export function signImRequest(token: string, requestTime: string): string {
+  return sha256(token + requestTime).toString('hex');
+}
+
+export interface TencentImOptions {
+  /** Seconds a `RequestTime` may differ from now, either way. 0 turns the check off. */
+  requestTimeToleranceSeconds?: number;
+}
+
+export function createTencentImProvider(options: TencentImOptions = {}): Provider {
+  const tolerance = options.requestTimeToleranceSeconds ?? DEFAULT_IM_REQUEST_TIME_TOLERANCE_SECONDS;
+  return {
+    endpoint: 'tencent-im',
+    platform: 'trtc',
+    forwardedHeaders: ['content-type'],
+
+    authenticate(request, { apps }: AuthenticationContext): TrtcApp {
+      const appId = request.query.SdkAppid;
+      if (!appId) throw new AppNotAllowedError('unknown_app', 'SdkAppid is missing from the URL');
+      const app = apps.find('trtc', appId);
+      if (!app) throw new AppNotAllowedError('unknown_app', 'SdkAppid is not a configured trtc app');
+      // Without a token the SdkAppid match is the whole check, as seed 000 describes.
+      if (app.imToken.size === 0) return app;
+      const { RequestTime: requestTime, Sign: sign } = request.query;
+      const requestTimeMs = parseUnixTimestamp(requestTime, 'RequestTime');
+      if (!sign) throw new VerificationError('missing_signature', 'Sign is missing from the URL');
+      assertFresh(requestTimeMs, request.receivedAt, tolerance, 'RequestTime');
+      assertAnyKeyMatches(app.imToken, decodeHexDigest(sign, 32), (token) => sha256(token + (requestTime as string)));
+      return app;
+    },
+
+    interpret({ appId, query, body }: VerifiedCallback): Interpretation {
+      const command = readString(body, 'CallbackCommand') ?? query.CallbackCommand ?? '';
+      if (RECORDING_COMMANDS.has(command)) {
+        return { kind: 'event', event: normalizeTrtcRecordingEvent(body, appId) };
+      }
+      if (!ROOM_COMMANDS.has(command)) return { kind: 'unmodelled', label: command || 'no CallbackCommand' };
+
+      const roomInfo = readObject(body, 'RoomInfo');
+      const roomId = roomInfo && readIdentifier(roomInfo, 'RoomId');
+      if (!roomInfo || !roomId) throw new BadRequestError('RoomInfo.RoomId is missing');
+      const eventTime = readInteger(body, 'EventTime');
+      if (eventTime === undefined) throw new BadRequestError('EventTime must be an integer');
+      const info = toPlainJson(roomInfo) as Record<string, unknown>;
+      for (const field of ROOM_BOOLEAN_FIELDS) {
+        // The seed sends IsCloudRecordingDisabled as the string "false" (PROTOCOLS.md §1).
+        if (info[field] === 'true' || info[field] === 'false') info[field] = info[field] === 'true';
+      }
+      return {
+        kind: 'event',
+        event: {
+          kind: 'room',
+          platform: 'trtc',
+          appId,
+          roomId,
+          eventTime,
+          eventId: deriveEventId({ ...body, CallbackCommand: null }),
+          operator: readString(body, 'Operator_Account') ?? null,
+          roomInfo: info,
+        },
+      };
+    },
+
+    answer(error: CallbackError | null) {
+      return error === null
+        ? jsonAnswer(200, { ActionStatus: 'OK', ErrorCode: 0, ErrorInfo: '' })
+        : jsonAnswer(error.status, { ActionStatus: 'FAIL', ErrorCode: error.status, ErrorInfo: error.message });
+    },
+  };
+}
