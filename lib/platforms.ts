@@ -13,3 +13,15 @@ export type Endpoint = (typeof ENDPOINTS)[number];
 export function isEndpoint(value: string): value is Endpoint {
   return (ENDPOINTS as readonly string[]).includes(value);
 }
+
+const ENDPOINT_PLATFORMS: Record<Endpoint, Platform> = {
+  'tencent-im': 'trtc',
+  'tencent-trtc': 'trtc',
+  'tencent-gme': 'gme',
+  'huawei-sparkrtc': 'sparkrtc',
+};
+
+/** The namespace an endpoint's recordings live in: Chat and TRTC share `trtc` (CONTRACT §1). */
+export function platformOf(endpoint: Endpoint): Platform {
+  return ENDPOINT_PLATFORMS[endpoint];
+}

@@ -1,5 +1,5 @@
 import { AppsConfigError } from '../errors';
-import { isPlatform, type Platform } from '../platforms';
+import { type Endpoint, isPlatform, type Platform } from '../platforms';
 import { SecretSet } from './secrets';
 
 export interface TrtcApp {
@@ -122,4 +122,16 @@ export function parseAppsDocumentText(text: string, source: string): AppDirector
     });
   }
   return parseAppsDocument(document, source);
+}
+
+/** The key a vendor signs a given endpoint's callbacks with, for tools that re-sign (replay, samples). */
+export function signingKeysFor(app: AppConfig, endpoint: Endpoint): SecretSet {
+  switch (app.platform) {
+    case 'trtc':
+      return endpoint === 'tencent-im' ? app.imToken : app.callbackKey;
+    case 'gme':
+      return app.secretKey;
+    case 'sparkrtc':
+      return app.authKey;
+  }
 }

@@ -1,0 +1,289 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { parseAppsDocument } from '../../../lib/config/apps';
+import type { IncomingCallback } from '../../../lib/http/callback-request';
+import { handleCallback, MAX_BODY_BYTES } from '../../../lib/ingest/handle-callback';
+import { createProviderRegistry } from '../../../lib/providers/registry';
+import { MemoryQueue } from '../../helpers/memory-queue';
+import { gmeBody, type Sample, SEED_000, SEED_003, sparkRtcBody, trtcBody } from '../../helpers/samples';
+import { signTestRequest } from '../../helpers/sign-test-request';
+
+// Two keys per app everywhere: the second is a rotation predecessor that must still verify.
+const KEYS = {
+  'tencent-im': ['im-token-current', 'im-token-previous'],
+  'tencent-trtc': ['trtcKeyCurrent01', 'trtcKeyPrevious01'],
+  'tencent-gme': ['gme-secret-current', 'gme-secret-previous'],
+  'huawei-sparkrtc': ['sparkrtc-auth-key-current-0000000000', 'sparkrtc-auth-key-previous-000000000'],
+} as const;
+const APPS = parseAppsDocument(
+  {
+    apps: [
+      { platform: 'trtc', appId: '1400000003', imToken: KEYS['tencent-im'], callbackKey: KEYS['tencent-trtc'] },
+      { platform: 'gme', appId: '1400000000', secretKey: KEYS['tencent-gme'] },
+      { platform: 'sparkrtc', appId: 'spark-app', authKey: KEYS['huawei-sparkrtc'] },
+      { platform: 'sparkrtc', appId: 'spark-open', allowUnsigned: true },
+      { platform: 'sparkrtc', appId: 'spark-closed' },
+    ],
+  },
+  'test',
+);
+const ALL_SECRETS = Object.values(KEYS).flat();
+
+interface VendorCase {
+  endpoint: keyof typeof KEYS;
+  sample: Sample;
+  success: unknown;
+  failureShape: (body: Record<string, unknown>, status: number) => void;
+  /** Rebuilds the sample for another app id, to test an unknown app. */
+  forApp: (appId: string) => Sample;
+  /** Breaks one byte of what the signature covers. */
+  tamper: (request: IncomingCallback) => IncomingCallback;
+  /** Removes the signature. */
+  unsign: (request: IncomingCallback) => IncomingCallback;
+  hasTimestamp: boolean;
+}
+
+const flipFirstDigit = (text: string) => text.replace(/\d/, (digit) => String((Number(digit) + 1) % 10));
+const withoutHeader = (name: string) => (request: IncomingCallback) => {
+  const headers = { ...request.headers };
+  delete headers[name];
+  return { ...request, headers };
+};
+const codeMessageShape = (body: Record<string, unknown>, status: number) => {
+  expect(body).toEqual({ code: status, message: expect.any(String) });
+};
+
+const trtcSample = (appId: string): Sample => ({
+  name: 'trtc-301',
+  endpoint: 'tencent-trtc',
+  appId,
+  body: trtcBody(301, { taskId: 'task-a', payload: { Status: 0 } }),
+});
+const imSample = (appId: string): Sample => ({ ...SEED_000, appId });
+const gmeSample = (appId: string): Sample => ({
+  name: 'gme',
+  endpoint: 'tencent-gme',
+  appId,
+  body: gmeBody({ taskId: '446946705284000001', eventType: 1, seqNo: 0 }).replace('"BizID":1400000000', `"BizID":${appId}`),
+});
+const sparkSample = (appId: string): Sample => ({
+  ...SEED_003,
+  appId,
+  body: sparkRtcBody('RECORD_NEW_FILE_START', { jobId: 'job-1', appId }),
+});
+
+const CASES: VendorCase[] = [
+  {
+    endpoint: 'tencent-im',
+    sample: imSample('1400000003'),
+    success: { ActionStatus: 'OK', ErrorCode: 0, ErrorInfo: '' },
+    failureShape: (body, status) =>
+      expect(body).toEqual({ ActionStatus: 'FAIL', ErrorCode: status, ErrorInfo: expect.any(String) }),
+    forApp: imSample,
+    // Chat's Sign covers the token and RequestTime only, never the body (PROTOCOLS.md §1).
+    tamper: (request) => ({ ...request, rawQueryString: request.rawQueryString.replace(/Sign=([0-9a-f])/, (_m, c) => `Sign=${c === 'a' ? 'b' : 'a'}`) }),
+    unsign: (request) => ({ ...request, rawQueryString: request.rawQueryString.replace(/&?Sign=[0-9a-f]+/, '') }),
+    hasTimestamp: true,
+  },
+  {
+    endpoint: 'tencent-trtc',
+    sample: trtcSample('1400000003'),
+    success: { code: 0 },
+    failureShape: codeMessageShape,
+    forApp: trtcSample,
+    tamper: (request) => ({ ...request, body: flipFirstDigit(request.body ?? '') }),
+    unsign: withoutHeader('sign'),
+    hasTimestamp: false,
+  },
+  {
+    endpoint: 'tencent-gme',
+    sample: gmeSample('1400000000'),
+    success: { code: 0 },
+    failureShape: codeMessageShape,
+    forApp: gmeSample,
+    tamper: (request) => ({ ...request, body: (request.body ?? '').replace('"SeqNo":0', '"SeqNo":1') }),
+    unsign: withoutHeader('signature'),
+    hasTimestamp: false,
+  },
+  {
+    endpoint: 'huawei-sparkrtc',
+    sample: sparkSample('spark-app'),
+    success: { status: 1, result: 'success' },
+    failureShape: (body) => expect(body).toEqual({ status: 0, result: expect.any(String) }),
+    forApp: sparkSample,
+    tamper: (request) => ({ ...request, body: (request.body ?? '').replace('room01', 'room02') }),
+    unsign: withoutHeader('x-rtc-signature'),
+    hasTimestamp: true,
+  },
+];
+
+describe.each(CASES)('$endpoint ingest', (vendor) => {
+  let queue: MemoryQueue;
+  const logger = new Logger({ logLevel: 'SILENT' });
+  const ingest = (request: IncomingCallback) =>
+    handleCallback(request, { providers: createProviderRegistry(), loadApps: async () => APPS, queue, logger });
+  const [currentKey, previousKey] = KEYS[vendor.endpoint];
+  const signed = (options: { key?: string; now?: number } = {}) =>
+    signTestRequest(vendor.sample, { key: currentKey, ...options });
+
+  const expectRejected = async (request: IncomingCallback, status: number) => {
+    const { answer } = await ingest(request);
+    expect(answer.statusCode).toBe(status);
+    vendor.failureShape(JSON.parse(answer.body), status);
+    for (const secret of ALL_SECRETS) expect(answer.body).not.toContain(secret);
+    expect(queue.sent).toHaveLength(0);
+    return answer;
+  };
+
+  beforeEach(() => {
+    queue = new MemoryQueue();
+  });
+
+  it('accepts a good request, queues the raw body, and answers in the vendor shape', async () => {
+    const { answer, outcome } = await ingest(signed());
+    expect(outcome).toBe('queued');
+    expect(answer.statusCode).toBe(200);
+    expect(JSON.parse(answer.body)).toEqual(vendor.success);
+    expect(queue.sent).toHaveLength(1);
+    expect(queue.sent[0]?.body).toBe(vendor.sample.body);
+    expect(queue.sent[0]?.endpoint).toBe(vendor.endpoint);
+    expect(queue.sent[0]?.appId).toBe(vendor.sample.appId);
+  });
+
+  it('accepts a body API Gateway base64-encoded', async () => {
+    const request = signed();
+    const { answer } = await ingest({ ...request, body: Buffer.from(request.body ?? '').toString('base64'), isBase64Encoded: true });
+    expect(answer.statusCode).toBe(200);
+    expect(queue.sent[0]?.body).toBe(vendor.sample.body);
+  });
+
+  it('accepts every key of a rotation', async () => {
+    const { answer } = await ingest(signed({ key: previousKey }));
+    expect(answer.statusCode).toBe(200);
+  });
+
+  it('rejects a wrong key with 401', async () => {
+    await expectRejected(signed({ key: `${currentKey}x` }), 401);
+  });
+
+  it('rejects a change to one byte of the signed material with 401', async () => {
+    await expectRejected(vendor.tamper(signed()), 401);
+  });
+
+  it('rejects a missing signature with 401', async () => {
+    await expectRejected(vendor.unsign(signed()), 401);
+  });
+
+  it('rejects an unknown app with 403', async () => {
+    await expectRejected(signTestRequest(vendor.forApp('1499999999'), { key: currentKey }), 403);
+  });
+
+  it('rejects a body over 256 KiB with 413 before verifying', async () => {
+    const request = signed();
+    await expectRejected({ ...request, body: `${request.body}${' '.repeat(MAX_BODY_BYTES)}` }, 413);
+  });
+
+  it('answers 503 in the vendor shape when the queue is down, so the vendor retries', async () => {
+    queue.failing = true;
+    const { answer } = await ingest(signed());
+    expect(answer.statusCode).toBe(503);
+    vendor.failureShape(JSON.parse(answer.body), 503);
+  });
+
+  // Only Chat and SparkRTC sign a timestamp; TRTC and GME have none to check.
+  if (vendor.hasTimestamp) {
+    it('rejects a timestamp outside the window, past or future, with 401', async () => {
+      const now = Date.now();
+      for (const skew of [-10 * 60_000, 10 * 60_000]) {
+        await expectRejected({ ...signed({ now: now + skew }), receivedAt: now }, 401);
+      }
+    });
+
+    it('accepts a timestamp inside the window', async () => {
+      const now = Date.now();
+      const { answer } = await ingest({ ...signed({ now: now - 30_000 }), receivedAt: now });
+      expect(answer.statusCode).toBe(200);
+    });
+  }
+});
+
+describe('ingest edge cases', () => {
+  const logger = new Logger({ logLevel: 'SILENT' });
+  const run = (request: IncomingCallback, queue = new MemoryQueue()) =>
+    handleCallback(request, { providers: createProviderRegistry(), loadApps: async () => APPS, queue, logger }).then(
+      (result) => ({ ...result, queue }),
+    );
+
+  it('rejects a verified body that is not JSON with 400', async () => {
+    const sample: Sample = { name: 'bad', endpoint: 'tencent-trtc', appId: '1400000003', body: '{"EventGroupId": 3,' };
+    const { answer, queue } = await run(signTestRequest(sample, { key: KEYS['tencent-trtc'][0] }));
+    expect(answer.statusCode).toBe(400);
+    expect(JSON.parse(answer.body)).toEqual({ code: 400, message: 'body is not valid JSON' });
+    expect(queue.sent).toHaveLength(0);
+  });
+
+  it('rejects a recording event without TaskId with 400', async () => {
+    const body = JSON.stringify({ EventGroupId: 3, EventType: 301, EventInfo: { RoomId: 1, Payload: { Status: 0 } } });
+    const sample: Sample = { name: 'no-task', endpoint: 'tencent-trtc', appId: '1400000003', body };
+    const { answer } = await run(signTestRequest(sample, { key: KEYS['tencent-trtc'][0] }));
+    expect(answer.statusCode).toBe(400);
+    expect(JSON.parse(answer.body).message).toContain('TaskId');
+  });
+
+  it('acknowledges a non-recording TRTC group without queueing it', async () => {
+    const body = JSON.stringify({ EventGroupId: 1, EventType: 103, EventInfo: { RoomId: 1 } });
+    const sample: Sample = { name: 'room-event', endpoint: 'tencent-trtc', appId: '1400000003', body };
+    const { answer, outcome, queue } = await run(signTestRequest(sample, { key: KEYS['tencent-trtc'][0] }));
+    expect([answer.statusCode, outcome, queue.sent.length]).toEqual([200, 'unmodelled', 0]);
+  });
+
+  it('acknowledges an unrelated Chat command without queueing it', async () => {
+    const sample: Sample = {
+      name: 'chat-message',
+      endpoint: 'tencent-im',
+      appId: '1400000003',
+      query: { CallbackCommand: 'C2C.CallbackAfterSendMsg' },
+      body: JSON.stringify({ CallbackCommand: 'C2C.CallbackAfterSendMsg', From_Account: 'a' }),
+    };
+    const { answer, outcome, queue } = await run(signTestRequest(sample, { key: KEYS['tencent-im'][0] }));
+    expect([answer.statusCode, outcome, queue.sent.length]).toEqual([200, 'unmodelled', 0]);
+  });
+
+  it('acknowledges an undocumented SparkRTC event type without queueing it', async () => {
+    const sample = { ...sparkSample('spark-app'), body: sparkRtcBody('SOMETHING_NEW', { jobId: 'j', appId: 'spark-app' }) };
+    const { answer, outcome } = await run(signTestRequest(sample, { key: KEYS['huawei-sparkrtc'][0] }));
+    expect([answer.statusCode, outcome]).toEqual([200, 'unmodelled']);
+  });
+
+  it('accepts Chat webhooks on the SdkAppid match alone when no imToken is configured', async () => {
+    const apps = parseAppsDocument({ apps: [{ platform: 'trtc', appId: '1400000001' }] }, 'test');
+    const queue = new MemoryQueue();
+    const { answer } = await handleCallback(signTestRequest(SEED_000), {
+      providers: createProviderRegistry(),
+      loadApps: async () => apps,
+      queue,
+      logger,
+    });
+    expect(answer.statusCode).toBe(200);
+    expect(queue.sent).toHaveLength(1);
+  });
+
+  it('accepts unsigned SparkRTC callbacks only for an app that allows them', async () => {
+    const open = await run(signTestRequest(sparkSample('spark-open')));
+    expect(open.answer.statusCode).toBe(200);
+    const closed = await run(signTestRequest(sparkSample('spark-closed')));
+    expect(closed.answer.statusCode).toBe(401);
+    expect(closed.queue.sent).toHaveLength(0);
+  });
+
+  it('rejects a TRTC SdkAppId header that contradicts the URL with 403', async () => {
+    const request = signTestRequest(trtcSample('1400000003'), { key: KEYS['tencent-trtc'][0] });
+    const { answer } = await run({ ...request, rawQueryString: 'SdkAppid=1400000001' });
+    expect(answer.statusCode).toBe(403);
+  });
+
+  it('answers 404 for an endpoint that does not exist', async () => {
+    const { answer } = await run({ ...signTestRequest(SEED_000), endpoint: 'nope' });
+    expect(answer.statusCode).toBe(404);
+  });
+});
