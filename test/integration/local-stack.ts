@@ -1,0 +1,90 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetQueueAttributesCommand, PurgeQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { inject } from 'vitest';
+import type { IncomingCallback } from '../../lib/http/callback-request';
+import { toApiGatewayEvent } from '../../local/api-gateway-event';
+import { LOCAL_AWS_ENV, localClientConfig } from '../../local/emulators';
+import { type SqsHandler, SqsPoller } from '../../local/sqs-poller';
+
+/**
+ * Points the real handlers (functions/*.ts) at the emulators that global setup started, through the
+ * same environment variables Lambda would give them, and imports them.
+ */
+export async function useLocalStack() {
+  const stack = inject('localStack');
+  Object.assign(process.env, LOCAL_AWS_ENV, {
+    AWS_ENDPOINT_URL_SQS: stack.sqsEndpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: stack.dynamodbEndpoint,
+    QUEUE_URL: stack.queueUrl,
+    TABLE_NAME: stack.tableName,
+    RECORDING_APPS_FILE: 'config/apps.local.json',
+  });
+  const [ingest, processFunction, query] = await Promise.all([
+    import('../../functions/ingest'),
+    import('../../functions/process'),
+    import('../../functions/query'),
+  ]);
+  const sqs = new SQSClient(localClientConfig(stack.sqsEndpoint));
+  const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient(localClientConfig(stack.dynamodbEndpoint)));
+
+  const post = async (callback: IncomingCallback) => {
+    const result = (await ingest.handler(
+      toApiGatewayEvent({
+        method: 'POST',
+        rawPath: `/callbacks/${callback.endpoint}`,
+        rawQueryString: callback.rawQueryString,
+        headers: callback.headers as Record<string, string>,
+        body: callback.body,
+        isBase64Encoded: callback.isBase64Encoded,
+      }),
+    )) as APIGatewayProxyStructuredResultV2;
+    return { statusCode: result.statusCode, body: JSON.parse(result.body ?? 'null') };
+  };
+
+  const get = async (rawPath: string) => {
+    const result = (await query.handler(
+      toApiGatewayEvent({ method: 'GET', rawPath }),
+    )) as APIGatewayProxyStructuredResultV2;
+    return { statusCode: result.statusCode, body: JSON.parse(result.body ?? 'null') };
+  };
+
+  const poller = (handler: SqsHandler = processFunction.handler) =>
+    new SqsPoller({ client: sqs, queueUrl: stack.queueUrl, handler, retryDelaySeconds: 0 });
+
+  /** Feeds `process` until the main queue is empty, visible and in flight. */
+  const drain = async (handler?: SqsHandler, timeoutMs = 60_000) => {
+    const consumer = poller(handler);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { received } = await consumer.pollOnce(0);
+      if (received === 0 && (await queueDepth(stack.queueUrl)) === 0) return;
+      if (Date.now() > deadline) throw new Error('queue did not drain in time');
+    }
+  };
+
+  const queueDepth = async (queueUrl: string) => {
+    const { Attributes: attributes = {} } = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    return (
+      Number(attributes.ApproximateNumberOfMessages ?? 0) +
+      Number(attributes.ApproximateNumberOfMessagesNotVisible ?? 0)
+    );
+  };
+
+  const purge = async () => {
+    await Promise.all(
+      [stack.queueUrl, stack.deadLetterQueueUrl].map((QueueUrl) => sqs.send(new PurgeQueueCommand({ QueueUrl }))),
+    );
+  };
+
+  return { stack, sqs, documentClient, post, get, drain, poller, queueDepth, purge };
+}
+
+export const uniqueId = (prefix: string) =>
+  `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
