@@ -103,7 +103,7 @@ const sparkEvent = fc
 const schedule = (event: fc.Arbitrary<LogicalEvent>) =>
   fc.uniqueArray(event, { minLength: 1, maxLength: 12, selector: (logical) => logical.key }).chain((events) =>
     fc
-      .tuple(...events.map((logical) => fc.array(fc.nat(1000), { minLength: 1, maxLength: 5 })))
+      .tuple(...events.map(() => fc.array(fc.nat(1000), { minLength: 1, maxLength: 5 })))
       .map((variants) => events.flatMap((logical, i) => (variants[i] ?? []).map((variant) => logical.deliver(variant))))
       .chain((deliveries) => fc.shuffledSubarray(deliveries, { minLength: deliveries.length }))
       .map((deliveries) => ({ events, deliveries: deliveries.map(interpretSample) })),

@@ -1,0 +1,78 @@
+/**
+ * Writes events/: API Gateway v2 events wrapping every seed sample and a TRTC 301→305 set, signed
+ * with the dev keys in config/apps.local.json, plus SQS events for `process`.
+ *
+ *   npm run events            # sign with the current time
+ *   npm run events -- --now 1752580150000
+ *
+ * Chat-with-token and SparkRTC signatures carry a timestamp, so re-run this before replaying those
+ * samples with `serverless invoke local` (see README, "Replay").
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { QueuedCallback } from '../lib/model/queued-callback';
+import { toApiGatewayEvent } from '../local/api-gateway-event';
+import { devKeyFor } from '../test/helpers/dev-apps';
+import { type Sample, SEED_000, SEED_001, SEED_003, SEED_004, trtcLifecycle } from '../test/helpers/samples';
+import { signTestRequest } from '../test/helpers/sign-test-request';
+
+const { values } = parseArgs({ options: { now: { type: 'string' }, out: { type: 'string', default: 'events' } } });
+const now = values.now ? Number(values.now) : Date.now();
+const outDir = values.out ?? 'events';
+mkdirSync(outDir, { recursive: true });
+
+const SEEDS = [SEED_000, SEED_001, SEED_003, SEED_004];
+const LIFECYCLE_TASK = 'trtc-sample-task-0001';
+const lifecycle = trtcLifecycle(LIFECYCLE_TASK);
+
+const write = (name: string, value: unknown) => {
+  writeFileSync(`${outDir}/${name}.json`, `${JSON.stringify(value, null, 2)}\n`);
+  console.log(`wrote ${outDir}/${name}.json`);
+};
+
+const queued = (sample: Sample): QueuedCallback => ({
+  version: 1,
+  endpoint: sample.endpoint,
+  appId: sample.appId,
+  receivedAt: now,
+  query: sample.query ?? {},
+  headers: { 'content-type': 'application/json' },
+  body: sample.body,
+});
+
+const sqsEvent = (bodies: string[]) => ({
+  Records: bodies.map((body, index) => ({
+    messageId: `sample-${index + 1}`,
+    receiptHandle: `sample-receipt-${index + 1}`,
+    body,
+    attributes: {
+      ApproximateReceiveCount: '1',
+      SentTimestamp: String(now),
+      SenderId: 'sample',
+      ApproximateFirstReceiveTimestamp: String(now),
+    },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:rtc-recording-callbacks',
+    awsRegion: 'us-east-1',
+  })),
+});
+
+for (const [index, sample] of [...SEEDS, ...lifecycle].entries()) {
+  const request = signTestRequest(sample, { key: await devKeyFor(sample), now });
+  const name = index < SEEDS.length ? sample.name : `trtc-lifecycle-${sample.name}`;
+  write(
+    `ingest-${name}`,
+    toApiGatewayEvent({
+      method: 'POST',
+      rawPath: `/callbacks/${sample.endpoint}`,
+      rawQueryString: request.rawQueryString,
+      headers: request.headers as Record<string, string>,
+      body: request.body,
+    }),
+  );
+}
+write('process-seeds', sqsEvent(SEEDS.map((sample) => JSON.stringify(queued(sample)))));
+write('process-trtc-lifecycle', sqsEvent(lifecycle.map((sample) => JSON.stringify(queued(sample)))));
+write('process-poison', sqsEvent(['this is not a queued callback', JSON.stringify(queued(SEED_001))]));
