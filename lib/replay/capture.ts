@@ -1,0 +1,95 @@
+import { isJsonObject, type JsonObject, parseJsonObject, readIdentifier } from '../json';
+import { type Endpoint, isEndpoint } from '../platforms';
+import type { OutgoingCallback } from './sign-callback';
+
+/**
+ * The capture format: one JSON file per callback, as an operator saves it from a log or a proxy.
+ *
+ * ```json
+ * { "endpoint": "tencent-gme", "query": "SdkAppid=1400000001&…", "headers": { "Signature": "…" }, "body": "<raw body>" }
+ * ```
+ * `body` is the raw body text; a binary body goes in `bodyBase64` instead. API Gateway v2 events
+ * (`events/ingest-*.json`) are read too. Anything else (an SQS event, say) is not a callback.
+ */
+export interface CaptureFile {
+  endpoint: Endpoint;
+  query?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  bodyBase64?: string;
+}
+
+export type ParsedCapture = { kind: 'callback'; callback: OutgoingCallback } | { kind: 'other'; reason: string };
+
+export function parseCapture(document: unknown): ParsedCapture {
+  if (typeof document !== 'object' || document === null) return { kind: 'other', reason: 'not a JSON object' };
+  const record = document as Record<string, unknown>;
+  if (record.version === '2.0' && typeof record.rawPath === 'string') return fromApiGatewayEvent(record);
+  if (Array.isArray(record.Records)) return { kind: 'other', reason: 'an SQS event (for `process`), not a callback' };
+  if (typeof record.endpoint !== 'string' || !isEndpoint(record.endpoint)) {
+    return { kind: 'other', reason: 'no known "endpoint" (tencent-im, tencent-trtc, tencent-gme, huawei-sparkrtc)' };
+  }
+  const body =
+    typeof record.bodyBase64 === 'string'
+      ? Buffer.from(record.bodyBase64, 'base64').toString('utf8')
+      : typeof record.body === 'string'
+        ? record.body
+        : undefined;
+  if (body === undefined) return { kind: 'other', reason: 'no "body" or "bodyBase64"' };
+  return {
+    kind: 'callback',
+    callback: {
+      endpoint: record.endpoint,
+      query: typeof record.query === 'string' ? record.query.replace(/^\?/, '') : '',
+      headers: lowerCase(record.headers),
+      body,
+    },
+  };
+}
+
+function fromApiGatewayEvent(event: Record<string, unknown>): ParsedCapture {
+  const endpoint = String(event.rawPath).split('/').pop() ?? '';
+  if (!isEndpoint(endpoint)) return { kind: 'other', reason: `${String(event.rawPath)} is not a callback route` };
+  const raw = typeof event.body === 'string' ? event.body : '';
+  return {
+    kind: 'callback',
+    callback: {
+      endpoint,
+      query: typeof event.rawQueryString === 'string' ? event.rawQueryString : '',
+      headers: lowerCase(event.headers),
+      body: event.isBase64Encoded === true ? Buffer.from(raw, 'base64').toString('utf8') : raw,
+    },
+  };
+}
+
+function lowerCase(headers: unknown): Record<string, string> {
+  if (typeof headers !== 'object' || headers === null) return {};
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers))
+    if (typeof value === 'string') result[name.toLowerCase()] = value;
+  return result;
+}
+
+/** The app a callback claims, found where its vendor puts it (README, "Verification"). */
+export function claimedAppId(callback: OutgoingCallback): string | undefined {
+  switch (callback.endpoint) {
+    case 'tencent-im':
+      return new URLSearchParams(callback.query).get('SdkAppid') ?? undefined;
+    case 'tencent-trtc':
+      return callback.headers.sdkappid;
+    case 'tencent-gme':
+      return bodyField(callback.body, 'BizID');
+    case 'huawei-sparkrtc':
+      return bodyField(callback.body, 'app_id');
+  }
+}
+
+function bodyField(body: string, field: string): string | undefined {
+  let parsed: JsonObject;
+  try {
+    parsed = parseJsonObject(body);
+  } catch {
+    return undefined;
+  }
+  return isJsonObject(parsed) ? readIdentifier(parsed, field) : undefined;
+}

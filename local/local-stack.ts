@@ -1,0 +1,132 @@
+import type { Server } from 'node:http';
+import { resolve } from 'node:path';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { readAppsFile } from '../lib/config/load-apps';
+import { logger } from '../lib/logger';
+import {
+  LOCAL_AWS_ENV,
+  type LocalResources,
+  localClientConfig,
+  provisionLocalResources,
+  type RunningEmulator,
+  startDynamoDbLocal,
+  startSqsEmulator,
+} from './emulators';
+import { createLocalHttpServer, type HttpHandler } from './http-server';
+import { type SqsHandler, SqsPoller } from './sqs-poller';
+
+export interface LocalStackOptions {
+  port: number;
+  host?: string;
+  appsFile: string;
+  /** Keep DynamoDB data in this folder between runs; in memory when unset. */
+  persistDir?: string;
+  /** Seconds before a failed message is retried (AWS uses the queue's 180 s visibility timeout). */
+  retryDelaySeconds?: number;
+  /** Progress lines while starting, and the banner. */
+  print?: (line: string) => void;
+}
+
+export interface RunningLocalStack {
+  readonly url: string;
+  readonly dynamodb: RunningEmulator;
+  readonly sqs: RunningEmulator;
+  readonly resources: LocalResources;
+  readonly appCount: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole pipeline on this machine (CONTRACT §5): HTTP routes → the real ingest handler → fauxqs
+ * (queue + DLQ) → a poller driving the real process handler → DynamoDB Local ← the real query handler.
+ * The apps document is validated before anything starts, so a bad one fails fast.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<RunningLocalStack> {
+  const print = options.print ?? (() => {});
+  const appsFile = resolve(options.appsFile);
+  const apps = await readAppsFile(appsFile);
+
+  const handlers: { ingest?: HttpHandler; query?: HttpHandler } = {};
+  const parts = { http: false, dynamodb: false, sqs: false, queues: false, poller: false };
+  const server = createLocalHttpServer({
+    ingest: () => handlers.ingest,
+    query: () => handlers.query,
+    health: () => ({ ready: Object.values(parts).every(Boolean), parts }),
+    onRequest: ({ method, path, status, ms }) => {
+      // Callback requests are logged by ingest itself, with app and outcome; health probes are noise.
+      if (!path.startsWith('/callbacks/') && path !== '/health') {
+        logger.info('request', { route: `${method} ${path}`, status, ms });
+      }
+    },
+  });
+  const host = options.host ?? '127.0.0.1';
+  await listen(server, options.port, host);
+  parts.http = true;
+
+  const started: RunningEmulator[] = [];
+  let poller: SqsPoller | undefined;
+  let sqsClient: SQSClient | undefined;
+  const stop = async () => {
+    await poller?.stop();
+    sqsClient?.destroy();
+    await new Promise<void>((done) => server.close(() => done()));
+    await Promise.all(started.map((emulator) => emulator.stop()));
+  };
+
+  try {
+    print('starting DynamoDB Local and the SQS emulator…');
+    const [dynamodb, sqs] = await Promise.all([
+      startDynamoDbLocal({ persistDir: options.persistDir }).then((emulator) => {
+        started.push(emulator);
+        parts.dynamodb = true;
+        return emulator;
+      }),
+      startSqsEmulator().then((emulator) => {
+        started.push(emulator);
+        parts.sqs = true;
+        return emulator;
+      }),
+    ]);
+    const resources = await provisionLocalResources({ dynamodb: dynamodb.endpoint, sqs: sqs.endpoint });
+    parts.queues = true;
+
+    // The handlers read their configuration from the environment, exactly as in Lambda.
+    Object.assign(process.env, LOCAL_AWS_ENV, {
+      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
+      QUEUE_URL: resources.queueUrl,
+      TABLE_NAME: resources.tableName,
+      RECORDING_APPS_FILE: appsFile,
+    });
+    const [ingest, processFunction, query] = await Promise.all([
+      import('../functions/ingest'),
+      import('../functions/process'),
+      import('../functions/query'),
+    ]);
+    handlers.ingest = ingest.handler;
+    handlers.query = query.handler;
+    sqsClient = new SQSClient(localClientConfig(sqs.endpoint));
+    poller = new SqsPoller({
+      client: sqsClient,
+      queueUrl: resources.queueUrl,
+      handler: processFunction.handler as SqsHandler,
+      retryDelaySeconds: options.retryDelaySeconds ?? 2,
+    });
+    poller.start((error) => logger.error('poller cannot reach the queue', { error: String(error) }));
+    parts.poller = true;
+
+    return { url: `http://${host}:${options.port}`, dynamodb, sqs, resources, appCount: apps.list().length, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new Error(`port ${port} is in use; set PORT to another port`) : error),
+    );
+    server.listen(port, host, () => resolvePromise());
+  });
+}

@@ -1,0 +1,74 @@
+/**
+ * `npm start [-- --persist]`: the whole pipeline on this machine. See README, "Local stack".
+ *   PORT                  HTTP port (default 3000)
+ *   RECORDING_APPS_FILE   apps document (default config/apps.local.json)
+ */
+import { parseArgs } from 'node:util';
+import { DEFAULT_APPS_FILE } from '../lib/config/load-apps';
+import { startLocalStack } from './local-stack';
+
+const USAGE = 'usage: npm start [-- --persist] (environment: PORT, RECORDING_APPS_FILE)';
+
+async function main(): Promise<void> {
+  let persist = false;
+  try {
+    persist = parseArgs({ options: { persist: { type: 'boolean', default: false } } }).values.persist ?? false;
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+  const port = Number(process.env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`PORT must be a port number, got "${process.env.PORT}"`);
+    process.exit(2);
+  }
+  const appsFile = process.env.RECORDING_APPS_FILE || DEFAULT_APPS_FILE;
+  const startedAt = Date.now();
+  const stack = await startLocalStack({
+    port,
+    appsFile,
+    persistDir: persist ? '.local/dynamodb' : undefined,
+    print: (line) => console.log(line),
+  });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping the poller, the HTTP server and the emulators…`);
+    await stack.stop();
+    console.log('stopped.');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  const { resources, dynamodb, sqs, url } = stack;
+  console.log(
+    [
+      '',
+      `rtc-recording-callbacks local stack ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`,
+      `  callbacks    POST ${url}/callbacks/{tencent-im|tencent-trtc|tencent-gme|huawei-sparkrtc}`,
+      `  state        GET  ${url}/recordings/{platform}/{appId}/{taskId}`,
+      `               GET  ${url}/rooms/{platform}/{appId}/{roomId}`,
+      `  health       GET  ${url}/health`,
+      `  apps file    ${process.env.RECORDING_APPS_FILE} (${stack.appCount} apps)`,
+      `  DynamoDB     ${dynamodb.endpoint} (DynamoDB Local, ${persist ? 'persisted in .local/dynamodb' : 'in memory'}, pid ${dynamodb.pid}) table ${resources.tableName}`,
+      `  SQS          ${sqs.endpoint} (fauxqs, in memory) maxReceiveCount ${resources.maxReceiveCount}`,
+      `               queue ${resources.queueUrl}`,
+      `               DLQ   ${resources.deadLetterQueueUrl}`,
+      '',
+      `  replay       npm run replay -- events/ --url ${url}`,
+      `  invoke       INVOKE_LOCAL_QUEUE_URL=${resources.queueUrl} npx serverless invoke local -f ingest -p events/ingest-seed-001-gme-segment-started.json \\`,
+      `                 -e RECORDING_APPS_FILE=${process.env.RECORDING_APPS_FILE} -e AWS_ENDPOINT_URL_SQS=${sqs.endpoint} \\`,
+      '                 -e AWS_REGION=us-east-1 -e AWS_ACCESS_KEY_ID=local -e AWS_SECRET_ACCESS_KEY=local',
+      '',
+      'Ctrl+C stops everything.',
+    ].join('\n'),
+  );
+}
+
+main().catch((error: Error) => {
+  console.error(`npm start failed: ${error.message}`);
+  process.exit(1);
+});

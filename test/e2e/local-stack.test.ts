@@ -1,0 +1,198 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findFreePort } from '../../local/free-port';
+import { devKeyFor } from '../helpers/dev-apps';
+import { DEV_APPS, SEED_GME_TASK_ID, SEED_SPARKRTC_JOB_ID, SEED_TRTC_TASK_ID, trtcBody } from '../helpers/samples';
+import { signTestRequest } from '../helpers/sign-test-request';
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+  exit: Promise<number | null>;
+}
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Started {
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += chunk;
+  });
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => output, exit };
+}
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+async function waitFor<T>(what: string, attempt: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const result = await attempt().catch(() => undefined);
+    if (result !== undefined) return result;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('npm start: the whole pipeline as a user runs it', () => {
+  let stack: Started;
+  let url: string;
+  let startupMs: number;
+
+  beforeAll(async () => {
+    const port = await findFreePort();
+    url = `http://127.0.0.1:${port}`;
+    const started = Date.now();
+    stack = run('npm', ['start'], { PORT: String(port), POWERTOOLS_LOG_LEVEL: 'WARN' });
+    await waitFor(
+      'GET /health to answer 200',
+      async () => ((await fetch(`${url}/health`)).status === 200 ? true : undefined),
+      90_000,
+    );
+    startupMs = Date.now() - started;
+    console.log(`npm start → /health 200 in ${startupMs} ms`);
+  });
+
+  afterAll(async () => {
+    if (stack.child.exitCode === null) stack.child.kill('SIGKILL');
+  });
+
+  const getJson = async (path: string) => {
+    const response = await fetch(`${url}${path}`);
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+
+  it('prints a banner with the URLs, the apps file and the emulator ports', () => {
+    expect(stack.output()).toContain(`callbacks    POST ${url}/callbacks/`);
+    expect(stack.output()).toMatch(/apps file {4}\S+config\/apps\.local\.json \(5 apps\)/);
+    expect(stack.output()).toMatch(/DynamoDB {5}http:\/\/127\.0\.0\.1:\d+ \(DynamoDB Local, in memory, pid \d+\)/);
+    expect(stack.output()).toMatch(/SQS {10}http:\/\/127\.0\.0\.1:\d+ \(fauxqs/);
+  });
+
+  it('replays the sample events and converges to the contract outcomes', async () => {
+    const replay = run('npm', ['run', 'replay', '--', 'events/', '--url', url]);
+    expect(await replay.exit).toBe(0);
+    expect(replay.output()).toMatch(/sent 9: 9 accepted, 0 rejected, 0 without answer; 3 file\(s\) skipped/);
+
+    const converged = async (path: string, check: (body: Record<string, unknown>) => boolean) =>
+      waitFor(
+        `${path} to converge`,
+        async () => {
+          const { status, body } = await getJson(path);
+          return status === 200 && check(body) ? body : undefined;
+        },
+        20_000,
+      );
+    await converged(
+      `/recordings/trtc/${DEV_APPS.trtc}/${encodeURIComponent(SEED_TRTC_TASK_ID)}`,
+      (body) => body.status === 'completed',
+    );
+    await converged(
+      `/recordings/trtc/${DEV_APPS.trtc}/trtc-sample-task-0001`,
+      (body) => body.status === 'completed' && body.eventCount === 5,
+    );
+    const gme = await converged(
+      `/recordings/gme/${DEV_APPS.gme}/${SEED_GME_TASK_ID}`,
+      (body) => body.status === 'recording',
+    );
+    expect(gme.taskId).toBe(SEED_GME_TASK_ID);
+    const spark = await converged(
+      `/recordings/sparkrtc/${DEV_APPS.sparkrtc}/${SEED_SPARKRTC_JOB_ID}`,
+      (body) => body.eventCount === 1,
+    );
+    expect((spark.files as unknown[]).length).toBe(1);
+    const room = await converged(`/rooms/trtc/${DEV_APPS.trtc}/rid-123`, (body) => body.roomInfo !== null);
+    expect(room.operator).toBe('bob');
+
+    // Replaying the same files again is all duplicates: nothing changes.
+    expect(await run('npm', ['run', 'replay', '--', 'events/', '--url', url]).exit).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect((await getJson(`/recordings/trtc/${DEV_APPS.trtc}/trtc-sample-task-0001`)).body.eventCount).toBe(5);
+  });
+
+  it('answers a forged callback 401 in the vendor shape, and serves a new event within seconds', async () => {
+    const taskId = `e2e-${Date.now()}`;
+    const sample = {
+      name: 'e2e',
+      endpoint: 'tencent-trtc' as const,
+      appId: DEV_APPS.trtc,
+      body: trtcBody(301, { taskId }),
+    };
+    const forged = signTestRequest(sample, { key: 'not-the-key' });
+    const rejected = await fetch(`${url}/callbacks/tencent-trtc`, {
+      method: 'POST',
+      headers: forged.headers as Record<string, string>,
+      body: forged.body,
+    });
+    expect(rejected.status).toBe(401);
+    expect(await rejected.json()).toEqual({ code: 401, message: 'signature does not match' });
+
+    const request = signTestRequest(sample, { key: await devKeyFor(sample) });
+    const posted = Date.now();
+    const accepted = await fetch(`${url}/callbacks/tencent-trtc`, {
+      method: 'POST',
+      headers: request.headers as Record<string, string>,
+      body: request.body,
+    });
+    expect(accepted.status).toBe(200);
+    await waitFor(
+      'the new recording',
+      async () => ((await getJson(`/recordings/trtc/${DEV_APPS.trtc}/${taskId}`)).status === 200 ? true : undefined),
+      10_000,
+    );
+    console.log(`POST → state visible through GET in ${Date.now() - posted} ms`);
+  });
+
+  it('stops every child on SIGTERM, leaving no java behind', async () => {
+    const javaPid = Number(/pid (\d+)\)/.exec(stack.output())?.[1]);
+    expect(isAlive(javaPid)).toBe(true);
+    stack.child.kill('SIGTERM');
+    expect(await stack.exit).toBe(0);
+    await waitFor('java to exit', async () => (isAlive(javaPid) ? undefined : true), 10_000);
+    expect(stack.output()).toContain('stopped.');
+  });
+});
+
+describe('npm start refuses to start on bad configuration', () => {
+  it('names the bad entry of an invalid apps document and exits non-zero', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'apps-'));
+    const file = join(dir, 'apps.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        apps: [
+          { platform: 'trtc', appId: '1' },
+          { platform: 'gme', appId: '2' },
+        ],
+      }),
+    );
+    const started = run('npm', ['start'], { RECORDING_APPS_FILE: file, PORT: String(await findFreePort()) });
+    expect(await started.exit).toBe(1);
+    expect(started.output()).toContain('apps[1] (gme 2): "secretKey" must be a non-empty string');
+  });
+
+  it('says how to install Java when it is missing', async () => {
+    // A PATH with node and nothing else: no java.
+    const bin = mkdtempSync(join(tmpdir(), 'no-java-'));
+    symlinkSync(process.execPath, join(bin, 'node'));
+    const started = run(process.execPath, ['--import', 'tsx', 'local/start.ts'], {
+      PATH: bin,
+      PORT: String(await findFreePort()),
+    });
+    expect(await started.exit).toBe(1);
+    expect(started.output()).toContain('DynamoDB Local needs Java 17 or newer');
+    expect(started.output()).toContain('openjdk-17-jre-headless');
+  });
+});

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { claimedAppId, parseCapture } from '../../../lib/replay/capture';
+import { signCallback } from '../../../lib/replay/sign-callback';
+import { toApiGatewayEvent } from '../../../local/api-gateway-event';
+import { DEV_APPS, SEED_000, SEED_001, SEED_003 } from '../../helpers/samples';
+
+describe('parseCapture', () => {
+  it('reads the documented capture format, with a text or base64 body', () => {
+    expect(parseCapture({ endpoint: 'tencent-gme', headers: { Signature: 'abc' }, body: SEED_001.body })).toEqual({
+      kind: 'callback',
+      callback: { endpoint: 'tencent-gme', query: '', headers: { signature: 'abc' }, body: SEED_001.body },
+    });
+    const base64 = parseCapture({
+      endpoint: 'tencent-gme',
+      query: '?a=1',
+      bodyBase64: Buffer.from('{}').toString('base64'),
+    });
+    expect(base64).toMatchObject({ kind: 'callback', callback: { body: '{}', query: 'a=1' } });
+  });
+
+  it('reads API Gateway v2 events, including base64 bodies', () => {
+    const event = toApiGatewayEvent({
+      method: 'POST',
+      rawPath: '/callbacks/huawei-sparkrtc',
+      headers: { 'X-Rtc-Rand': 'r' },
+      body: Buffer.from(SEED_003.body).toString('base64'),
+      isBase64Encoded: true,
+    });
+    expect(parseCapture(JSON.parse(JSON.stringify(event)))).toMatchObject({
+      kind: 'callback',
+      callback: { endpoint: 'huawei-sparkrtc', headers: { 'x-rtc-rand': 'r' }, body: SEED_003.body },
+    });
+  });
+
+  it('skips SQS events and files that are not callbacks, saying why', () => {
+    expect(parseCapture({ Records: [] })).toMatchObject({
+      kind: 'other',
+      reason: expect.stringContaining('SQS event'),
+    });
+    expect(parseCapture({ endpoint: 'zoom', body: '{}' })).toMatchObject({ kind: 'other' });
+    expect(parseCapture({ endpoint: 'tencent-gme' })).toMatchObject({
+      kind: 'other',
+      reason: expect.stringContaining('body'),
+    });
+  });
+});
+
+describe('claimedAppId and signCallback', () => {
+  it('finds the app where each vendor puts it', () => {
+    expect(
+      claimedAppId({ endpoint: 'tencent-im', query: `SdkAppid=${DEV_APPS.trtc}`, headers: {}, body: SEED_000.body }),
+    ).toBe(DEV_APPS.trtc);
+    expect(claimedAppId({ endpoint: 'tencent-trtc', query: '', headers: { sdkappid: '7' }, body: '{}' })).toBe('7');
+    expect(claimedAppId({ endpoint: 'tencent-gme', query: '', headers: {}, body: SEED_001.body })).toBe(DEV_APPS.gme);
+    expect(claimedAppId({ endpoint: 'huawei-sparkrtc', query: '', headers: {}, body: SEED_003.body })).toBe(
+      DEV_APPS.sparkrtc,
+    );
+    expect(claimedAppId({ endpoint: 'tencent-gme', query: '', headers: {}, body: 'not json' })).toBeUndefined();
+  });
+
+  it('replaces an old signature and timestamp with fresh ones', () => {
+    const old = {
+      endpoint: 'huawei-sparkrtc' as const,
+      query: '',
+      headers: { 'X-Rtc-Timestamp': '1', 'x-rtc-signature': 'old' },
+      body: '{}',
+    };
+    const signed = signCallback(old, { appId: 'a', key: 'k'.repeat(32), now: 1_700_000_000_000, rand: 'r' });
+    expect(signed.headers['x-rtc-timestamp']).toBe('1700000000');
+    expect(signed.headers['x-rtc-signature']).toMatch(/^[0-9a-f]{64}$/);
+    expect(signed.headers['x-rtc-signature']).not.toBe('old');
+    const unsigned = signCallback(old, { appId: 'a', key: undefined, now: 0 });
+    expect(Object.keys(unsigned.headers)).toEqual([]);
+  });
+});
