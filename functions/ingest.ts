@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { SqsCallbackQueue } from '../lib/adapters/sqs-callback-queue';
-import { createSqsClient, requireEnv } from '../lib/aws-clients';
+import { createSqsClient, SqsCallbackQueue } from '../lib/adapters/sqs-callback-queue';
 import { appsSourceFromEnv, createAppsLoader } from '../lib/config/load-apps';
+import { requireEnv } from '../lib/env';
 import { handleCallback, type IngestDependencies } from '../lib/ingest/handle-callback';
 import { logger } from '../lib/logger';
 import { createProviderRegistry, providerOptionsFromEnv } from '../lib/providers/registry';

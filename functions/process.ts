@@ -1,5 +1,5 @@
-import { RecordingStore } from '../lib/adapters/recording-store';
-import { createDocumentClient, optionalNumberEnv, requireEnv } from '../lib/aws-clients';
+import { createDocumentClient, RecordingStore } from '../lib/adapters/recording-store';
+import { optionalNumberEnv, requireEnv } from '../lib/env';
 import { logger } from '../lib/logger';
 import { createSqsProcessHandler } from '../lib/process/sqs-handler';
 import { createProviderRegistry } from '../lib/providers/registry';

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { RecordingStore } from '../lib/adapters/recording-store';
-import { createDocumentClient, optionalNumberEnv, requireEnv } from '../lib/aws-clients';
+import { createDocumentClient, RecordingStore } from '../lib/adapters/recording-store';
+import { optionalNumberEnv, requireEnv } from '../lib/env';
 import { parseQuery } from '../lib/http/callback-request';
 import { logger } from '../lib/logger';
 import { handleQuery } from '../lib/query/handle-query';

@@ -1,6 +1,6 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
-  type DynamoDBDocumentClient,
+  DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   paginateQuery,
@@ -224,6 +224,11 @@ export class RecordingStore {
       throw error;
     }
   }
+}
+
+/** The document client the handlers use; AWS_ENDPOINT_URL_DYNAMODB points it at DynamoDB Local. */
+export function createDocumentClient(): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
 }
 
 function toAppliedEvent(item: EventItem): AppliedEvent {

@@ -1,4 +1,4 @@
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { QueueUnavailableError } from '../errors';
 import { encodeQueuedCallback, type QueuedCallback } from '../model/queued-callback';
 
@@ -30,4 +30,19 @@ export class SqsCallbackQueue implements CallbackQueue {
       throw new QueueUnavailableError({ cause });
     }
   }
+}
+
+/**
+ * The SQS client ingest uses. The endpoint comes from the SDK's own AWS_ENDPOINT_URL_SQS variable,
+ * which is how the local stack and the tests point the same handler at the emulator.
+ */
+export function createSqsClient(): SQSClient {
+  return new SQSClient({
+    // The vendors give up after 2 s (Chat) or 5 s (TRTC): fail fast enough to answer 503 in time.
+    maxAttempts: 3,
+    requestHandler: { connectionTimeout: 500, requestTimeout: 1500 },
+    // With an endpoint override (an emulator), send to that endpoint even when the queue URL names
+    // another host; on AWS the queue URL's own host is right.
+    useQueueUrlAsEndpoint: !process.env.AWS_ENDPOINT_URL_SQS,
+  });
 }
