@@ -1,0 +1,122 @@
+/**
+ * npm run bench [-- --quick | --smoke] [--out FILE]
+ *
+ * Measures, in one run on one machine: ingest overhead against a bare SendMessage, process cost
+ * against a Powertools-idempotency baseline, bundle size and init time, and a day-long recording.
+ * Writes a markdown table to stdout and every figure to bench/results.json. See BENCHMARKS.md.
+ */
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { parseArgs } from 'node:util';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import {
+  LOCAL_AWS_ENV,
+  localClientConfig,
+  provisionLocalResources,
+  startDynamoDbLocal,
+  startSqsEmulator,
+} from '../local/emulators';
+import type { SqsHandler } from '../local/sqs-poller';
+import { measureColdStart } from './cold-start';
+import { measureIngest } from './ingest-overhead';
+import { measureLongRecording } from './long-recording';
+import { measureProcess } from './process-cost';
+import { renderMarkdown } from './report';
+
+const MODES = {
+  full: { ingestRequests: 2000, processEvents: 5000, slices: 8640, initRuns: 20 },
+  quick: { ingestRequests: 300, processEvents: 1000, slices: 2000, initRuns: 8 },
+  // For the smoke test in `npm test`: every section runs, on tiny numbers.
+  smoke: { ingestRequests: 20, processEvents: 60, slices: 50, initRuns: 2 },
+} as const;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      smoke: { type: 'boolean', default: false },
+      out: { type: 'string', default: 'bench/results.json' },
+    },
+  });
+  const mode = values.smoke ? 'smoke' : values.quick ? 'quick' : 'full';
+  const sizes = MODES[mode];
+  const started = Date.now();
+  const log = (line: string) => console.error(`[bench ${((Date.now() - started) / 1000).toFixed(0)}s] ${line}`);
+
+  log(`mode ${mode}: starting DynamoDB Local and fauxqs`);
+  const [dynamodb, sqs] = await Promise.all([startDynamoDbLocal(), startSqsEmulator()]);
+  try {
+    const resources = await provisionLocalResources({ dynamodb: dynamodb.endpoint, sqs: sqs.endpoint });
+    const idempotencyTable = 'idempotency';
+    const admin = new DynamoDBClient(localClientConfig(dynamodb.endpoint));
+    await admin.send(
+      new CreateTableCommand({
+        TableName: idempotencyTable,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      }),
+    );
+    admin.destroy();
+    Object.assign(process.env, LOCAL_AWS_ENV, {
+      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
+      QUEUE_URL: resources.queueUrl,
+      TABLE_NAME: resources.tableName,
+      RECORDING_APPS_FILE: 'config/apps.local.json',
+      // One INFO line per request is left out of the timings: its cost is the host's stdout, not ours.
+      POWERTOOLS_LOG_LEVEL: 'WARN',
+    });
+    const ingest = await import('../functions/ingest');
+    const processFunction = await import('../functions/process');
+    const query = await import('../functions/query');
+
+    log(`ingest: ${sizes.ingestRequests} signed requests per endpoint, interleaved with bare SendMessage`);
+    const ingestFigures = await measureIngest(ingest.handler, resources.queueUrl, sizes.ingestRequests);
+    log(`process: ${sizes.processEvents} events, 20% duplicates, shuffled, ours vs the idempotency baseline`);
+    const processFigures = await measureProcess(
+      dynamodb.endpoint,
+      { recordings: resources.tableName, idempotency: idempotencyTable },
+      sizes.processEvents,
+    );
+    log(`cold start: bundling, then ${sizes.initRuns} fresh node processes per function`);
+    const coldStart = await measureColdStart(sizes.initRuns);
+    log(`long recording: ${sizes.slices} distinct 307 slices on one task`);
+    const longRecording = await measureLongRecording(
+      processFunction.handler as SqsHandler,
+      query.handler as (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>,
+      sizes.slices,
+    );
+
+    const results = {
+      mode,
+      timestamp: new Date().toISOString(),
+      durationSeconds: Math.round((Date.now() - started) / 1000),
+      machine: {
+        cores: cpus().length,
+        cpu: cpus()[0]?.model ?? 'unknown',
+        memoryGiB: Math.round(totalmem() / 2 ** 30),
+        node: process.version,
+        platform: process.platform,
+      },
+      ingest: ingestFigures,
+      process: processFigures,
+      coldStart,
+      longRecording,
+    };
+    writeFileSync(values.out ?? 'bench/results.json', `${JSON.stringify(results, null, 2)}\n`);
+    console.log(renderMarkdown(results));
+    log(`done; figures in ${values.out}`);
+  } finally {
+    await Promise.all([dynamodb.stop(), sqs.stop()]);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: Error) => {
+    console.error(`bench failed: ${error.stack ?? error.message}`);
+    process.exit(1);
+  },
+);
