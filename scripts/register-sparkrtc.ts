@@ -1,0 +1,8 @@
+/** npm run register:sparkrtc -- --help. See README, "Connecting SparkRTC". */
+import { runRegisterCli } from '../lib/sparkrtc/register-cli';
+
+const code = await runRegisterCli(process.argv.slice(2), {
+  out: (line) => console.log(line),
+  err: (line) => console.error(line),
+});
+process.exit(code);
