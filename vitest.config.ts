@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 // Logs stay quiet in tests unless a test captures them on purpose.
-const env = { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_DEV: 'false' };
+const env = { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_DEV: 'false', POWERTOOLS_METRICS_DISABLED: 'true' };
 
 export default defineConfig({
   test: {

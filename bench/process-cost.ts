@@ -134,6 +134,7 @@ export async function measureProcess(
           providers,
           store: new RecordingStore({ client, tableName: tables.recordings }),
           logger: silent,
+          countOutcome: () => {},
         }),
     },
     {

@@ -65,8 +65,10 @@ async function main(): Promise<void> {
       QUEUE_URL: resources.queueUrl,
       TABLE_NAME: resources.tableName,
       RECORDING_APPS_FILE: 'config/apps.local.json',
-      // One INFO line per request is left out of the timings: its cost is the host's stdout, not ours.
+      // The INFO log line and the EMF metric line per request are left out of the timings: their cost
+      // is the host's stdout, not ours (and they would mix into the table on stdout).
       POWERTOOLS_LOG_LEVEL: 'WARN',
+      POWERTOOLS_METRICS_DISABLED: 'true',
     });
     const ingest = await import('../functions/ingest');
     const processFunction = await import('../functions/process');

@@ -4,6 +4,7 @@ import { appsSourceFromEnv, createAppsLoader } from '../lib/config/load-apps';
 import { requireEnv } from '../lib/env';
 import { handleCallback, type IngestDependencies } from '../lib/ingest/handle-callback';
 import { logger } from '../lib/logger';
+import { countOutcome } from '../lib/metrics';
 import { createProviderRegistry, providerOptionsFromEnv } from '../lib/providers/registry';
 
 const dependencies: IngestDependencies = {
@@ -11,6 +12,7 @@ const dependencies: IngestDependencies = {
   loadApps: createAppsLoader(appsSourceFromEnv()),
   queue: new SqsCallbackQueue({ client: createSqsClient(), queueUrl: requireEnv('QUEUE_URL') }),
   logger,
+  countOutcome,
 };
 
 /** `POST /callbacks/{endpoint}`: verify, queue, answer in the vendor's shape. */

@@ -1,6 +1,7 @@
 import { createDocumentClient, RecordingStore } from '../lib/adapters/recording-store';
 import { optionalNumberEnv, requireEnv } from '../lib/env';
 import { logger } from '../lib/logger';
+import { countOutcome } from '../lib/metrics';
 import { createSqsProcessHandler } from '../lib/process/sqs-handler';
 import { createProviderRegistry } from '../lib/providers/registry';
 
@@ -13,4 +14,5 @@ export const handler = createSqsProcessHandler({
     retentionDays: optionalNumberEnv('RECORDING_RETENTION_DAYS'),
   }),
   logger,
+  countOutcome,
 });

@@ -1,20 +1,25 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { CallbackQueue } from '../adapters/sqs-callback-queue';
 import type { LoadApps } from '../config/load-apps';
-import { CallbackError, PayloadTooLargeError, QueueUnavailableError } from '../errors';
+import { BadRequestError, CallbackError, PayloadTooLargeError, QueueUnavailableError } from '../errors';
 import { type CallbackRequest, type IncomingCallback, lowerCaseHeaders, parseQuery } from '../http/callback-request';
 import { type JsonObject, parseJsonObject } from '../json';
+import { type CountOutcome, OUTCOME_METRICS } from '../metrics';
 import type { Provider, VendorAnswer } from '../providers/provider';
 import { findProvider, type ProviderRegistry } from '../providers/registry';
 
 /** CONTRACT §2: a body over 256 KiB is refused with 413, before any signature work. */
 export const MAX_BODY_BYTES = 256 * 1024;
+/** Far above what any vendor sends (a few hundred bytes); checked before any signature work. */
+export const MAX_HEADER_BYTES = 16 * 1024;
+export const MAX_QUERY_BYTES = 8 * 1024;
 
 export interface IngestDependencies {
   providers: ProviderRegistry;
   loadApps: LoadApps;
   queue: CallbackQueue;
   logger: Logger;
+  countOutcome: CountOutcome;
 }
 
 export type IngestOutcome = 'queued' | 'unmodelled' | 'rejected' | 'not_found';
@@ -78,6 +83,7 @@ export async function handleCallback(input: IncomingCallback, deps: IngestDepend
       kind: interpretation.event.kind,
       eventId: interpretation.event.eventId,
     });
+    deps.countOutcome(OUTCOME_METRICS.accepted, { endpoint: provider.endpoint });
     return { outcome: 'queued', answer: provider.answer(null) };
   } catch (caught) {
     const error = caught instanceof CallbackError ? caught : new QueueUnavailableError({ cause: caught });
@@ -85,11 +91,17 @@ export async function handleCallback(input: IncomingCallback, deps: IngestDepend
     const fields = { ...log, outcome: 'rejected', status: error.status, code: error.code, reason: error.message };
     if (error.status >= 500) deps.logger.error('callback not accepted', { ...fields, error: describe(caught) });
     else deps.logger.warn('callback rejected', fields);
+    deps.countOutcome(OUTCOME_METRICS.rejected, { endpoint: provider.endpoint, reason: error.code });
     return { outcome: 'rejected', answer: provider.answer(error) };
   }
 }
 
 function decodeRequest(input: IncomingCallback, provider: Provider): CallbackRequest {
+  let headerBytes = 0;
+  for (const [name, value] of Object.entries(input.headers)) headerBytes += name.length + (value?.length ?? 0);
+  if (headerBytes > MAX_HEADER_BYTES) throw new BadRequestError(`headers exceed ${MAX_HEADER_BYTES} bytes`);
+  if (input.rawQueryString.length > MAX_QUERY_BYTES)
+    throw new BadRequestError(`query string exceeds ${MAX_QUERY_BYTES} bytes`);
   const raw = input.body ?? '';
   // Check the size implied by the encoded text first, so an oversized body is never decoded.
   const approximateBytes = input.isBase64Encoded ? Math.floor((raw.length * 3) / 4) : Buffer.byteLength(raw);

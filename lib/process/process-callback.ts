@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { ApplyOutcome, RecordingStore } from '../adapters/recording-store';
 import { BadRequestError, PoisonMessageError } from '../errors';
 import { parseJsonObject } from '../json';
+import { type CountOutcome, OUTCOME_METRICS } from '../metrics';
 import type { Interpretation } from '../model/events';
 import { decodeQueuedCallback } from '../model/queued-callback';
 import type { ProviderRegistry } from '../providers/registry';
@@ -10,6 +11,7 @@ export interface ProcessDependencies {
   providers: ProviderRegistry;
   store: Pick<RecordingStore, 'applyRecordingEvent' | 'applyRoomEvent'>;
   logger: Logger;
+  countOutcome: CountOutcome;
 }
 
 export type ProcessOutcome = ApplyOutcome | 'unmodelled';
@@ -37,6 +39,7 @@ export async function processQueuedCallback(messageBody: string, deps: ProcessDe
   }
   if (interpretation.kind === 'unmodelled') {
     deps.logger.info('queued callback not modelled', { endpoint: callback.endpoint, label: interpretation.label });
+    deps.countOutcome(OUTCOME_METRICS.unmodelled, { endpoint: callback.endpoint });
     return 'unmodelled';
   }
   const { event } = interpretation;
@@ -51,5 +54,6 @@ export async function processQueuedCallback(messageBody: string, deps: ProcessDe
     ...(event.kind === 'recording' ? { taskId: event.taskId, eventType: event.eventType } : { roomId: event.roomId }),
     eventId: event.eventId,
   });
+  deps.countOutcome(OUTCOME_METRICS[outcome], { platform: event.platform });
   return outcome;
 }

@@ -1,5 +1,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { OUTCOME_METRICS } from '../metrics';
 import { type ProcessDependencies, processQueuedCallback } from './process-callback';
 
 /**
@@ -13,6 +14,7 @@ export function createSqsProcessHandler(deps: ProcessDependencies) {
     try {
       await processQueuedCallback(record.body, deps);
     } catch (error) {
+      deps.countOutcome(OUTCOME_METRICS.failed, { reason: error instanceof Error ? error.name : 'unknown' });
       deps.logger.error('message failed, left for redelivery', {
         messageId: record.messageId,
         receiveCount: record.attributes.ApproximateReceiveCount,

@@ -317,6 +317,7 @@ describe('--write-apps, and the registered key verifying through ingest', () => 
       loadApps: createAppsLoader({ file }),
       queue: new SqsCallbackQueue({ client: createSqsClient(), queueUrl: stack.stack.queueUrl }),
       logger: (await import('../../lib/logger')).logger,
+      countOutcome: () => {},
     };
     const signed = await handleCallback(signTestRequest(sample, { key: sentKey }), deps);
     expect(signed.answer).toEqual({ statusCode: 200, body: '{"status":1,"result":"success"}' });

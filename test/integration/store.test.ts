@@ -35,6 +35,7 @@ describe('DynamoDB requests per event, counted by SDK middleware', () => {
       providers: createProviderRegistry(),
       store,
       logger: new Logger({ logLevel: 'SILENT' }),
+      countOutcome: () => {},
     });
 
     const trtcTask = uniqueId('writes');

@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { parseAppsDocument } from '../../../lib/config/apps';
 import type { IncomingCallback } from '../../../lib/http/callback-request';
-import { handleCallback, MAX_BODY_BYTES } from '../../../lib/ingest/handle-callback';
+import { handleCallback, MAX_BODY_BYTES, MAX_HEADER_BYTES, MAX_QUERY_BYTES } from '../../../lib/ingest/handle-callback';
 import { createProviderRegistry } from '../../../lib/providers/registry';
 import { MemoryQueue } from '../../helpers/memory-queue';
 import { gmeBody, type Sample, SEED_000, SEED_003, sparkRtcBody, trtcBody } from '../../helpers/samples';
@@ -125,9 +125,16 @@ const CASES: VendorCase[] = [
 
 describe.each(CASES)('$endpoint ingest', (vendor) => {
   let queue: MemoryQueue;
+  let counted: [string, Record<string, string>][];
   const logger = new Logger({ logLevel: 'SILENT' });
   const ingest = (request: IncomingCallback) =>
-    handleCallback(request, { providers: createProviderRegistry(), loadApps: async () => APPS, queue, logger });
+    handleCallback(request, {
+      providers: createProviderRegistry(),
+      loadApps: async () => APPS,
+      queue,
+      logger,
+      countOutcome: (name, dimensions) => counted.push([name, dimensions]),
+    });
   const [currentKey, previousKey] = KEYS[vendor.endpoint];
   const signed = (options: { key?: string; now?: number } = {}) =>
     signTestRequest(vendor.sample, { key: currentKey, ...options });
@@ -143,6 +150,7 @@ describe.each(CASES)('$endpoint ingest', (vendor) => {
 
   beforeEach(() => {
     queue = new MemoryQueue();
+    counted = [];
   });
 
   it('accepts a good request, queues the raw body, and answers in the vendor shape', async () => {
@@ -154,6 +162,7 @@ describe.each(CASES)('$endpoint ingest', (vendor) => {
     expect(queue.sent[0]?.body).toBe(vendor.sample.body);
     expect(queue.sent[0]?.endpoint).toBe(vendor.endpoint);
     expect(queue.sent[0]?.appId).toBe(vendor.sample.appId);
+    expect(counted).toEqual([['CallbackAccepted', { endpoint: vendor.endpoint }]]);
   });
 
   it('accepts a body API Gateway base64-encoded', async () => {
@@ -172,8 +181,9 @@ describe.each(CASES)('$endpoint ingest', (vendor) => {
     expect(answer.statusCode).toBe(200);
   });
 
-  it('rejects a wrong key with 401', async () => {
+  it('rejects a wrong key with 401, counted by reason', async () => {
     await expectRejected(signed({ key: `${currentKey}x` }), 401);
+    expect(counted).toEqual([['CallbackRejected', { endpoint: vendor.endpoint, reason: 'bad_signature' }]]);
   });
 
   it('rejects a change to one byte of the signed material with 401', async () => {
@@ -219,10 +229,15 @@ describe.each(CASES)('$endpoint ingest', (vendor) => {
 
 describe('ingest edge cases', () => {
   const logger = new Logger({ logLevel: 'SILENT' });
+  const countOutcome = () => {};
   const run = (request: IncomingCallback, queue = new MemoryQueue()) =>
-    handleCallback(request, { providers: createProviderRegistry(), loadApps: async () => APPS, queue, logger }).then(
-      (result) => ({ ...result, queue }),
-    );
+    handleCallback(request, {
+      providers: createProviderRegistry(),
+      loadApps: async () => APPS,
+      queue,
+      logger,
+      countOutcome,
+    }).then((result) => ({ ...result, queue }));
 
   it('rejects a verified body that is not JSON with 400', async () => {
     const sample: Sample = { name: 'bad', endpoint: 'tencent-trtc', appId: '1400000003', body: '{"EventGroupId": 3,' };
@@ -276,6 +291,7 @@ describe('ingest edge cases', () => {
       loadApps: async () => apps,
       queue,
       logger,
+      countOutcome,
     });
     expect(answer.statusCode).toBe(200);
     expect(queue.sent).toHaveLength(1);
@@ -293,6 +309,39 @@ describe('ingest edge cases', () => {
     const request = signTestRequest(trtcSample('1400000003'), { key: KEYS['tencent-trtc'][0] });
     const { answer } = await run({ ...request, rawQueryString: 'SdkAppid=1400000001' });
     expect(answer.statusCode).toBe(403);
+  });
+
+  it('refuses oversized headers, query or body before any signature work', async () => {
+    const providers = createProviderRegistry();
+    const trtc = providers.get('tencent-trtc');
+    if (!trtc) throw new Error('no trtc provider');
+    let authenticated = 0;
+    const spied = new Map(providers).set('tencent-trtc', {
+      ...trtc,
+      authenticate: (...args: Parameters<typeof trtc.authenticate>) => {
+        authenticated += 1;
+        return trtc.authenticate(...args);
+      },
+    });
+    const request = signTestRequest(trtcSample('1400000003'), { key: KEYS['tencent-trtc'][0] });
+    const ingest = (input: IncomingCallback) =>
+      handleCallback(input, {
+        providers: spied,
+        loadApps: async () => APPS,
+        queue: new MemoryQueue(),
+        logger,
+        countOutcome,
+      });
+    const answers = await Promise.all([
+      ingest({ ...request, headers: { ...request.headers, 'x-padding': 'x'.repeat(MAX_HEADER_BYTES) } }),
+      ingest({ ...request, rawQueryString: `a=${'x'.repeat(MAX_QUERY_BYTES)}` }),
+      ingest({ ...request, body: 'x'.repeat(MAX_BODY_BYTES + 1) }),
+      ingest({ ...request, body: Buffer.alloc(MAX_BODY_BYTES + 3).toString('base64'), isBase64Encoded: true }),
+    ]);
+    expect(answers.map(({ answer }) => answer.statusCode)).toEqual([400, 400, 413, 413]);
+    expect(authenticated).toBe(0);
+    expect((await ingest(request)).answer.statusCode).toBe(200);
+    expect(authenticated).toBe(1);
   });
 
   it('answers 404 for an endpoint that does not exist', async () => {
