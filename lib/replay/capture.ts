@@ -84,7 +84,7 @@ export function claimedAppId(callback: OutgoingCallback): string | undefined {
   }
 }
 
-function bodyField(body: string, field: string): string | undefined {
+function bodyField(body: string | Buffer, field: string): string | undefined {
   let parsed: JsonObject;
   try {
     parsed = parseJsonObject(body);

@@ -11,7 +11,8 @@ export interface OutgoingCallback {
   readonly query: string;
   /** Header names in lower case. */
   readonly headers: Readonly<Record<string, string>>;
-  readonly body: string;
+  /** The body as sent; a Buffer when it is not text. */
+  readonly body: string | Buffer;
 }
 
 export interface SignOptions {

@@ -27,7 +27,7 @@ export function signTestRequest(sample: Sample, options: SignTestOptions = {}): 
   );
   return {
     endpoint: sample.endpoint,
-    body: signed.body,
+    body: sample.body,
     isBase64Encoded: false,
     headers: signed.headers,
     rawQueryString: signed.query,
