@@ -2,7 +2,6 @@ import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/clien
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { IncomingCallback } from '../../lib/http/callback-request';
 import { parseJsonObject } from '../../lib/json';
 import { decodeQueuedCallback } from '../../lib/model/queued-callback';
 import { ENDPOINTS, type Endpoint } from '../../lib/platforms';
@@ -10,7 +9,16 @@ import { createProviderRegistry } from '../../lib/providers/registry';
 import { signCallback } from '../../lib/replay/sign-callback';
 import { toApiGatewayEvent } from '../../local/api-gateway-event';
 import { devKeyFor, loadDevApps } from '../helpers/dev-apps';
-import { DEV_APPS, gmeBody, type Sample, SEED_000, SEED_003, SEED_004, sparkRtcBody, trtcBody } from '../helpers/samples';
+import {
+  DEV_APPS,
+  gmeBody,
+  type Sample,
+  SEED_000,
+  SEED_003,
+  SEED_004,
+  sparkRtcBody,
+  trtcBody,
+} from '../helpers/samples';
 import { useLocalStack } from '../integration/local-stack';
 import { FULL, recordFigures } from './figures';
 
@@ -20,13 +28,29 @@ const ALLOWED_STATUSES = new Set([200, 400, 401, 403, 413]);
 
 /** Valid starting points per endpoint. The Chat app has a token here, so Chat requests are signed too. */
 const BASES: Record<Endpoint, fc.Arbitrary<Sample>> = {
-  'tencent-im': fc.constantFrom({ ...SEED_000, appId: DEV_APPS.trtcSigned }, { ...SEED_004, appId: DEV_APPS.trtcSigned }),
+  'tencent-im': fc.constantFrom(
+    { ...SEED_000, appId: DEV_APPS.trtcSigned },
+    { ...SEED_004, appId: DEV_APPS.trtcSigned },
+  ),
   'tencent-trtc': fc
-    .record({ type: fc.constantFrom(301, 302, 304, 305, 307, 310, 311), task: fc.string({ minLength: 1, maxLength: 20 }) })
-    .map(({ type, task }) => ({ name: 't', endpoint: 'tencent-trtc', appId: DEV_APPS.trtcSigned, body: trtcBody(type, { taskId: task }) })),
+    .record({
+      type: fc.constantFrom(301, 302, 304, 305, 307, 310, 311),
+      task: fc.string({ minLength: 1, maxLength: 20 }),
+    })
+    .map(({ type, task }) => ({
+      name: 't',
+      endpoint: 'tencent-trtc',
+      appId: DEV_APPS.trtcSigned,
+      body: trtcBody(type, { taskId: task }),
+    })),
   'tencent-gme': fc
     .record({ type: fc.integer({ min: 0, max: 4 }), seq: fc.nat(5), task: fc.bigInt({ min: 1n, max: 2n ** 63n }) })
-    .map(({ type, seq, task }) => ({ name: 'g', endpoint: 'tencent-gme', appId: DEV_APPS.gme, body: gmeBody({ taskId: String(task), eventType: type, seqNo: seq }) })),
+    .map(({ type, seq, task }) => ({
+      name: 'g',
+      endpoint: 'tencent-gme',
+      appId: DEV_APPS.gme,
+      body: gmeBody({ taskId: String(task), eventType: type, seqNo: seq }),
+    })),
   'huawei-sparkrtc': fc.oneof(
     fc.constant(SEED_003),
     fc
@@ -48,14 +72,24 @@ interface Wire {
  * `resigned`: garbage the vendor signed; verified, so only the content decides (200, 400, or 403 for another app).
  * `framing`: the same signed request framed differently; most must still be accepted.
  */
-type Mutation = { kind: 'forgery' | 'resigned' | 'framing'; name: string; apply: (wire: Wire, sign: (body: Buffer) => Wire) => Wire };
+type Mutation = {
+  kind: 'forgery' | 'resigned' | 'framing';
+  name: string;
+  apply: (wire: Wire, sign: (body: Buffer) => Wire) => Wire;
+};
 
 const mutation = (kind: Mutation['kind'], name: string, apply: Mutation['apply']): Mutation => ({ kind, name, apply });
 
 const MUTATIONS: fc.Arbitrary<Mutation> = fc.oneof(
   // Forgeries.
-  fc.nat().map((at) => mutation('forgery', 'truncate', (w) => ({ ...w, body: w.body.subarray(0, at % Math.max(1, w.body.length)) }))),
-  fc.uint8Array({ minLength: 1, maxLength: 64 }).map((extra) => mutation('forgery', 'append bytes', (w) => ({ ...w, body: Buffer.concat([w.body, extra]) }))),
+  fc
+    .nat()
+    .map((at) =>
+      mutation('forgery', 'truncate', (w) => ({ ...w, body: w.body.subarray(0, at % Math.max(1, w.body.length)) })),
+    ),
+  fc
+    .uint8Array({ minLength: 1, maxLength: 64 })
+    .map((extra) => mutation('forgery', 'append bytes', (w) => ({ ...w, body: Buffer.concat([w.body, extra]) }))),
   fc.record({ at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }).map(({ at, bit }) =>
     mutation('forgery', 'flip a bit', (w) => {
       const body = Buffer.from(w.body);
@@ -64,15 +98,17 @@ const MUTATIONS: fc.Arbitrary<Mutation> = fc.oneof(
       return { ...w, body };
     }),
   ),
-  fc.constantFrom('sign', 'signature', 'x-rtc-signature', 'x-rtc-timestamp', 'x-rtc-rand', 'Sign', 'RequestTime').map((name) =>
-    mutation('forgery', `drop ${name}`, (w) => {
-      const headers = { ...w.headers };
-      delete headers[name];
-      const query = new URLSearchParams(w.query);
-      query.delete(name);
-      return { ...w, headers, query: query.toString() };
-    }),
-  ),
+  fc
+    .constantFrom('sign', 'signature', 'x-rtc-signature', 'x-rtc-timestamp', 'x-rtc-rand', 'Sign', 'RequestTime')
+    .map((name) =>
+      mutation('forgery', `drop ${name}`, (w) => {
+        const headers = { ...w.headers };
+        delete headers[name];
+        const query = new URLSearchParams(w.query);
+        query.delete(name);
+        return { ...w, headers, query: query.toString() };
+      }),
+    ),
   fc.constantFrom('sign', 'signature', 'x-rtc-signature').map((name) =>
     mutation('forgery', `duplicate ${name}`, (w) => ({
       ...w,
@@ -81,16 +117,30 @@ const MUTATIONS: fc.Arbitrary<Mutation> = fc.oneof(
     })),
   ),
   // Garbage, signed by the vendor.
-  fc.jsonValue().map((value) => mutation('resigned', 'random JSON', (_w, sign) => sign(Buffer.from(JSON.stringify(value) ?? 'null')))),
-  fc.integer({ min: 1, max: 100_000 }).map((depth) =>
-    mutation('resigned', 'deep nesting', (_w, sign) => sign(Buffer.from(`${'['.repeat(depth)}${']'.repeat(depth)}`))),
-  ),
-  fc.constantFrom('1e400', '-0', '123456789012345678901234567890', '"x"', 'null', '[]', '{}', 'true').map((value) =>
-    mutation('resigned', `first field set to ${value}`, (w, sign) => sign(Buffer.from(w.body.toString('utf8').replace(/:\s*("[^"]*"|-?\d+)/, `:${value}`)))),
-  ),
-  fc.uint8Array({ minLength: 1, maxLength: 8 }).map((bytes) =>
-    mutation('resigned', 'non-UTF-8 bytes', (w, sign) => sign(Buffer.concat([w.body, Buffer.from([0xff, 0xfe]), bytes]))),
-  ),
+  fc
+    .jsonValue()
+    .map((value) =>
+      mutation('resigned', 'random JSON', (_w, sign) => sign(Buffer.from(JSON.stringify(value) ?? 'null'))),
+    ),
+  fc
+    .integer({ min: 1, max: 100_000 })
+    .map((depth) =>
+      mutation('resigned', 'deep nesting', (_w, sign) => sign(Buffer.from(`${'['.repeat(depth)}${']'.repeat(depth)}`))),
+    ),
+  fc
+    .constantFrom('1e400', '-0', '123456789012345678901234567890', '"x"', 'null', '[]', '{}', 'true')
+    .map((value) =>
+      mutation('resigned', `first field set to ${value}`, (w, sign) =>
+        sign(Buffer.from(w.body.toString('utf8').replace(/:\s*("[^"]*"|-?\d+)/, `:${value}`))),
+      ),
+    ),
+  fc
+    .uint8Array({ minLength: 1, maxLength: 8 })
+    .map((bytes) =>
+      mutation('resigned', 'non-UTF-8 bytes', (w, sign) =>
+        sign(Buffer.concat([w.body, Buffer.from([0xff, 0xfe]), bytes])),
+      ),
+    ),
   fc.constant(mutation('resigned', 'BOM', (w, sign) => sign(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), w.body])))),
   // Framing.
   fc.constant(mutation('framing', 'as sent', (w) => w)),
@@ -101,8 +151,14 @@ const MUTATIONS: fc.Arbitrary<Mutation> = fc.oneof(
       headers: Object.fromEntries(Object.entries(w.headers).map(([name, value]) => [name.toUpperCase(), value])),
     })),
   ),
-  fc.string({ maxLength: 40 }).map((junk) => mutation('framing', 'extra query', (w) => ({ ...w, query: `${w.query}&x=${encodeURIComponent(junk)}` }))),
-  fc.constant(mutation('framing', 'oversized header', (w) => ({ ...w, headers: { ...w.headers, 'x-big': 'x'.repeat(20_000) } }))),
+  fc
+    .string({ maxLength: 40 })
+    .map((junk) =>
+      mutation('framing', 'extra query', (w) => ({ ...w, query: `${w.query}&x=${encodeURIComponent(junk)}` })),
+    ),
+  fc.constant(
+    mutation('framing', 'oversized header', (w) => ({ ...w, headers: { ...w.headers, 'x-big': 'x'.repeat(20_000) } })),
+  ),
   fc.constant(mutation('framing', 'oversized query', (w) => ({ ...w, query: `${w.query}&x=${'y'.repeat(9_000)}` }))),
 );
 
@@ -116,7 +172,9 @@ const SHAPES: Record<Endpoint, (body: Record<string, unknown>, status: number) =
   'tencent-trtc': codeMessage,
   'tencent-gme': codeMessage,
   'huawei-sparkrtc': (body, status) =>
-    status === 200 ? JSON.stringify(body) === '{"status":1,"result":"success"}' : body.status === 0 && typeof body.result === 'string',
+    status === 200
+      ? JSON.stringify(body) === '{"status":1,"result":"success"}'
+      : body.status === 0 && typeof body.result === 'string',
 };
 
 let stack: Awaited<ReturnType<typeof useLocalStack>>;
@@ -134,14 +192,22 @@ async function drainAndReverify(): Promise<{ queued: number; unverified: number 
   let queued = 0;
   let unverified = 0;
   for (;;) {
-    const { Messages: messages = [] } = await stack.sqs.send(new ReceiveMessageCommand({ QueueUrl: stack.stack.queueUrl, MaxNumberOfMessages: 10 }));
+    const { Messages: messages = [] } = await stack.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: stack.stack.queueUrl, MaxNumberOfMessages: 10 }),
+    );
     if (messages.length === 0) return { queued, unverified };
     for (const message of messages) {
       queued += 1;
       const callback = decodeQueuedCallback(message.Body ?? '');
       try {
         providers.get(callback.endpoint)?.authenticate(
-          { endpoint: callback.endpoint, body: Buffer.from(callback.body), headers: callback.headers, query: callback.query, receivedAt: callback.receivedAt },
+          {
+            endpoint: callback.endpoint,
+            body: Buffer.from(callback.body),
+            headers: callback.headers,
+            query: callback.query,
+            receivedAt: callback.receivedAt,
+          },
           { apps, body: () => parseJsonObject(callback.body) },
         );
       } catch {
@@ -160,13 +226,21 @@ async function drainAndReverify(): Promise<{ queued: number; unverified: number 
 describe.each(ENDPOINTS)('fuzzing %s through the real ingest handler and queue', (endpoint) => {
   it(`answers every case in the vendor shape, never 5xx, never throws, and queues nothing unverified (${CASES} cases)`, async () => {
     await stack.purge();
-    const appId = { 'tencent-im': DEV_APPS.trtcSigned, 'tencent-trtc': DEV_APPS.trtcSigned, 'tencent-gme': DEV_APPS.gme, 'huawei-sparkrtc': DEV_APPS.sparkrtc }[endpoint];
+    const appId = {
+      'tencent-im': DEV_APPS.trtcSigned,
+      'tencent-trtc': DEV_APPS.trtcSigned,
+      'tencent-gme': DEV_APPS.gme,
+      'huawei-sparkrtc': DEV_APPS.sparkrtc,
+    }[endpoint];
     const key = await devKeyFor({ name: '', endpoint, appId, body: '' });
     const tally = { cases: 0, accepted: 0, forged: 0, forgedAccepted: 0, byStatus: {} as Record<number, number> };
     await fc.assert(
       fc.asyncProperty(BASES[endpoint], MUTATIONS, async (base, change) => {
         const sign = (body: Buffer): Wire => {
-          const signed = signCallback({ endpoint, query: new URLSearchParams(base.query).toString(), headers: {}, body }, { appId, key, now: Date.now() });
+          const signed = signCallback(
+            { endpoint, query: new URLSearchParams(base.query).toString(), headers: {}, body },
+            { appId, key, now: Date.now() },
+          );
           return { body, headers: { ...signed.headers }, query: signed.query, base64: false };
         };
         const original = sign(Buffer.from(base.body));

@@ -1,0 +1,123 @@
+import fc from 'fast-check';
+import type { RecordingEvent } from '../../lib/model/events';
+import { interpretSample } from './interpret';
+import { DEV_APPS, gmeBody, type Sample, sparkRtcBody, trtcBody } from './samples';
+
+/**
+ * A logical event, plus a function that renders one delivery of it. Deliveries differ only in
+ * delivery metadata (CallbackTs, Chat wrapping, RoomId typing, GME Timestamp): exactly what a vendor
+ * retry or the Chat relay changes.
+ */
+export interface LogicalEvent {
+  key: string;
+  deliver: (variant: number) => Sample;
+}
+
+export const trtcEvent = (taskId: string): fc.Arbitrary<LogicalEvent> =>
+  fc
+    .oneof(
+      fc.record({ type: fc.constant(301), payload: fc.record({ Status: fc.constantFrom(0, 1) }) }),
+      fc.record({ type: fc.constant(302), payload: fc.record({ LeaveCode: fc.constantFrom(0, 1, 2, 99, 100) }) }),
+      fc.record({ type: fc.constant(303), payload: fc.constant({ Status: 0 }) }),
+      fc.record({ type: fc.constant(304), payload: fc.constant({ FileList: 'index.m3u8' }) }),
+      fc.record({ type: fc.constant(305), payload: fc.record({ Status: fc.constantFrom(0, 1, 2) }) }),
+      fc.record({ type: fc.constant(306), payload: fc.constant({ Status: 0 }) }),
+      fc.record({
+        type: fc.constant(307),
+        payload: fc.record({ FileName: fc.constantFrom('s1.ts', 's2.ts', 's3.ts', 's4.ts') }),
+      }),
+      fc.record({
+        type: fc.constant(310),
+        payload: fc.record({
+          Status: fc.constantFrom(0, 1, 2),
+          FileMessage: fc.constantFrom([{ FileName: 'a.mp4' }], [{ FileName: 'b.mp4' }]),
+        }),
+      }),
+      fc.record({
+        type: fc.constant(311),
+        payload: fc.record({
+          Status: fc.constantFrom(0, 1),
+          TencentVod: fc.constantFrom(
+            { CacheFile: 'a.mp4', VideoUrl: 'https://vod.example.com/a.mp4' },
+            { CacheFile: 'a.mp4', VideoUrl: 'https://vod2.example.com/a.mp4' },
+          ),
+        }),
+      }),
+      fc.record({ type: fc.constant(312), payload: fc.record({ Status: fc.constantFrom(0, 1) }) }),
+    )
+    .map(({ type, payload }) => ({
+      key: `${taskId}:${type}:${JSON.stringify(payload)}`,
+      deliver: (variant: number): Sample => {
+        const body = trtcBody(type, {
+          taskId,
+          payload,
+          callbackTs: 1_700_000_000_000 + variant,
+          roomId: variant % 2 ? 635055 : '635055',
+        });
+        if (variant % 3 === 0) return { name: 'trtc', endpoint: 'tencent-trtc', appId: DEV_APPS.trtc, body };
+        // Other variants arrive through Chat, as Live.CallbackAfterCloudRecordingChanged.
+        const wrapped = { CallbackCommand: 'Live.CallbackAfterCloudRecordingChanged', ...JSON.parse(body) };
+        return { name: 'chat', endpoint: 'tencent-im', appId: DEV_APPS.trtc, body: JSON.stringify(wrapped) };
+      },
+    }));
+
+export const gmeEvent = (taskId: string): fc.Arbitrary<LogicalEvent> =>
+  fc
+    .record({ eventType: fc.constantFrom(1, 2, 3), seqNo: fc.integer({ min: 0, max: 3 }) })
+    .map(({ eventType, seqNo }) => ({
+      key: `${taskId}:${eventType}:${seqNo}`,
+      deliver: (variant: number): Sample => ({
+        name: 'gme',
+        endpoint: 'tencent-gme',
+        appId: DEV_APPS.gme,
+        body: gmeBody({ taskId, eventType, seqNo, timestamp: 1_675_930_605 + variant }),
+      }),
+    }));
+
+export const sparkEvent = (jobId: string): fc.Arbitrary<LogicalEvent> =>
+  fc
+    .oneof(
+      fc.constant({ type: 'RECORD_NEW_FILE_START', file: undefined as string | undefined }),
+      fc.record({
+        type: fc.constant('RECORD_FILE_COMPLETE'),
+        file: fc.constantFrom<string | undefined>('f1.mp4', 'f2.mp4', 'f3.mp4'),
+      }),
+      fc.constant({ type: 'CLOUD_RECORD_SERVER_OVER', file: undefined as string | undefined }),
+      fc.constant({ type: 'RTC_USER_ROLE_CHANGED', file: undefined as string | undefined }),
+    )
+    .map(({ type, file }) => ({
+      key: `${jobId}:${type}:${file}`,
+      deliver: (): Sample => ({
+        name: 'spark',
+        endpoint: 'huawei-sparkrtc',
+        appId: DEV_APPS.sparkrtc,
+        body: sparkRtcBody(type, { jobId, file }),
+      }),
+    }));
+
+export interface Schedule {
+  /** The distinct logical events that were delivered at least once. */
+  events: LogicalEvent[];
+  /** Every delivery, in delivery order, interpreted as process would. */
+  deliveries: RecordingEvent[];
+}
+
+/**
+ * Distinct logical events, each delivered 1–`maxCopies` times with different delivery metadata,
+ * all shuffled together (so several tasks' events interleave when `event` mixes tasks).
+ */
+export const schedule = (
+  event: fc.Arbitrary<LogicalEvent>,
+  options: { maxEvents?: number; maxCopies?: number } = {},
+): fc.Arbitrary<Schedule> =>
+  fc
+    .uniqueArray(event, { minLength: 1, maxLength: options.maxEvents ?? 12, selector: (logical) => logical.key })
+    .chain((events) =>
+      fc
+        .tuple(...events.map(() => fc.array(fc.nat(1000), { minLength: 1, maxLength: options.maxCopies ?? 5 })))
+        .map((variants) =>
+          events.flatMap((logical, i) => (variants[i] ?? []).map((variant) => logical.deliver(variant))),
+        )
+        .chain((deliveries) => fc.shuffledSubarray(deliveries, { minLength: deliveries.length }))
+        .map((deliveries) => ({ events, deliveries: deliveries.map(interpretSample) })),
+    );
