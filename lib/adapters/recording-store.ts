@@ -108,7 +108,8 @@ export class RecordingStore {
         roomSort: `${String(event.occurredAt ?? receivedAt).padStart(15, '0')}#${event.taskId}`,
       }),
     };
-    return (await this.#putIfAbsent(item, 'attribute_not_exists(pk)')) ? 'applied' : 'duplicate';
+    // Anything but `true` is the refusal (with the existing item when DynamoDB returns it).
+    return (await this.#putIfAbsent(item, 'attribute_not_exists(pk)')) === true ? 'applied' : 'duplicate';
   }
 
   /** Room info is last-writer-wins by the vendor's EventTime; ties go to the larger event id. */

@@ -81,6 +81,33 @@ describe('DynamoDB requests per event, counted by SDK middleware', () => {
   });
 });
 
+describe('apply outcomes', () => {
+  it('reports applied, then duplicate for the same event, and stale for an older room update', async () => {
+    const { interpretSample } = await import('../helpers/interpret');
+    const store = new RecordingStore({ client: stack.documentClient, tableName: stack.stack.tableName });
+    const event = interpretSample({
+      name: 'x',
+      endpoint: 'tencent-trtc',
+      appId: DEV_APPS.trtc,
+      body: trtcBody(301, { taskId: uniqueId('outcome') }),
+    });
+    expect(await store.applyRecordingEvent(event, Date.now())).toBe('applied');
+    expect(await store.applyRecordingEvent(event, Date.now())).toBe('duplicate');
+    const room = {
+      kind: 'room' as const,
+      platform: 'trtc' as const,
+      appId: DEV_APPS.trtc,
+      roomId: uniqueId('room'),
+      operator: null,
+      roomInfo: {},
+    };
+    expect(await store.applyRoomEvent({ ...room, eventTime: 2, eventId: 'b' })).toBe('applied');
+    expect(await store.applyRoomEvent({ ...room, eventTime: 2, eventId: 'b' })).toBe('duplicate');
+    expect(await store.applyRoomEvent({ ...room, eventTime: 1, eventId: 'c' })).toBe('stale');
+    expect(await store.applyRoomEvent({ ...room, eventTime: 3, eventId: 'a' })).toBe('applied');
+  });
+});
+
 describe('long recordings', () => {
   it('applies 8,640 distinct 307 slices (24 h of 10 s slices) without error, in bounded items, and stays readable', async () => {
     const { handler } = await import('../../functions/process');
