@@ -63,7 +63,7 @@ export async function handleCallback(input: IncomingCallback, deps: IngestDepend
       deps.logger.info('callback acknowledged, not modelled', {
         ...log,
         outcome: 'unmodelled',
-        label: interpretation.label,
+        label: interpretation.label.slice(0, 64),
       });
       return { outcome: 'unmodelled', answer: provider.answer(null) };
     }

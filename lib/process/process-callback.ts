@@ -38,7 +38,10 @@ export async function processQueuedCallback(messageBody: string, deps: ProcessDe
     throw error;
   }
   if (interpretation.kind === 'unmodelled') {
-    deps.logger.info('queued callback not modelled', { endpoint: callback.endpoint, label: interpretation.label });
+    deps.logger.info('queued callback not modelled', {
+      endpoint: callback.endpoint,
+      label: interpretation.label.slice(0, 64),
+    });
     deps.countOutcome(OUTCOME_METRICS.unmodelled, { endpoint: callback.endpoint });
     return 'unmodelled';
   }

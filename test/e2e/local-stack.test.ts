@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFreePort } from '../../local/free-port';
+import { captureChildLogs } from '../helpers/capture-logs';
 import { devKeyFor } from '../helpers/dev-apps';
 import { DEV_APPS, SEED_GME_TASK_ID, SEED_SPARKRTC_JOB_ID, SEED_TRTC_TASK_ID, trtcBody } from '../helpers/samples';
 import { signTestRequest } from '../helpers/sign-test-request';
@@ -23,7 +24,12 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Star
   child.stderr?.on('data', (chunk) => {
     output += chunk;
   });
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exit = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      captureChildLogs(output);
+      resolve(code);
+    }),
+  );
   return { child, output: () => output, exit };
 }
 
@@ -55,7 +61,7 @@ describe('npm start: the whole pipeline as a user runs it', () => {
     const port = await findFreePort();
     url = `http://127.0.0.1:${port}`;
     const started = Date.now();
-    stack = run('npm', ['start'], { PORT: String(port), POWERTOOLS_LOG_LEVEL: 'WARN' });
+    stack = run('npm', ['start'], { PORT: String(port) });
     await waitFor(
       'GET /health to answer 200',
       async () => ((await fetch(`${url}/health`)).status === 200 ? true : undefined),

@@ -7,14 +7,10 @@ import { createProviderRegistry } from '../../../lib/providers/registry';
 import { MemoryQueue } from '../../helpers/memory-queue';
 import { gmeBody, type Sample, SEED_000, SEED_003, sparkRtcBody, trtcBody } from '../../helpers/samples';
 import { signTestRequest } from '../../helpers/sign-test-request';
+import { INGEST_TEST_KEYS } from '../../helpers/test-secrets';
 
 // Two keys per app everywhere: the second is a rotation predecessor that must still verify.
-const KEYS = {
-  'tencent-im': ['im-token-current', 'im-token-previous'],
-  'tencent-trtc': ['trtcKeyCurrent01', 'trtcKeyPrevious01'],
-  'tencent-gme': ['gme-secret-current', 'gme-secret-previous'],
-  'huawei-sparkrtc': ['sparkrtc-auth-key-current-0000000000', 'sparkrtc-auth-key-previous-000000000'],
-} as const;
+const KEYS = INGEST_TEST_KEYS;
 const APPS = parseAppsDocument(
   {
     apps: [

@@ -1,0 +1,24 @@
+/**
+ * Every secret the test suite signs with, besides config/apps.local.json. The log-hygiene check
+ * (scripts/check-log-hygiene.ts) fails if any of them appears in any log line of the suite.
+ */
+export const INGEST_TEST_KEYS = {
+  'tencent-im': ['im-token-current', 'im-token-previous'],
+  'tencent-trtc': ['trtcKeyCurrent01', 'trtcKeyPrevious01'],
+  'tencent-gme': ['gme-secret-current', 'gme-secret-previous'],
+  'huawei-sparkrtc': ['sparkrtc-auth-key-current-0000000000', 'sparkrtc-auth-key-previous-000000000'],
+} as const;
+
+export const TEST_SECRETS: readonly string[] = [
+  ...Object.values(INGEST_TEST_KEYS).flat(),
+  // PROTOCOLS.md vectors.
+  'xxxxyyyy',
+  'gme-secret-key',
+  '0123456789abcdef0123456789abcdef',
+  // Rotation and register tests.
+  'sparkrtc-key-0123456789-0123456789',
+  'token-new',
+  'token-old',
+  'k'.repeat(40),
+  'n'.repeat(48),
+];
