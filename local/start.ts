@@ -59,6 +59,7 @@ async function main(): Promise<void> {
       `               DLQ   ${resources.deadLetterQueueUrl}`,
       '',
       `  replay       npm run replay -- events/ --url ${url}`,
+      `  redrive      AWS_ENDPOINT_URL_SQS=${sqs.endpoint} npm run redrive -- --queue-url ${resources.queueUrl} --dlq-url ${resources.deadLetterQueueUrl}`,
       `  invoke       INVOKE_LOCAL_QUEUE_URL=${resources.queueUrl} npx serverless invoke local -f ingest -p events/ingest-seed-001-gme-segment-started.json \\`,
       `                 -e RECORDING_APPS_FILE=${process.env.RECORDING_APPS_FILE} -e AWS_ENDPOINT_URL_SQS=${sqs.endpoint} \\`,
       '                 -e AWS_REGION=us-east-1 -e AWS_ACCESS_KEY_ID=local -e AWS_SECRET_ACCESS_KEY=local',
