@@ -6,6 +6,8 @@ import { defineConfig } from 'vitest/config';
 const LOG_CAPTURE_FILE = process.env.LOG_CAPTURE_FILE ?? 'reliability/test-logs.jsonl';
 mkdirSync('reliability', { recursive: true });
 writeFileSync(LOG_CAPTURE_FILE, '');
+// Figures the reliability tests record for RELIABILITY.md (test/reliability/figures.ts).
+writeFileSync(process.env.RELIABILITY_FIGURES_FILE ?? 'reliability/figures.jsonl', '');
 const env = {
   POWERTOOLS_LOG_LEVEL: 'DEBUG',
   POWERTOOLS_DEV: 'false',

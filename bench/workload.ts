@@ -1,4 +1,3 @@
-import type { SQSEvent } from 'aws-lambda';
 import type { QueuedCallback } from '../lib/model/queued-callback';
 import { DEV_APPS, gmeBody, type Sample, sparkRtcBody, trtcBody } from '../test/helpers/samples';
 
@@ -101,28 +100,4 @@ export function toQueuedMessage(sample: Sample, receivedAt = Date.now()): string
   return JSON.stringify(callback);
 }
 
-/** SQS events of up to 10 records, as the event source mapping would deliver them. */
-export function toSqsBatches(messages: readonly string[], batchSize = 10): SQSEvent[] {
-  const batches: SQSEvent[] = [];
-  for (let i = 0; i < messages.length; i += batchSize) {
-    batches.push({
-      Records: messages.slice(i, i + batchSize).map((body, j) => ({
-        messageId: `m-${i + j}`,
-        receiptHandle: `r-${i + j}`,
-        body,
-        attributes: {
-          ApproximateReceiveCount: '1',
-          SentTimestamp: '0',
-          SenderId: 'bench',
-          ApproximateFirstReceiveTimestamp: '0',
-        },
-        messageAttributes: {},
-        md5OfBody: '',
-        eventSource: 'aws:sqs',
-        eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:bench',
-        awsRegion: 'us-east-1',
-      })),
-    });
-  }
-  return batches;
-}
+export { toSqsBatches } from '../test/helpers/sqs-event';

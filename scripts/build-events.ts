@@ -15,6 +15,7 @@ import { toApiGatewayEvent } from '../local/api-gateway-event';
 import { devKeyFor } from '../test/helpers/dev-apps';
 import { type Sample, SEED_000, SEED_001, SEED_003, SEED_004, trtcLifecycle } from '../test/helpers/samples';
 import { signTestRequest } from '../test/helpers/sign-test-request';
+import { toSqsBatches } from '../test/helpers/sqs-event';
 
 const { values } = parseArgs({ options: { now: { type: 'string' }, out: { type: 'string', default: 'events' } } });
 const now = values.now ? Number(values.now) : Date.now();
@@ -40,24 +41,8 @@ const queued = (sample: Sample): QueuedCallback => ({
   body: sample.body,
 });
 
-const sqsEvent = (bodies: string[]) => ({
-  Records: bodies.map((body, index) => ({
-    messageId: `sample-${index + 1}`,
-    receiptHandle: `sample-receipt-${index + 1}`,
-    body,
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: String(now),
-      SenderId: 'sample',
-      ApproximateFirstReceiveTimestamp: String(now),
-    },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:rtc-recording-callbacks',
-    awsRegion: 'us-east-1',
-  })),
-});
+/** One SQS event holding every body, as `process` receives a batch. */
+const sqsEvent = (bodies: string[]) => toSqsBatches(bodies, bodies.length, now)[0];
 
 for (const [index, sample] of [...SEEDS, ...lifecycle].entries()) {
   const request = signTestRequest(sample, { key: await devKeyFor(sample), now });

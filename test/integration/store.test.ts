@@ -1,7 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, paginateQuery } from '@aws-sdk/lib-dynamodb';
-import type { SQSEvent } from 'aws-lambda';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RecordingStore, recordingPartitionKey } from '../../lib/adapters/recording-store';
 import { createSqsProcessHandler } from '../../lib/process/sqs-handler';
@@ -11,6 +10,7 @@ import { countDynamoDbRequests } from '../helpers/count-dynamodb-requests';
 import { devKeyFor } from '../helpers/dev-apps';
 import { DEV_APPS, gmeBody, type Sample, sparkRtcBody, trtcBody, trtcLifecycle } from '../helpers/samples';
 import { signTestRequest } from '../helpers/sign-test-request';
+import { toSqsBatches } from '../helpers/sqs-event';
 import { uniqueId, useLocalStack } from './local-stack';
 
 let stack: Awaited<ReturnType<typeof useLocalStack>>;
@@ -133,27 +133,7 @@ describe('long recordings', () => {
         }),
       }),
     );
-    const batches: SQSEvent[] = [];
-    for (let i = 0; i < messages.length; i += 10) {
-      batches.push({
-        Records: messages.slice(i, i + 10).map((body, j) => ({
-          messageId: `m-${i + j}`,
-          receiptHandle: `r-${i + j}`,
-          body,
-          attributes: {
-            ApproximateReceiveCount: '1',
-            SentTimestamp: '0',
-            SenderId: 'local',
-            ApproximateFirstReceiveTimestamp: '0',
-          },
-          messageAttributes: {},
-          md5OfBody: '',
-          eventSource: 'aws:sqs',
-          eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:q',
-          awsRegion: 'us-east-1',
-        })),
-      });
-    }
+    const batches = toSqsBatches(messages);
     const started = Date.now();
     let failures = 0;
     // Eight batches in flight, like eight concurrent Lambda instances on one queue.
