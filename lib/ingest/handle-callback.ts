@@ -60,11 +60,13 @@ export async function handleCallback(input: IncomingCallback, deps: IngestDepend
       receivedAt: request.receivedAt,
     });
     if (interpretation.kind === 'unmodelled') {
+      log.ms = Date.now() - input.receivedAt;
       deps.logger.info('callback acknowledged, not modelled', {
         ...log,
         outcome: 'unmodelled',
         label: interpretation.label.slice(0, 64),
       });
+      deps.countOutcome(OUTCOME_METRICS.unmodelled, { endpoint: provider.endpoint });
       return { outcome: 'unmodelled', answer: provider.answer(null) };
     }
     await deps.queue.send({

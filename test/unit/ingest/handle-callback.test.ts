@@ -251,11 +251,20 @@ describe('ingest edge cases', () => {
     expect(JSON.parse(answer.body).message).toContain('TaskId');
   });
 
-  it('acknowledges a non-recording TRTC group without queueing it', async () => {
+  it('acknowledges a non-recording TRTC group without queueing it, and counts it', async () => {
     const body = JSON.stringify({ EventGroupId: 1, EventType: 103, EventInfo: { RoomId: 1 } });
     const sample: Sample = { name: 'room-event', endpoint: 'tencent-trtc', appId: '1400000003', body };
-    const { answer, outcome, queue } = await run(signTestRequest(sample, { key: KEYS['tencent-trtc'][0] }));
+    const counted: string[] = [];
+    const queue = new MemoryQueue();
+    const { answer, outcome } = await handleCallback(signTestRequest(sample, { key: KEYS['tencent-trtc'][0] }), {
+      providers: createProviderRegistry(),
+      loadApps: async () => APPS,
+      queue,
+      logger,
+      countOutcome: (name) => counted.push(name),
+    });
     expect([answer.statusCode, outcome, queue.sent.length]).toEqual([200, 'unmodelled', 0]);
+    expect(counted).toEqual(['CallbackUnmodelled']);
   });
 
   it('acknowledges an unrelated Chat command without queueing it', async () => {
