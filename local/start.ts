@@ -10,6 +10,8 @@ import { startLocalStack } from './local-stack';
 const USAGE = 'usage: npm start [-- --persist] (environment: PORT, RECORDING_APPS_FILE)';
 
 async function main(): Promise<void> {
+  // No CloudWatch here: EMF metric lines would only clutter the terminal. POWERTOOLS_METRICS_DISABLED=false shows them.
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   let persist = false;
   try {
     persist = parseArgs({ options: { persist: { type: 'boolean', default: false } } }).values.persist ?? false;
