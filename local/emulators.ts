@@ -71,6 +71,10 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     );
     child.once('exit', (code) => resolve(new Error(`DynamoDB Local exited with code ${code}:\n${output}`)));
   });
+  // A parent that crashes or calls process.exit() must not leave java behind (signals are the caller's job).
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.removeListener('exit', killOnExit));
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient(localClientConfig(endpoint));
   const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
