@@ -176,11 +176,11 @@ export class RecordingStore {
       roomInfo: (room.Item?.roomInfo as Record<string, unknown> | undefined) ?? null,
       roomInfoUpdatedAt: room.Item ? new Date(room.Item.eventTime as number).toISOString() : null,
       operator: (room.Item?.operator as string | undefined) ?? null,
-      recordings: recordings.filter((recording): recording is RecordingState => recording !== null),
+      recordings: recordings.filter((recording): recording is RecordingState => recording !== null).sort(newestFirst),
     };
   }
 
-  /** Distinct task ids in the room, in order of their most recent indexed event, newest first. */
+  /** The `limit` most recently active task ids in the room (by their latest indexed event). */
   async #recentTaskIds(platform: Platform, appId: string, roomId: string, limit: number): Promise<string[]> {
     const input: QueryCommandInput = {
       TableName: this.#tableName,
@@ -230,6 +230,12 @@ export class RecordingStore {
 /** The document client the handlers use; AWS_ENDPOINT_URL_DYNAMODB points it at DynamoDB Local. */
 export function createDocumentClient(): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+}
+
+/** Newest first by start time; a recording whose start event never arrived sorts by its last update. */
+function newestFirst(a: RecordingState, b: RecordingState): number {
+  const started = (recording: RecordingState) => recording.startedAt ?? recording.updatedAt;
+  return started(b).localeCompare(started(a));
 }
 
 function toAppliedEvent(item: EventItem): AppliedEvent {

@@ -43,9 +43,10 @@ export async function useLocalStack() {
     return { statusCode: result.statusCode, body: JSON.parse(result.body ?? 'null') };
   };
 
-  const get = async (rawPath: string) => {
+  const get = async (pathAndQuery: string) => {
+    const [rawPath = '', rawQueryString = ''] = pathAndQuery.split('?');
     const result = (await query.handler(
-      toApiGatewayEvent({ method: 'GET', rawPath }),
+      toApiGatewayEvent({ method: 'GET', rawPath, rawQueryString }),
     )) as APIGatewayProxyStructuredResultV2;
     return { statusCode: result.statusCode, body: JSON.parse(result.body ?? 'null') };
   };

@@ -104,6 +104,26 @@ describe('seed samples: ingest → SQS → process → DynamoDB → query', () =
   });
 });
 
+describe('rooms', () => {
+  it("lists a room's recordings newest first, by start time, even when an older one was active last", async () => {
+    const roomId = uniqueId('room');
+    const [older, newer] = [uniqueId('older'), uniqueId('newer')];
+    const event = (taskId: string, type: number, eventMsTs: number): Sample => ({
+      name: 'x',
+      endpoint: 'tencent-trtc',
+      appId: DEV_APPS.trtc,
+      body: trtcBody(type, { taskId, roomId, eventMsTs }),
+    });
+    await send(event(older, 301, 1_000_000));
+    await send(event(newer, 301, 2_000_000));
+    await send(event(older, 302, 3_000_000)); // the older recording is the most recently active
+    await stack.drain();
+    const { body } = await stack.get(`/rooms/trtc/${DEV_APPS.trtc}/${roomId}`);
+    expect(body.recordings.map((recording: { taskId: string }) => recording.taskId)).toEqual([newer, older]);
+    expect((await stack.get(`/rooms/trtc/${DEV_APPS.trtc}/${roomId}?limit=0`)).statusCode).toBe(400);
+  });
+});
+
 describe('delivery faults', () => {
   it('counts duplicates once: vendor retries, Chat relays and replays of the same events', async () => {
     const taskId = uniqueId('dup');
