@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import {
-  LOCAL_AWS_ENV,
+  handlerEnvironment,
   localClientConfig,
   provisionLocalResources,
   startDynamoDbLocal,
@@ -59,17 +59,16 @@ async function main(): Promise<void> {
       }),
     );
     admin.destroy();
-    Object.assign(process.env, LOCAL_AWS_ENV, {
-      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
-      QUEUE_URL: resources.queueUrl,
-      TABLE_NAME: resources.tableName,
-      RECORDING_APPS_FILE: 'config/apps.local.json',
-      // The INFO log line and the EMF metric line per request are left out of the timings: their cost
-      // is the host's stdout, not ours (and they would mix into the table on stdout).
-      POWERTOOLS_LOG_LEVEL: 'WARN',
-      POWERTOOLS_METRICS_DISABLED: 'true',
-    });
+    Object.assign(
+      process.env,
+      handlerEnvironment({ dynamodb: dynamodb.endpoint, sqs: sqs.endpoint }, resources, 'config/apps.local.json'),
+      {
+        // The INFO log line and the EMF metric line per request are left out of the timings: their cost
+        // is the host's stdout, not ours (and they would mix into the table on stdout).
+        POWERTOOLS_LOG_LEVEL: 'WARN',
+        POWERTOOLS_METRICS_DISABLED: 'true',
+      },
+    );
     const ingest = await import('../functions/ingest');
     const processFunction = await import('../functions/process');
     const query = await import('../functions/query');

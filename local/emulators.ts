@@ -27,6 +27,25 @@ export const localClientConfig = (endpoint: string) => ({
   credentials: { accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY },
 });
 
+/**
+ * The environment the real handlers read (exactly as in Lambda), pointed at the emulators: the
+ * local stack, the tests and the bench all configure the handlers through this one place.
+ */
+export function handlerEnvironment(
+  endpoints: { dynamodb: string; sqs: string },
+  resources: Pick<LocalResources, 'queueUrl' | 'tableName'>,
+  appsFile: string,
+): Record<string, string> {
+  return {
+    ...LOCAL_AWS_ENV,
+    AWS_ENDPOINT_URL_SQS: endpoints.sqs,
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+    QUEUE_URL: resources.queueUrl,
+    TABLE_NAME: resources.tableName,
+    RECORDING_APPS_FILE: appsFile,
+  };
+}
+
 export interface RunningEmulator {
   readonly endpoint: string;
   readonly port: number;

@@ -4,7 +4,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { readAppsFile } from '../lib/config/load-apps';
 import { logger } from '../lib/logger';
 import {
-  LOCAL_AWS_ENV,
+  handlerEnvironment,
   type LocalResources,
   localClientConfig,
   provisionLocalResources,
@@ -91,13 +91,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     parts.queues = true;
 
     // The handlers read their configuration from the environment, exactly as in Lambda.
-    Object.assign(process.env, LOCAL_AWS_ENV, {
-      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
-      QUEUE_URL: resources.queueUrl,
-      TABLE_NAME: resources.tableName,
-      RECORDING_APPS_FILE: appsFile,
-    });
+    Object.assign(
+      process.env,
+      handlerEnvironment({ dynamodb: dynamodb.endpoint, sqs: sqs.endpoint }, resources, appsFile),
+    );
     const [ingest, processFunction, query] = await Promise.all([
       import('../functions/ingest'),
       import('../functions/process'),

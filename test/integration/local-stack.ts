@@ -5,7 +5,7 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { inject } from 'vitest';
 import type { IncomingCallback } from '../../lib/http/callback-request';
 import { toApiGatewayEvent } from '../../local/api-gateway-event';
-import { LOCAL_AWS_ENV, localClientConfig } from '../../local/emulators';
+import { handlerEnvironment, localClientConfig } from '../../local/emulators';
 import { type SqsHandler, SqsPoller } from '../../local/sqs-poller';
 
 /**
@@ -14,13 +14,10 @@ import { type SqsHandler, SqsPoller } from '../../local/sqs-poller';
  */
 export async function useLocalStack() {
   const stack = inject('localStack');
-  Object.assign(process.env, LOCAL_AWS_ENV, {
-    AWS_ENDPOINT_URL_SQS: stack.sqsEndpoint,
-    AWS_ENDPOINT_URL_DYNAMODB: stack.dynamodbEndpoint,
-    QUEUE_URL: stack.queueUrl,
-    TABLE_NAME: stack.tableName,
-    RECORDING_APPS_FILE: 'config/apps.local.json',
-  });
+  Object.assign(
+    process.env,
+    handlerEnvironment({ dynamodb: stack.dynamodbEndpoint, sqs: stack.sqsEndpoint }, stack, 'config/apps.local.json'),
+  );
   const [ingest, processFunction, query] = await Promise.all([
     import('../../functions/ingest'),
     import('../../functions/process'),
