@@ -64,7 +64,7 @@ export async function handleCallback(input: IncomingCallback, deps: IngestDepend
       deps.logger.info('callback acknowledged, not modelled', {
         ...log,
         outcome: 'unmodelled',
-        label: interpretation.label.slice(0, 64),
+        label: interpretation.label,
       });
       deps.countOutcome(OUTCOME_METRICS.unmodelled, { endpoint: provider.endpoint });
       return { outcome: 'unmodelled', answer: provider.answer(null) };

@@ -55,3 +55,11 @@ export type CallbackEvent = RecordingEvent | RoomEvent;
 export type Interpretation =
   | { readonly kind: 'event'; readonly event: CallbackEvent }
   | { readonly kind: 'unmodelled'; readonly label: string };
+
+/** Labels carry vendor-controlled text into logs and metrics, so they are cut to this length. */
+export const MAX_LABEL_LENGTH = 64;
+
+/** A verified callback we acknowledge without modelling it, described by a bounded label. */
+export function unmodelled(label: string): Interpretation {
+  return { kind: 'unmodelled', label: label.slice(0, MAX_LABEL_LENGTH) };
+}

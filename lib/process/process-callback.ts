@@ -40,7 +40,7 @@ export async function processQueuedCallback(messageBody: string, deps: ProcessDe
   if (interpretation.kind === 'unmodelled') {
     deps.logger.info('queued callback not modelled', {
       endpoint: callback.endpoint,
-      label: interpretation.label.slice(0, 64),
+      label: interpretation.label,
     });
     deps.countOutcome(OUTCOME_METRICS.unmodelled, { endpoint: callback.endpoint });
     return 'unmodelled';

@@ -2,7 +2,7 @@ import type { SparkRtcApp } from '../config/apps';
 import { AppNotAllowedError, BadRequestError, type CallbackError, VerificationError } from '../errors';
 import { readIdentifier, readString } from '../json';
 import { deriveEventId } from '../model/event-id';
-import type { FileMention, Interpretation } from '../model/events';
+import { type FileMention, type Interpretation, unmodelled } from '../model/events';
 import { jsonAnswer, type Provider } from './provider';
 import {
   assertAnyKeyMatches,
@@ -80,10 +80,10 @@ export function createHuaweiSparkRtcProvider(options: HuaweiSparkRtcOptions = {}
       if (!rawType) throw new BadRequestError('event_type is missing');
       const eventType = EVENT_ALIASES[rawType] ?? rawType;
       const isOpaque = OPAQUE_EVENTS.has(eventType);
-      if (!RECORDING_EVENTS.has(eventType) && !isOpaque) return { kind: 'unmodelled', label: rawType };
+      if (!RECORDING_EVENTS.has(eventType) && !isOpaque) return unmodelled(rawType);
       const taskId = readIdentifier(body, 'job_id');
       if (taskId === undefined) {
-        if (isOpaque) return { kind: 'unmodelled', label: `${rawType} without job_id` };
+        if (isOpaque) return unmodelled(`${rawType} without job_id`);
         throw new BadRequestError('job_id is missing');
       }
       const startTime = Date.parse(readString(body, 'start_time') ?? '');

@@ -2,7 +2,7 @@ import type { GmeApp } from '../config/apps';
 import { AppNotAllowedError, BadRequestError } from '../errors';
 import { readIdentifier, readInteger, readObject, readString, withoutKeys } from '../json';
 import { deriveEventId } from '../model/event-id';
-import type { FileStatus, Interpretation } from '../model/events';
+import { type FileStatus, type Interpretation, unmodelled } from '../model/events';
 import { codeMessageAnswer, type Provider } from './provider';
 import { assertAnyKeyMatches, decodeBase64Digest, decodeHexDigest, hmac, requireHeader } from './verification';
 
@@ -41,7 +41,7 @@ export function createTencentGmeProvider(): Provider {
       const eventType = readInteger(body, 'EventType');
       if (eventType === undefined) throw new BadRequestError('EventType must be an integer');
       const fileStatus = FILE_STATUS_BY_EVENT[eventType];
-      if (!fileStatus) return { kind: 'unmodelled', label: `EventType ${eventType}` };
+      if (!fileStatus) return unmodelled(`EventType ${eventType}`);
       // Read losslessly: TaskID exceeds 2^53 and JSON.parse would round it (PROTOCOLS.md §3).
       const taskId = readIdentifier(body, 'TaskID');
       if (taskId === undefined) throw new BadRequestError('TaskID is missing');

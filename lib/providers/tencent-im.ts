@@ -2,7 +2,7 @@ import type { TrtcApp } from '../config/apps';
 import { AppNotAllowedError, BadRequestError, type CallbackError, VerificationError } from '../errors';
 import { readIdentifier, readInteger, readObject, readString, toPlainJson } from '../json';
 import { deriveEventId } from '../model/event-id';
-import type { Interpretation } from '../model/events';
+import { type Interpretation, unmodelled } from '../model/events';
 import { type AuthenticationContext, jsonAnswer, type Provider, type VerifiedCallback } from './provider';
 import { normalizeTrtcRecordingEvent } from './trtc-recording-event';
 import { assertAnyKeyMatches, assertFresh, decodeHexDigest, parseUnixTimestamp, sha256 } from './verification';
@@ -64,7 +64,7 @@ export function createTencentImProvider(options: TencentImOptions = {}): Provide
       if (RECORDING_COMMANDS.has(command)) {
         return { kind: 'event', event: normalizeTrtcRecordingEvent(body, appId) };
       }
-      if (!ROOM_COMMANDS.has(command)) return { kind: 'unmodelled', label: command || 'no CallbackCommand' };
+      if (!ROOM_COMMANDS.has(command)) return unmodelled(command || 'no CallbackCommand');
 
       const roomInfo = readObject(body, 'RoomInfo');
       const roomId = roomInfo && readIdentifier(roomInfo, 'RoomId');

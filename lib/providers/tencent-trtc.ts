@@ -1,7 +1,7 @@
 import type { TrtcApp } from '../config/apps';
 import { AppNotAllowedError } from '../errors';
 import { readInteger } from '../json';
-import type { Interpretation } from '../model/events';
+import { type Interpretation, unmodelled } from '../model/events';
 import { codeMessageAnswer, type Provider } from './provider';
 import { normalizeTrtcRecordingEvent, TRTC_CLOUD_RECORDING_GROUP } from './trtc-recording-event';
 import { assertAnyKeyMatches, decodeBase64Digest, hmac, requireHeader } from './verification';
@@ -37,8 +37,7 @@ export function createTencentTrtcProvider(): Provider {
     interpret({ appId, body }): Interpretation {
       const group = readInteger(body, 'EventGroupId');
       // Room and media groups, and web-page recording (8) whose payloads we do not model.
-      if (group !== TRTC_CLOUD_RECORDING_GROUP)
-        return { kind: 'unmodelled', label: `EventGroupId ${group ?? 'missing'}` };
+      if (group !== TRTC_CLOUD_RECORDING_GROUP) return unmodelled(`EventGroupId ${group ?? 'missing'}`);
       return { kind: 'event', event: normalizeTrtcRecordingEvent(body, appId) };
     },
 

@@ -3,6 +3,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { parseAppsDocument } from '../../../lib/config/apps';
 import type { IncomingCallback } from '../../../lib/http/callback-request';
 import { handleCallback, MAX_BODY_BYTES, MAX_HEADER_BYTES, MAX_QUERY_BYTES } from '../../../lib/ingest/handle-callback';
+import { parseJsonObject } from '../../../lib/json';
+import { MAX_LABEL_LENGTH } from '../../../lib/model/events';
 import { createProviderRegistry } from '../../../lib/providers/registry';
 import { MemoryQueue } from '../../helpers/memory-queue';
 import { gmeBody, type Sample, SEED_000, SEED_003, sparkRtcBody, trtcBody } from '../../helpers/samples';
@@ -277,6 +279,20 @@ describe('ingest edge cases', () => {
     };
     const { answer, outcome, queue } = await run(signTestRequest(sample, { key: KEYS['tencent-im'][0] }));
     expect([answer.statusCode, outcome, queue.sent.length]).toEqual([200, 'unmodelled', 0]);
+  });
+
+  it('bounds the label of an unmodelled callback, since it is vendor-controlled text bound for logs', () => {
+    const command = `C2C.${'x'.repeat(500)}`;
+    const result = createProviderRegistry()
+      .get('tencent-im')
+      ?.interpret({
+        appId: '1400000003',
+        query: {},
+        body: parseJsonObject(JSON.stringify({ CallbackCommand: command })),
+        receivedAt: 0,
+      });
+    expect(result).toEqual({ kind: 'unmodelled', label: command.slice(0, MAX_LABEL_LENGTH) });
+    expect(MAX_LABEL_LENGTH).toBe(64);
   });
 
   it('acknowledges an undocumented SparkRTC event type without queueing it', async () => {
