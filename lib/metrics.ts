@@ -12,6 +12,7 @@ export const OUTCOME_METRICS = {
   duplicate: 'EventDuplicate',
   stale: 'EventStale',
   failed: 'EventFailed',
+  projectionFailed: 'SummaryProjectionFailed',
 } as const;
 
 const metrics = new Metrics({

@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import {
   CreateTableCommand,
+  DescribeTableCommand,
   DynamoDBClient,
   ListTablesCommand,
   UpdateTimeToLiveCommand,
@@ -137,6 +138,8 @@ export async function stopChild(child: ChildProcess, graceMs = 5_000): Promise<v
 
 export interface LocalResources {
   readonly tableName: string;
+  /** The table's stream, which drives the summary projector (as the event source mapping does in AWS). */
+  readonly streamArn: string;
   readonly queueUrl: string;
   readonly deadLetterQueueUrl: string;
   readonly maxReceiveCount: number;
@@ -167,6 +170,7 @@ export async function provisionLocalResources(endpoints: {
           AttributeDefinitions: properties.AttributeDefinitions as never,
           KeySchema: properties.KeySchema as never,
           GlobalSecondaryIndexes: properties.GlobalSecondaryIndexes as never,
+          StreamSpecification: { StreamEnabled: true, ...properties.StreamSpecification } as never,
         }),
       );
       await dynamodb.send(
@@ -203,7 +207,15 @@ export async function provisionLocalResources(endpoints: {
       }),
     );
     if (!queue.QueueUrl || !dlq.QueueUrl) throw new Error('the SQS emulator returned no queue URL');
-    return { tableName, queueUrl: queue.QueueUrl, deadLetterQueueUrl: dlq.QueueUrl, maxReceiveCount };
+    const { Table: created } = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
+    if (!created?.LatestStreamArn) throw new Error(`table ${tableName} has no stream; delete it (or .local/) and start again`);
+    return {
+      tableName,
+      streamArn: created.LatestStreamArn,
+      queueUrl: queue.QueueUrl,
+      deadLetterQueueUrl: dlq.QueueUrl,
+      maxReceiveCount,
+    };
   } finally {
     dynamodb.destroy();
     sqs.destroy();

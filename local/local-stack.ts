@@ -1,8 +1,10 @@
 import type { Server } from 'node:http';
 import { resolve } from 'node:path';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { readAppsFile } from '../lib/config/load-apps';
 import { logger } from '../lib/logger';
+import { isNewEventRecord } from '../lib/project/stream-handler';
 import {
   handlerEnvironment,
   type LocalResources,
@@ -14,6 +16,7 @@ import {
 } from './emulators';
 import { createLocalHttpServer, type HttpHandler } from './http-server';
 import { type SqsHandler, SqsPoller } from './sqs-poller';
+import { type StreamHandler, StreamPoller } from './stream-poller';
 
 export interface LocalStackOptions {
   port: number;
@@ -47,7 +50,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
   const apps = await readAppsFile(appsFile);
 
   const handlers: { ingest?: HttpHandler; query?: HttpHandler } = {};
-  const parts = { http: false, dynamodb: false, sqs: false, queues: false, poller: false };
+  const parts = { http: false, dynamodb: false, sqs: false, queues: false, poller: false, projector: false };
   const server = createLocalHttpServer({
     ingest: () => handlers.ingest,
     query: () => handlers.query,
@@ -65,10 +68,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
 
   const started: RunningEmulator[] = [];
   let poller: SqsPoller | undefined;
+  let projector: StreamPoller | undefined;
   let sqsClient: SQSClient | undefined;
+  let streamsClient: DynamoDBStreamsClient | undefined;
   const stop = async () => {
-    await poller?.stop();
+    await Promise.all([poller?.stop(), projector?.stop()]);
     sqsClient?.destroy();
+    streamsClient?.destroy();
     await new Promise<void>((done) => server.close(() => done()));
     await Promise.all(started.map((emulator) => emulator.stop()));
   };
@@ -95,9 +101,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       process.env,
       handlerEnvironment({ dynamodb: dynamodb.endpoint, sqs: sqs.endpoint }, resources, appsFile),
     );
-    const [ingest, processFunction, query] = await Promise.all([
+    const [ingest, processFunction, projectFunction, query] = await Promise.all([
       import('../functions/ingest'),
       import('../functions/process'),
+      import('../functions/project'),
       import('../functions/query'),
     ]);
     handlers.ingest = ingest.handler;
@@ -111,6 +118,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     });
     poller.start((error) => logger.error('poller cannot reach the queue', { error: String(error) }));
     parts.poller = true;
+    streamsClient = new DynamoDBStreamsClient(localClientConfig(dynamodb.endpoint));
+    projector = new StreamPoller({
+      client: streamsClient,
+      streamArn: resources.streamArn,
+      handler: projectFunction.handler as StreamHandler,
+      filter: isNewEventRecord,
+      onDiscard: (records) => logger.error('stream records given up on; run npm run rebuild-views', { count: records.length }),
+    });
+    projector.start((error) => logger.error('projector cannot read the stream', { error: String(error) }));
+    parts.projector = true;
 
     return { url: `http://${host}:${options.port}`, dynamodb, sqs, resources, appCount: apps.list().length, stop };
   } catch (error) {

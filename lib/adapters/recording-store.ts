@@ -1,29 +1,51 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  paginateQuery,
+  QueryCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { decodeCursor, encodeCursor } from '../model/cursor';
 import type { FileMention, RecordingEvent, RoomEvent } from '../model/events';
 import {
-  type AppliedEvent,
   type DeriveOptions,
-  deriveRecordingState,
   eventSortKey,
+  isStale,
   type RecordingKey,
   type RecordingState,
+  type RecordingStatus,
 } from '../model/recording-state';
+import { type FilePage, type RecordingSummary, summaryToState } from '../model/recording-summary';
 import type { Platform } from '../platforms';
+import {
+  appStatusKey,
+  DAY_MS,
+  type EventItem,
+  eventTimeSort,
+  FILE_PREFIX,
+  type FileItem,
+  ROOM_INDEX,
+  ROOM_ITEM_SORT_KEY,
+  recordingPartitionKey,
+  roomIndexKey,
+  roomPartitionKey,
+  SUMMARY_SORT_KEY,
+  type SummaryItem,
+  TIME_INDEX,
+  timeText,
+  toFileMention,
+  toSummary,
+} from './table-layout';
 
-/** The room index (a GSI): recordings by room, most recent activity first. */
-export const ROOM_INDEX = 'byRoom';
-const ROOM_ITEM_SORT_KEY = 'ROOM';
-const DAY_MS = 86_400_000;
+export { recordingPartitionKey } from './table-layout';
 
 export type ApplyOutcome = 'applied' | 'duplicate' | 'stale';
+
+/** A recording as listings show it (CONTRACT §4): every field of the single answer but `files`. */
+export type RecordingListEntry = Omit<RecordingState, 'files' | 'filesNextCursor'>;
 
 export interface RoomView {
   readonly platform: Platform;
@@ -33,7 +55,32 @@ export interface RoomView {
   readonly roomInfo: Readonly<Record<string, unknown>> | null;
   readonly roomInfoUpdatedAt: string | null;
   readonly operator: string | null;
-  readonly recordings: RecordingState[];
+  readonly recordings: RecordingListEntry[];
+}
+
+/** One distinct event in a recording's timeline. */
+export interface TimelineEvent {
+  readonly eventType: string;
+  readonly occurredAt: string | null;
+  readonly appliedAt: string;
+  readonly eventId: string;
+  readonly code: number | null;
+  readonly seqNo: number | null;
+  readonly files: readonly FileMention[];
+}
+
+export interface Page {
+  readonly limit: number;
+  readonly cursor?: string;
+}
+
+export interface RecordingListQuery extends Page {
+  readonly platform: Platform;
+  readonly appId: string;
+  /** Only these statuses; all when unset. */
+  readonly status?: RecordingStatus;
+  /** Only recordings that are stale now. */
+  readonly stale?: boolean;
 }
 
 export interface RecordingStoreOptions {
@@ -46,49 +93,38 @@ export interface RecordingStoreOptions {
   now?: () => number;
 }
 
-export const recordingPartitionKey = ({ platform, appId, taskId }: RecordingKey): string =>
-  `REC#${platform}#${appId}#${taskId}`;
-const roomPartitionKey = (platform: Platform, appId: string, roomId: string): string =>
-  `ROOM#${platform}#${appId}#${roomId}`;
-const roomIndexKey = (platform: Platform, appId: string, roomId: string): string => `${platform}#${appId}#${roomId}`;
-
-interface EventItem {
-  pk: string;
-  sk: string;
-  eventType: string;
-  code?: number;
-  seqNo?: number;
-  files?: FileMention[];
-  roomId?: string;
-  occurredAt?: number;
-  appliedAt: number;
-}
+export const DEFAULT_FILES_PAGE = 100;
+const ALL_STATUSES: readonly RecordingStatus[] = ['recording', 'stopped', 'failed', 'completed'];
+const STALE_STATUSES: readonly RecordingStatus[] = ['recording', 'stopped'];
 
 /**
- * Recording state in one DynamoDB table. Each distinct event is one item under its recording's
- * partition, written by one conditional put: a `ConditionalCheckFailed` *is* the dedupe, so process
- * spends exactly one write and no read per event, and no item grows as a recording gets longer.
- * State is derived on read from the set of items, so it cannot depend on delivery order.
+ * Recording state in one DynamoDB table (README, "Data model"). process writes each distinct
+ * event once, with one conditional put: a `ConditionalCheckFailed` *is* the dedupe, so it spends
+ * exactly one write and no read per event. The summary and file items that the reads here use are
+ * kept from the table's stream by `SummaryProjector`, so no read grows with the recording.
  */
 export class RecordingStore {
   readonly #client: DynamoDBDocumentClient;
   readonly #tableName: string;
   readonly #retentionMs: number;
-  readonly #derive: () => DeriveOptions;
+  readonly #now: () => number;
+  readonly #staleAfterMs: number;
 
   constructor(options: RecordingStoreOptions) {
     this.#client = options.client;
     this.#tableName = options.tableName;
     this.#retentionMs = (options.retentionDays ?? 90) * DAY_MS;
-    const now = options.now ?? Date.now;
-    const staleAfterMs = (options.staleAfterHours ?? 6) * 3_600_000;
-    this.#derive = () => ({ now: now(), staleAfterMs });
+    this.#now = options.now ?? Date.now;
+    this.#staleAfterMs = (options.staleAfterHours ?? 6) * 3_600_000;
+  }
+
+  get #derive(): DeriveOptions {
+    return { now: this.#now(), staleAfterMs: this.#staleAfterMs };
   }
 
   async applyRecordingEvent(event: RecordingEvent, receivedAt: number): Promise<ApplyOutcome> {
     const appliedAt = Date.now();
-    const roomIndexed = event.indexInRoom && event.roomId !== null;
-    const item = {
+    const item: EventItem & { expiresAt: number } = {
       pk: recordingPartitionKey(event),
       sk: eventSortKey(event),
       platform: event.platform,
@@ -97,17 +133,15 @@ export class RecordingStore {
       eventType: event.eventType,
       code: event.code ?? undefined,
       seqNo: event.seqNo ?? undefined,
-      files: event.files.length > 0 ? event.files : undefined,
+      files: event.files.length > 0 ? [...event.files] : undefined,
       roomId: event.roomId ?? undefined,
       occurredAt: event.occurredAt ?? undefined,
       receivedAt,
       appliedAt,
       expiresAt: Math.floor((appliedAt + this.#retentionMs) / 1000),
-      ...(roomIndexed && {
-        roomKey: roomIndexKey(event.platform, event.appId, event.roomId as string),
-        roomSort: `${String(event.occurredAt ?? receivedAt).padStart(15, '0')}#${event.taskId}`,
-      }),
     };
+    item.timeKey = item.pk;
+    item.timeSort = eventTimeSort(item);
     // Anything but `true` is the refusal (with the existing item when DynamoDB returns it).
     return (await this.#putIfAbsent(item, 'attribute_not_exists(pk)')) === true ? 'applied' : 'duplicate';
   }
@@ -135,21 +169,108 @@ export class RecordingStore {
     return old?.eventId === event.eventId ? 'duplicate' : 'stale';
   }
 
-  async getRecording(key: RecordingKey): Promise<RecordingState | null> {
-    const events: AppliedEvent[] = [];
-    const pages = paginateQuery(
-      { client: this.#client, pageSize: 1000 },
+  /** One recording: its summary and its first page of files. Two requests, whatever its size. */
+  async getRecording(key: RecordingKey, options: { filesLimit?: number } = {}): Promise<RecordingState | null> {
+    const [summary, files] = await Promise.all([
+      this.getSummary(key),
+      this.listFiles(key, { limit: options.filesLimit ?? DEFAULT_FILES_PAGE }),
+    ]);
+    return summary ? summaryToState(summary, files, this.#derive) : null;
+  }
+
+  async getSummary(key: RecordingKey): Promise<RecordingSummary | null> {
+    const { Item: item } = await this.#client.send(
+      new GetCommand({ TableName: this.#tableName, Key: { pk: recordingPartitionKey(key), sk: SUMMARY_SORT_KEY } }),
+    );
+    return item ? toSummary(item as SummaryItem) : null;
+  }
+
+  /** A page of a recording's files in name order; every file exactly once across the pages. */
+  async listFiles(key: RecordingKey, page: Page): Promise<FilePage> {
+    const pk = recordingPartitionKey(key);
+    const scope = `files:${pk}`;
+    const after = page.cursor === undefined ? undefined : decodeCursor(scope, page.cursor);
+    const { items, next } = await this.#queryPage<FileItem & { sk: string }>(
       {
         TableName: this.#tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :events)',
-        ExpressionAttributeValues: { ':pk': recordingPartitionKey(key), ':events': 'EVENT#' },
-        ProjectionExpression: 'eventType, code, seqNo, files, roomId, occurredAt, appliedAt',
+        KeyConditionExpression: after === undefined ? 'pk = :pk AND begins_with(sk, :files)' : 'pk = :pk AND sk > :after',
+        ExpressionAttributeValues: { ':pk': pk, ...(after === undefined ? { ':files': FILE_PREFIX } : { ':after': after }) },
       },
+      page.limit,
+      (item) => item.sk.startsWith(FILE_PREFIX),
     );
-    for await (const page of pages) {
-      for (const item of (page.Items ?? []) as EventItem[]) events.push(toAppliedEvent(item));
-    }
-    return events.length === 0 ? null : deriveRecordingState(key, events, this.#derive());
+    return {
+      files: items.map(toFileMention),
+      nextCursor: next ? encodeCursor(scope, next.sk) : null,
+    };
+  }
+
+  /** A page of a recording's timeline: its distinct events, oldest first (CONTRACT §4). */
+  async listEvents(key: RecordingKey, page: Page): Promise<{ events: TimelineEvent[]; nextCursor: string | null }> {
+    const pk = recordingPartitionKey(key);
+    const scope = `events:${pk}`;
+    const after = page.cursor === undefined ? undefined : decodeCursor(scope, page.cursor);
+    const { items, next } = await this.#queryPage<EventItem>(
+      {
+        TableName: this.#tableName,
+        IndexName: TIME_INDEX,
+        KeyConditionExpression: after === undefined ? 'timeKey = :pk' : 'timeKey = :pk AND timeSort > :after',
+        ExpressionAttributeValues: { ':pk': pk, ...(after !== undefined && { ':after': after }) },
+      },
+      page.limit,
+    );
+    return {
+      events: items.map((item) => ({
+        eventType: item.eventType,
+        occurredAt: item.occurredAt === undefined ? null : new Date(item.occurredAt).toISOString(),
+        appliedAt: new Date(item.appliedAt).toISOString(),
+        eventId: item.sk.slice(item.sk.lastIndexOf('#') + 1),
+        code: item.code ?? null,
+        seqNo: item.seqNo ?? null,
+        files: item.files ?? [],
+      })),
+      nextCursor: next ? encodeCursor(scope, next.timeSort as string) : null,
+    };
+  }
+
+  /**
+   * An app's recordings, most recently updated first: one index Query per status asked for
+   * (at most four, `limit + 1` items each), merged. `stale` is a key condition, not a filter.
+   */
+  async listRecordings(query: RecordingListQuery): Promise<{ recordings: RecordingListEntry[]; nextCursor: string | null }> {
+    const derive = this.#derive;
+    const scope = `recordings:${query.platform}#${query.appId}#${query.status ?? '*'}#${query.stale ? 'stale' : '*'}`;
+    const before = query.cursor === undefined ? undefined : decodeCursor(scope, query.cursor);
+    const staleBound = query.stale ? timeText(derive.now - derive.staleAfterMs) : undefined;
+    const upper = [before, staleBound].filter((bound): bound is string => bound !== undefined).sort()[0];
+    const statuses = (query.status ? [query.status] : query.stale ? STALE_STATUSES : ALL_STATUSES).filter(
+      (status) => !query.stale || STALE_STATUSES.includes(status),
+    );
+    const pages = await Promise.all(
+      statuses.map(async (status) => {
+        const { Items: items = [] } = await this.#client.send(
+          new QueryCommand({
+            TableName: this.#tableName,
+            IndexName: TIME_INDEX,
+            KeyConditionExpression: upper === undefined ? 'timeKey = :key' : 'timeKey = :key AND timeSort < :upper',
+            ExpressionAttributeValues: {
+              ':key': appStatusKey(query.platform, query.appId, status),
+              ...(upper !== undefined && { ':upper': upper }),
+            },
+            ScanIndexForward: false,
+            Limit: query.limit + 1,
+          }),
+        );
+        return items as SummaryItem[];
+      }),
+    );
+    const merged = pages.flat().sort((a, b) => (a.timeSort < b.timeSort ? 1 : -1));
+    const shown = merged.slice(0, query.limit);
+    const last = shown[shown.length - 1];
+    return {
+      recordings: shown.map((item) => toListEntry(toSummary(item), derive)),
+      nextCursor: merged.length > query.limit && last ? encodeCursor(scope, last.timeSort) : null,
+    };
   }
 
   async getRoom(
@@ -158,17 +279,17 @@ export class RecordingStore {
     roomId: string,
     options: { limit: number },
   ): Promise<RoomView | null> {
-    const [room, taskIds] = await Promise.all([
+    const [room, summaries] = await Promise.all([
       this.#client.send(
         new GetCommand({
           TableName: this.#tableName,
           Key: { pk: roomPartitionKey(platform, appId, roomId), sk: ROOM_ITEM_SORT_KEY },
         }),
       ),
-      this.#recentTaskIds(platform, appId, roomId, options.limit),
+      this.#recentSummaries(platform, appId, roomId, options.limit),
     ]);
-    if (!room.Item && taskIds.length === 0) return null;
-    const recordings = await Promise.all(taskIds.map((taskId) => this.getRecording({ platform, appId, taskId })));
+    if (!room.Item && summaries.length === 0) return null;
+    const derive = this.#derive;
     return {
       platform,
       appId,
@@ -176,33 +297,59 @@ export class RecordingStore {
       roomInfo: (room.Item?.roomInfo as Record<string, unknown> | undefined) ?? null,
       roomInfoUpdatedAt: room.Item ? new Date(room.Item.eventTime as number).toISOString() : null,
       operator: (room.Item?.operator as string | undefined) ?? null,
-      recordings: recordings.filter((recording): recording is RecordingState => recording !== null).sort(newestFirst),
+      recordings: summaries.map((summary) => toListEntry(summary, derive)),
     };
   }
 
-  /** The `limit` most recently active task ids in the room (by their latest indexed event). */
-  async #recentTaskIds(platform: Platform, appId: string, roomId: string, limit: number): Promise<string[]> {
-    const input: QueryCommandInput = {
-      TableName: this.#tableName,
-      IndexName: ROOM_INDEX,
-      KeyConditionExpression: 'roomKey = :room',
-      ExpressionAttributeValues: { ':room': roomIndexKey(platform, appId, roomId) },
-      ScanIndexForward: false,
-    };
-    const taskIds = new Set<string>();
-    for await (const page of paginateQuery({ client: this.#client, pageSize: 200 }, input)) {
+  /** The room's `limit` newest recordings by start time: one index Query and one batch read. */
+  async #recentSummaries(platform: Platform, appId: string, roomId: string, limit: number): Promise<RecordingSummary[]> {
+    const keys: { pk: string; sk: string }[] = [];
+    let exclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.#client.send(
+        new QueryCommand({
+          TableName: this.#tableName,
+          IndexName: ROOM_INDEX,
+          KeyConditionExpression: 'roomKey = :room',
+          ExpressionAttributeValues: { ':room': roomIndexKey(platform, appId, roomId) },
+          ScanIndexForward: false,
+          Limit: limit,
+          ExclusiveStartKey: exclusiveStartKey,
+        }),
+      );
+      // Event items of tables written before summaries existed may still be in this index until
+      // `npm run rebuild-views` migrates them; only summaries are listed.
       for (const item of page.Items ?? []) {
-        const sort = item.roomSort as string;
-        taskIds.add(sort.slice(sort.indexOf('#') + 1));
-        if (taskIds.size >= limit) return [...taskIds];
+        if (item.sk === SUMMARY_SORT_KEY && keys.length < limit) keys.push({ pk: item.pk, sk: item.sk });
       }
-    }
-    return [...taskIds];
+      exclusiveStartKey = page.LastEvaluatedKey;
+    } while (exclusiveStartKey && keys.length < limit);
+    if (keys.length === 0) return [];
+    const { Responses: responses = {} } = await this.#client.send(
+      new BatchGetCommand({ RequestItems: { [this.#tableName]: { Keys: keys } } }),
+    );
+    const byKey = new Map((responses[this.#tableName] ?? []).map((item) => [item.pk as string, item as SummaryItem]));
+    return keys.flatMap(({ pk }) => {
+      const item = byKey.get(pk);
+      return item ? [toSummary(item)] : [];
+    });
+  }
+
+  /** `limit` items after a position, and the last one shown when more remain (one extra item is read to know). */
+  async #queryPage<T extends object>(
+    input: QueryCommandInput,
+    limit: number,
+    keep: (item: T) => boolean = () => true,
+  ): Promise<{ items: T[]; next: T | undefined }> {
+    const { Items: items = [] } = await this.#client.send(new QueryCommand({ ...input, Limit: limit + 1 }));
+    const kept = (items as T[]).filter(keep);
+    const shown = kept.slice(0, limit);
+    return { items: shown, next: kept.length > limit ? shown[shown.length - 1] : undefined };
   }
 
   /** Returns true when written, or the existing item when the condition refused the write. */
   async #putIfAbsent(
-    item: Record<string, unknown>,
+    item: object,
     condition: string,
     values?: Record<string, unknown>,
   ): Promise<true | Record<string, unknown> | undefined> {
@@ -210,7 +357,7 @@ export class RecordingStore {
       await this.#client.send(
         new PutCommand({
           TableName: this.#tableName,
-          Item: item,
+          Item: item as Record<string, unknown>,
           ConditionExpression: condition,
           ExpressionAttributeValues: values,
           // Tells us why the write was refused without a second read.
@@ -227,25 +374,23 @@ export class RecordingStore {
   }
 }
 
+function toListEntry(summary: RecordingSummary, derive: DeriveOptions): RecordingListEntry {
+  return {
+    platform: summary.platform,
+    appId: summary.appId,
+    taskId: summary.taskId,
+    roomId: summary.roomId,
+    status: summary.status,
+    fileCount: summary.fileCount,
+    eventCount: summary.eventCount,
+    eventTypes: { ...summary.eventTypes },
+    startedAt: summary.startedAt === null ? null : new Date(summary.startedAt).toISOString(),
+    updatedAt: new Date(summary.updatedAt).toISOString(),
+    stale: isStale(summary.status, summary.updatedAt, derive),
+  };
+}
+
 /** The document client the handlers use; AWS_ENDPOINT_URL_DYNAMODB points it at DynamoDB Local. */
 export function createDocumentClient(): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
-}
-
-/** Newest first by start time; a recording whose start event never arrived sorts by its last update. */
-function newestFirst(a: RecordingState, b: RecordingState): number {
-  const started = (recording: RecordingState) => recording.startedAt ?? recording.updatedAt;
-  return started(b).localeCompare(started(a));
-}
-
-function toAppliedEvent(item: EventItem): AppliedEvent {
-  return {
-    eventType: item.eventType,
-    code: item.code ?? null,
-    seqNo: item.seqNo ?? null,
-    files: item.files ?? [],
-    roomId: item.roomId ?? null,
-    occurredAt: item.occurredAt ?? null,
-    appliedAt: item.appliedAt,
-  };
 }

@@ -20,7 +20,12 @@ export interface RecordingKey {
 export interface RecordingState extends RecordingKey {
   readonly roomId: string | null;
   readonly status: RecordingStatus;
+  /** The first page of files in name order (all of them when derived from the events). */
   readonly files: FileMention[];
+  /** Every distinct file name any event named. */
+  readonly fileCount: number;
+  /** Where the files route continues after `files`; null when `files` is all of them. */
+  readonly filesNextCursor: string | null;
   readonly eventCount: number;
   /** Count of distinct events by vendor event type, to make gaps visible. */
   readonly eventTypes: Record<string, number>;
@@ -41,11 +46,19 @@ export function eventSortKey(event: Pick<RecordingEvent, 'eventType' | 'eventId'
 }
 
 const rank = (status: RecordingStatus): number => RECORDING_STATUSES.indexOf(status);
-const maxStatus = (statuses: Iterable<RecordingStatus>): RecordingStatus => {
-  let best: RecordingStatus = 'recording';
-  for (const status of statuses) if (rank(status) > rank(best)) best = status;
-  return best;
-};
+
+/**
+ * Status is derived from a set of small *status facts*, one or two per event, so that the
+ * materialized summary (lib/model/recording-summary.ts) can keep the set instead of every event and
+ * still derive exactly what `deriveRecordingState` derives from the events. A set is order- and
+ * duplicate-free by construction.
+ */
+interface StatusRule {
+  /** The facts one event contributes. */
+  facts(event: AppliedEvent): string[];
+  /** The status implied by a set of facts. */
+  status(facts: ReadonlySet<string>): RecordingStatus;
+}
 
 /**
  * TRTC (PROTOCOLS.md §2): each event implies a status and the task takes the highest, so late or
@@ -67,38 +80,64 @@ function trtcEventStatus({ eventType, code }: AppliedEvent): RecordingStatus {
   }
 }
 
+const TRTC_RULE: StatusRule = {
+  facts: (event) => [trtcEventStatus(event)],
+  status: (facts) => {
+    let best: RecordingStatus = 'recording';
+    for (const fact of facts) if (rank(fact as RecordingStatus) > rank(best)) best = fact as RecordingStatus;
+    return best;
+  },
+};
+
 /**
  * GME (PROTOCOLS.md §3): per segment, 1 started, 2 finished, 3 uploaded. A segment without a 2 is
  * still recording (CONTRACT §4); the task is completed when every segment seen has both 2 and 3.
+ * Facts are `<seqNo>:<type>`.
  */
-function gmeStatus(events: readonly AppliedEvent[]): RecordingStatus {
-  const segments = new Map<number, Set<string>>();
-  for (const { seqNo, eventType } of events) {
-    const key = seqNo ?? 0;
-    const types = segments.get(key) ?? new Set<string>();
-    types.add(eventType);
-    segments.set(key, types);
-  }
-  const states = [...segments.values()];
-  if (states.some((types) => !types.has('2'))) return 'recording';
-  return states.every((types) => types.has('3')) ? 'completed' : 'stopped';
-}
+const GME_RULE: StatusRule = {
+  facts: ({ seqNo, eventType }) => [`${seqNo ?? 0}:${eventType}`],
+  status: (facts) => {
+    const segments = new Map<string, Set<string>>();
+    for (const fact of facts) {
+      const [segment = '', type = ''] = fact.split(':');
+      const types = segments.get(segment) ?? new Set<string>();
+      types.add(type);
+      segments.set(segment, types);
+    }
+    const states = [...segments.values()];
+    if (states.some((types) => !types.has('2'))) return 'recording';
+    return states.every((types) => types.has('3')) ? 'completed' : 'stopped';
+  },
+};
 
 /**
  * SparkRTC (PROTOCOLS.md §4): the task is over on CLOUD_RECORD_SERVER_OVER; it is completed once
  * it is over and at least one file is complete, stopped if it is over with no file seen yet.
+ * Facts are the event types.
  */
-function sparkRtcStatus(events: readonly AppliedEvent[]): RecordingStatus {
-  const types = new Set(events.map((event) => event.eventType));
-  if (!types.has('CLOUD_RECORD_SERVER_OVER')) return 'recording';
-  return types.has('RECORD_FILE_COMPLETE') ? 'completed' : 'stopped';
+const SPARKRTC_RULE: StatusRule = {
+  facts: ({ eventType }) => [eventType],
+  status: (facts) => {
+    if (!facts.has('CLOUD_RECORD_SERVER_OVER')) return 'recording';
+    return facts.has('RECORD_FILE_COMPLETE') ? 'completed' : 'stopped';
+  },
+};
+
+const STATUS_RULES: Record<Platform, StatusRule> = {
+  trtc: TRTC_RULE,
+  gme: GME_RULE,
+  sparkrtc: SPARKRTC_RULE,
+};
+
+/** The status facts one event contributes to its recording. */
+export function statusFacts(platform: Platform, event: AppliedEvent): string[] {
+  return STATUS_RULES[platform].facts(event);
 }
 
-const STATUS_RULES: Record<Platform, (events: readonly AppliedEvent[]) => RecordingStatus> = {
-  trtc: (events) => maxStatus(events.map(trtcEventStatus)),
-  gme: gmeStatus,
-  sparkrtc: sparkRtcStatus,
-};
+/** The status a set of facts implies; no facts at all is a recording that has not told us more. */
+export function statusFromFacts(platform: Platform, facts: ReadonlySet<string>): RecordingStatus {
+  return facts.size === 0 ? 'recording' : STATUS_RULES[platform].status(facts);
+}
 
 const fileRank = (file: FileMention): number => FILE_STATUSES.indexOf(file.status);
 
@@ -130,7 +169,7 @@ export function deriveRecordingState(
   events: readonly AppliedEvent[],
   options: DeriveOptions,
 ): RecordingState {
-  const status = events.length === 0 ? 'recording' : STATUS_RULES[key.platform](events);
+  const status = statusFromFacts(key.platform, new Set(events.flatMap((event) => statusFacts(key.platform, event))));
   const eventTypes: Record<string, number> = {};
   let updatedAt = 0;
   let startedAt: number | null = null;
@@ -142,16 +181,27 @@ export function deriveRecordingState(
     // Smallest non-null room id, so a disagreement between events resolves the same way every time.
     if (event.roomId !== null && (roomId === null || event.roomId < roomId)) roomId = event.roomId;
   }
-  const finished = status === 'completed' || status === 'failed';
+  const files = mergeFiles(events);
   return {
     ...key,
     roomId,
     status,
-    files: mergeFiles(events),
+    files,
+    fileCount: files.length,
+    filesNextCursor: null,
     eventCount: events.length,
     eventTypes,
     startedAt: startedAt === null ? null : new Date(startedAt).toISOString(),
     updatedAt: new Date(updatedAt).toISOString(),
-    stale: !finished && options.now - updatedAt > options.staleAfterMs,
+    stale: isStale(status, updatedAt, options),
   };
 }
+
+/** Not finished, and silent for longer than the threshold: its end event was probably lost (CONTRACT §7). */
+export function isStale(status: RecordingStatus, updatedAt: number, options: DeriveOptions): boolean {
+  const finished = status === 'completed' || status === 'failed';
+  return !finished && options.now - updatedAt > options.staleAfterMs;
+}
+
+/** Not finished: the statuses a stale recording can have. */
+export const UNFINISHED_STATUSES = ['recording', 'stopped'] as const satisfies readonly RecordingStatus[];

@@ -1,5 +1,7 @@
-import type { RecordingStore } from '../adapters/recording-store';
-import { isPlatform } from '../platforms';
+import { DEFAULT_FILES_PAGE, type RecordingStore } from '../adapters/recording-store';
+import { InvalidCursorError } from '../model/cursor';
+import { RECORDING_STATUSES, type RecordingKey, type RecordingStatus } from '../model/recording-state';
+import { isPlatform, PLATFORMS } from '../platforms';
 
 export interface QueryAnswer {
   readonly statusCode: number;
@@ -13,37 +15,98 @@ export interface QueryRequest {
   readonly query: Readonly<Record<string, string>>;
 }
 
+export type QueryStore = Pick<RecordingStore, 'getRecording' | 'getRoom' | 'listFiles' | 'listEvents' | 'listRecordings'>;
+
 export const DEFAULT_ROOM_LIMIT = 20;
 export const MAX_ROOM_LIMIT = 100;
+export const DEFAULT_LIST_LIMIT = 20;
+export const MAX_LIST_LIMIT = 100;
+export const MAX_PAGE_LIMIT = 1_000;
 
 const json = (statusCode: number, body: unknown): QueryAnswer => ({ statusCode, body: JSON.stringify(body) });
 const notFound = (message: string) => json(404, { message });
 
-/** `GET /recordings/{platform}/{appId}/{taskId}` and `GET /rooms/{platform}/{appId}/{roomId}` (CONTRACT §1, §4). */
-export async function handleQuery(
-  request: QueryRequest,
-  store: Pick<RecordingStore, 'getRecording' | 'getRoom'>,
-): Promise<QueryAnswer> {
+/** A caller's mistake in the path or query: answered 400 with this message. */
+class QueryInputError extends Error {}
+
+/**
+ * The read routes (CONTRACT §1, §4): a recording, its files, its timeline, an app's recordings,
+ * a room. Every answer's cost is bounded by its page size, never by the size of a recording.
+ */
+export async function handleQuery(request: QueryRequest, store: QueryStore): Promise<QueryAnswer> {
   if (request.method !== 'GET') return json(405, { message: 'Method Not Allowed' });
   const segments = decodeSegments(request.rawPath);
-  // The last four segments, so a stage prefix in front of the route does not matter.
-  if (!segments || segments.length < 4) return notFound('Not Found');
-  const [resource, platform, appId, id] = segments.slice(-4) as [string, string, string, string];
-  if (!isPlatform(platform)) return json(400, { message: 'platform must be one of trtc, gme, sparkrtc' });
-
-  if (resource === 'recordings') {
-    const recording = await store.getRecording({ platform, appId, taskId: id });
-    return recording ? json(200, recording) : notFound('recording not found');
-  }
-  if (resource === 'rooms') {
-    const requested = Number(request.query.limit ?? DEFAULT_ROOM_LIMIT);
-    if (!Number.isInteger(requested) || requested < 1 || requested > MAX_ROOM_LIMIT) {
-      return json(400, { message: `limit must be an integer from 1 to ${MAX_ROOM_LIMIT}` });
+  // From the resource name on, so a stage prefix in front of the route does not matter.
+  const start = segments?.findIndex((segment) => segment === 'recordings' || segment === 'rooms') ?? -1;
+  if (!segments || start < 0) return notFound('Not Found');
+  const [resource, platform, appId, id, sub, ...rest] = segments.slice(start);
+  if (platform === undefined || appId === undefined || rest.length > 0) return notFound('Not Found');
+  if (!isPlatform(platform)) return json(400, { message: `platform must be one of ${PLATFORMS.join(', ')}` });
+  try {
+    if (resource === 'rooms') {
+      if (id === undefined || sub !== undefined) return notFound('Not Found');
+      const limit = readLimit(request.query, 'limit', DEFAULT_ROOM_LIMIT, MAX_ROOM_LIMIT);
+      const room = await store.getRoom(platform, appId, id, { limit });
+      return room ? json(200, room) : notFound('room not found');
     }
-    const room = await store.getRoom(platform, appId, id, { limit: requested });
-    return room ? json(200, room) : notFound('room not found');
+    if (id === undefined) {
+      return json(
+        200,
+        await store.listRecordings({
+          platform,
+          appId,
+          status: readStatus(request.query.status),
+          stale: readFlag(request.query, 'stale'),
+          limit: readLimit(request.query, 'limit', DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT),
+          cursor: request.query.cursor,
+        }),
+      );
+    }
+    const key: RecordingKey = { platform, appId, taskId: id };
+    if (sub === undefined) {
+      const filesLimit = readLimit(request.query, 'filesLimit', DEFAULT_FILES_PAGE, MAX_PAGE_LIMIT);
+      const recording = await store.getRecording(key, { filesLimit });
+      return recording ? json(200, recording) : notFound('recording not found');
+    }
+    const page = {
+      limit: readLimit(request.query, 'limit', DEFAULT_FILES_PAGE, MAX_PAGE_LIMIT),
+      cursor: request.query.cursor,
+    };
+    if (sub === 'files') {
+      const { files, nextCursor } = await store.listFiles(key, page);
+      return json(200, { files, nextCursor });
+    }
+    if (sub === 'events') return json(200, await store.listEvents(key, page));
+    return notFound('Not Found');
+  } catch (error) {
+    if (error instanceof QueryInputError || error instanceof InvalidCursorError) {
+      return json(400, { message: error.message });
+    }
+    throw error;
   }
-  return notFound('Not Found');
+}
+
+function readLimit(query: QueryRequest['query'], name: string, defaultValue: number, max: number): number {
+  const text = query[name];
+  if (text === undefined || text === '') return defaultValue;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < 1 || value > max) {
+    throw new QueryInputError(`${name} must be an integer from 1 to ${max}`);
+  }
+  return value;
+}
+
+function readStatus(text: string | undefined): RecordingStatus | undefined {
+  if (text === undefined || text === '') return undefined;
+  if ((RECORDING_STATUSES as readonly string[]).includes(text)) return text as RecordingStatus;
+  throw new QueryInputError(`status must be one of ${RECORDING_STATUSES.join(', ')}`);
+}
+
+function readFlag(query: QueryRequest['query'], name: string): boolean {
+  const text = query[name];
+  if (text === undefined || text === '' || text === 'false') return false;
+  if (text === 'true') return true;
+  throw new QueryInputError(`${name} must be true or false`);
 }
 
 /** Splits the path and decodes each segment once; TRTC task ids hold `*`, `-` and may arrive escaped. */

@@ -6,6 +6,7 @@ export interface LocalStackInfo {
   dynamodbPid: number | undefined;
   sqsEndpoint: string;
   tableName: string;
+  streamArn: string;
   queueUrl: string;
   deadLetterQueueUrl: string;
   maxReceiveCount: number;

@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { GetQueueAttributesCommand, PurgeQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
@@ -6,7 +7,9 @@ import { inject } from 'vitest';
 import type { IncomingCallback } from '../../lib/http/callback-request';
 import { toApiGatewayEvent } from '../../local/api-gateway-event';
 import { handlerEnvironment, localClientConfig } from '../../local/emulators';
+import { isNewEventRecord } from '../../lib/project/stream-handler';
 import { type SqsHandler, SqsPoller } from '../../local/sqs-poller';
+import { type StreamHandler, StreamPoller } from '../../local/stream-poller';
 
 /**
  * Points the real handlers (functions/*.ts) at the emulators that global setup started, through the
@@ -18,9 +21,10 @@ export async function useLocalStack() {
     process.env,
     handlerEnvironment({ dynamodb: stack.dynamodbEndpoint, sqs: stack.sqsEndpoint }, stack, 'config/apps.local.json'),
   );
-  const [ingest, processFunction, query] = await Promise.all([
+  const [ingest, processFunction, projectFunction, query] = await Promise.all([
     import('../../functions/ingest'),
     import('../../functions/process'),
+    import('../../functions/project'),
     import('../../functions/query'),
   ]);
   const sqs = new SQSClient(localClientConfig(stack.sqsEndpoint));
@@ -51,15 +55,34 @@ export async function useLocalStack() {
   const poller = (handler: SqsHandler = processFunction.handler) =>
     new SqsPoller({ client: sqs, queueUrl: stack.queueUrl, handler, retryDelaySeconds: 0 });
 
-  /** Feeds `process` until the main queue is empty, visible and in flight. */
+  const streams = new DynamoDBStreamsClient(localClientConfig(stack.dynamodbEndpoint));
+  /** A stream reader from now on: earlier test files' records were projected by their own. */
+  const projection = async (handler: StreamHandler = projectFunction.handler as StreamHandler) => {
+    const reader = new StreamPoller({
+      client: streams,
+      streamArn: stack.streamArn,
+      handler,
+      filter: isNewEventRecord,
+      startingPosition: 'LATEST',
+    });
+    await reader.initialize();
+    return reader;
+  };
+  // One reader for the whole file, as one event source mapping: it remembers where it is.
+  const projector = await projection();
+  /** Feeds the summary projector until the table's stream has nothing new. */
+  const project = (timeoutMs = 60_000) => projector.drain(timeoutMs);
+
+  /** Feeds `process` until the main queue is empty, visible and in flight, then the projector. */
   const drain = async (handler?: SqsHandler, timeoutMs = 60_000) => {
     const consumer = poller(handler);
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const { received } = await consumer.pollOnce(0);
-      if (received === 0 && (await queueDepth(stack.queueUrl)) === 0) return;
+      if (received === 0 && (await queueDepth(stack.queueUrl)) === 0) break;
       if (Date.now() > deadline) throw new Error('queue did not drain in time');
     }
+    await project(Math.max(1, deadline - Date.now()));
   };
 
   const queueDepth = async (queueUrl: string) => {
@@ -81,7 +104,7 @@ export async function useLocalStack() {
     );
   };
 
-  return { stack, sqs, documentClient, post, get, drain, poller, queueDepth, purge };
+  return { stack, sqs, documentClient, post, get, drain, poller, project, projection, queueDepth, purge };
 }
 
 export const uniqueId = (prefix: string) =>

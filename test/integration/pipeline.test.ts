@@ -161,6 +161,7 @@ describe('delivery faults', () => {
     }
     expect(receives).toBe(stack.stack.maxReceiveCount);
     expect(await stack.queueDepth(stack.stack.deadLetterQueueUrl)).toBe(1);
+    await stack.project();
     const { body } = await stack.get(`/recordings/trtc/${DEV_APPS.trtc}/${taskId}`);
     expect(body).toMatchObject({ status: 'recording', eventCount: 1 });
   });

@@ -1,0 +1,17 @@
+import { createDocumentClient } from '../lib/adapters/recording-store';
+import { SummaryProjector } from '../lib/adapters/summary-projector';
+import { optionalNumberEnv, requireEnv } from '../lib/env';
+import { logger } from '../lib/logger';
+import { countOutcome } from '../lib/metrics';
+import { createStreamProjectHandler } from '../lib/project/stream-handler';
+
+/** DynamoDB stream of new event items → each recording's summary and file items. */
+export const handler = createStreamProjectHandler({
+  projector: new SummaryProjector({
+    client: createDocumentClient(),
+    tableName: requireEnv('TABLE_NAME'),
+    retentionDays: optionalNumberEnv('RECORDING_RETENTION_DAYS'),
+  }),
+  logger,
+  countOutcome,
+});

@@ -1,0 +1,272 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  paginateQuery,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { FileMention } from '../model/events';
+import type { RecordingKey } from '../model/recording-state';
+import { foldIntoSummary, type RecordingSummary, type SummaryAddition } from '../model/recording-summary';
+import {
+  DAY_MS,
+  EVENT_PREFIX,
+  type EventItem,
+  eventTimeSort,
+  fileSortKey,
+  recordingPartitionKey,
+  SUMMARY_SORT_KEY,
+  type SummaryItem,
+  sequenceText,
+  toAppliedEvent,
+  toSummary,
+  toSummaryItem,
+} from './table-layout';
+
+/** One new event item from the table's stream, with its stream sequence number. */
+export interface StreamedEvent {
+  readonly sequence: string;
+  readonly item: EventItem;
+}
+
+export interface ProjectionFailure {
+  readonly partitionKey: string;
+  /** The first sequence of that recording in the batch: the stream must be retried from here. */
+  readonly firstSequence: string;
+  readonly error: unknown;
+}
+
+export interface ProjectionResult {
+  /** Events folded into a summary by this call. */
+  readonly folded: number;
+  /** Redelivered events already in their summary. */
+  readonly skipped: number;
+  readonly failures: ProjectionFailure[];
+}
+
+export interface RebuildResult {
+  readonly key: RecordingKey;
+  readonly before: RecordingSummary | null;
+  readonly after: RecordingSummary;
+  /** The summary differed from the one derived from the events. */
+  readonly changed: boolean;
+  /** Event items written before the timeline index existed, given their index keys. */
+  readonly migratedEvents: number;
+}
+
+/** Another writer updated the summary between our read and our write; the stream retries the batch. */
+export class SummaryConflictError extends Error {
+  constructor(partitionKey: string) {
+    super(`summary of ${partitionKey} changed while it was being updated`);
+    this.name = 'SummaryConflictError';
+  }
+}
+
+export interface SummaryProjectorOptions {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+  retentionDays?: number;
+  /** File items written at once, per recording. */
+  fileConcurrency?: number;
+}
+
+/**
+ * Keeps each recording's summary and file items from the new event items on the table's stream
+ * (the DynamoDB Streams projector of README, "Data model").
+ *
+ * Per recording and batch: one consistent read of the summary, one idempotent update per file
+ * named, one conditional put of the summary. The summary carries the stream sequence of the last
+ * event folded in, so a redelivered record is skipped and each event is folded exactly once; a
+ * crash between any two of these writes is repaired by the redelivery.
+ */
+export class SummaryProjector {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #tableName: string;
+  readonly #retentionMs: number;
+  readonly #fileConcurrency: number;
+
+  constructor(options: SummaryProjectorOptions) {
+    this.#client = options.client;
+    this.#tableName = options.tableName;
+    this.#retentionMs = (options.retentionDays ?? 90) * DAY_MS;
+    this.#fileConcurrency = options.fileConcurrency ?? 25;
+  }
+
+  /** Folds new events into their summaries; a recording that fails does not stop the others. */
+  async project(events: readonly StreamedEvent[]): Promise<ProjectionResult> {
+    const byRecording = new Map<string, StreamedEvent[]>();
+    for (const event of events) {
+      const group = byRecording.get(event.item.pk) ?? [];
+      group.push(event);
+      byRecording.set(event.item.pk, group);
+    }
+    let folded = 0;
+    let skipped = 0;
+    const failures: ProjectionFailure[] = [];
+    await Promise.all(
+      [...byRecording].map(async ([partitionKey, group]) => {
+        try {
+          const count = await this.#projectRecording(group);
+          folded += count;
+          skipped += group.length - count;
+        } catch (error) {
+          failures.push({ partitionKey, firstSequence: group[0]?.sequence ?? '', error });
+        }
+      }),
+    );
+    return { folded, skipped, failures };
+  }
+
+  async #projectRecording(group: readonly StreamedEvent[]): Promise<number> {
+    const [{ item: first } = { item: undefined }] = group;
+    if (!first) return 0;
+    const key: RecordingKey = { platform: first.platform, appId: first.appId, taskId: first.taskId };
+    const current = await this.#readSummary(first.pk);
+    const after = current?.lastSequence ?? '';
+    const fresh = group
+      .map((event) => ({ ...event, sequence: sequenceText(event.sequence) }))
+      .filter((event) => event.sequence > after)
+      .sort((a, b) => (a.sequence < b.sequence ? -1 : 1));
+    if (fresh.length === 0) return 0;
+
+    const additions: SummaryAddition[] = await mapWithConcurrency(
+      fresh,
+      Math.max(1, Math.floor(this.#fileConcurrency / 4)),
+      async ({ item }) => ({ event: toAppliedEvent(item), newFileCount: await this.#writeFiles(item) }),
+    );
+    const summary = foldIntoSummary(key, current ? toSummary(current) : null, additions);
+    const lastSequence = fresh[fresh.length - 1]?.sequence ?? after;
+    await this.#writeSummary(toSummaryItem(summary, lastSequence, this.#retentionMs), current);
+    return fresh.length;
+  }
+
+  /** Names each file once; returns how many names this event was the first to name. */
+  async #writeFiles(item: Pick<EventItem, 'pk' | 'sk' | 'files'>): Promise<number> {
+    const byName = new Map<string, FileMention[]>();
+    for (const file of item.files ?? []) byName.set(file.name, [...(byName.get(file.name) ?? []), file]);
+    const owned = await mapWithConcurrency([...byName], this.#fileConcurrency, async ([name, mentions]) => {
+      const urls = mentions.map((file) => file.url).filter((url): url is string => url !== null);
+      const { Attributes: written } = await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: { pk: item.pk, sk: fileSortKey(name) },
+          // Statuses and URLs are sets, so writing a mention twice, or in any order, is the same.
+          UpdateExpression: `SET #name = :name, firstEventSk = if_not_exists(firstEventSk, :sk), expiresAt = :expiresAt ADD statuses :statuses${urls.length > 0 ? ', urls :urls' : ''}`,
+          ExpressionAttributeNames: { '#name': 'name' },
+          ExpressionAttributeValues: {
+            ':name': name,
+            ':sk': item.sk,
+            ':expiresAt': Math.floor((Date.now() + this.#retentionMs) / 1000),
+            ':statuses': new Set(mentions.map((file) => file.status)),
+            ...(urls.length > 0 && { ':urls': new Set(urls) }),
+          },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      return written?.firstEventSk === item.sk;
+    });
+    return owned.filter(Boolean).length;
+  }
+
+  async #readSummary(partitionKey: string): Promise<SummaryItem | undefined> {
+    const { Item: item } = await this.#client.send(
+      new GetCommand({
+        TableName: this.#tableName,
+        Key: { pk: partitionKey, sk: SUMMARY_SORT_KEY },
+        ConsistentRead: true,
+      }),
+    );
+    return item as SummaryItem | undefined;
+  }
+
+  /** Puts the summary only if nobody changed it since `current` was read (optimistic concurrency). */
+  async #writeSummary(item: SummaryItem, current: SummaryItem | undefined): Promise<void> {
+    try {
+      await this.#client.send(
+        new PutCommand({
+          TableName: this.#tableName,
+          Item: item,
+          ...(current
+            ? { ConditionExpression: 'lastSequence = :read', ExpressionAttributeValues: { ':read': current.lastSequence } }
+            : { ConditionExpression: 'attribute_not_exists(pk)' }),
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new SummaryConflictError(item.pk);
+      throw error;
+    }
+  }
+
+  /**
+   * Recomputes one recording's summary and file items from its event items (the event-sourcing
+   * safety net), and gives event items written before the timeline index their index keys.
+   * Idempotent; with `dryRun` it only reports.
+   */
+  async rebuild(key: RecordingKey, options: { dryRun?: boolean } = {}): Promise<RebuildResult> {
+    const partitionKey = recordingPartitionKey(key);
+    const items: EventItem[] = [];
+    const pages = paginateQuery(
+      { client: this.#client, pageSize: 1000 },
+      {
+        TableName: this.#tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :events)',
+        ExpressionAttributeValues: { ':pk': partitionKey, ':events': EVENT_PREFIX },
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages) items.push(...((page.Items ?? []) as EventItem[]));
+    items.sort((a, b) => (a.sk < b.sk ? -1 : 1));
+
+    const named = new Set<string>();
+    const additions = items.map((item): SummaryAddition => {
+      const names = new Set((item.files ?? []).map((file) => file.name).filter((name) => !named.has(name)));
+      for (const name of names) named.add(name);
+      return { event: toAppliedEvent(item), newFileCount: names.size };
+    });
+    const after = foldIntoSummary(key, null, additions);
+    const current = await this.#readSummary(partitionKey);
+    const before = current ? toSummary(current) : null;
+    const changed = before === null || !sameSummary(before, after);
+    const unindexed = items.filter((item) => item.timeKey === undefined);
+    if (!options.dryRun) {
+      await mapWithConcurrency(unindexed, this.#fileConcurrency, (item) => this.#indexEvent(item));
+      await mapWithConcurrency(items, Math.max(1, Math.floor(this.#fileConcurrency / 4)), (item) =>
+        this.#writeFiles(item),
+      );
+      if (changed) await this.#writeSummary(toSummaryItem(after, current?.lastSequence ?? '', this.#retentionMs), current);
+    }
+    return { key, before, after, changed, migratedEvents: unindexed.length };
+  }
+
+  /** Timeline keys for an event item from before the summary existed; room listings now come from summaries. */
+  async #indexEvent(item: EventItem): Promise<void> {
+    await this.#client.send(
+      new UpdateCommand({
+        TableName: this.#tableName,
+        Key: { pk: item.pk, sk: item.sk },
+        UpdateExpression: 'SET timeKey = :timeKey, timeSort = :timeSort REMOVE roomKey, roomSort',
+        ExpressionAttributeValues: { ':timeKey': item.pk, ':timeSort': eventTimeSort(item) },
+      }),
+    );
+  }
+}
+
+function sameSummary(a: RecordingSummary, b: RecordingSummary): boolean {
+  const canonical = (summary: RecordingSummary) =>
+    JSON.stringify({ ...summary, eventTypes: Object.entries(summary.eventTypes).sort() });
+  return canonical(a) === canonical(b);
+}
+
+async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, map: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await map(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

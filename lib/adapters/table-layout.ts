@@ -1,0 +1,149 @@
+import { createHash } from 'node:crypto';
+import type { FileMention, FileStatus } from '../model/events';
+import { FILE_STATUSES } from '../model/events';
+import type { AppliedEvent, RecordingKey, RecordingStatus } from '../model/recording-state';
+import type { RecordingSummary } from '../model/recording-summary';
+import type { Platform } from '../platforms';
+
+/**
+ * The single-table layout (README, "Data model"). Under a recording's partition:
+ * - `EVENT#<type>#<content hash>`: one item per distinct event, written once by process;
+ * - `FILE#<name>`: one item per file name, kept by the projector (statuses and URLs as sets);
+ * - `SUMMARY`: the materialized view, kept by the projector.
+ * Rooms are `ROOM#…` partitions with one `ROOM` item.
+ *
+ * Two indexes:
+ * - `byTime` is overloaded: a summary is listed under `APP#<platform>#<appId>#<status>` by last
+ *   update, an event under its recording's partition key by event time (the timeline);
+ * - `byRoom` lists summaries under their room by start time.
+ */
+export const TIME_INDEX = 'byTime';
+export const ROOM_INDEX = 'byRoom';
+export const EVENT_PREFIX = 'EVENT#';
+export const FILE_PREFIX = 'FILE#';
+export const SUMMARY_SORT_KEY = 'SUMMARY';
+export const ROOM_ITEM_SORT_KEY = 'ROOM';
+export const DAY_MS = 86_400_000;
+
+/** Sort keys are at most 1,024 bytes; a longer file name keeps its order by its first part and a digest. */
+const MAX_FILE_KEY_CHARS = 300;
+
+export const recordingPartitionKey = ({ platform, appId, taskId }: RecordingKey): string =>
+  `REC#${platform}#${appId}#${taskId}`;
+export const roomPartitionKey = (platform: Platform, appId: string, roomId: string): string =>
+  `ROOM#${platform}#${appId}#${roomId}`;
+export const roomIndexKey = (platform: Platform, appId: string, roomId: string): string =>
+  `${platform}#${appId}#${roomId}`;
+export const appStatusKey = (platform: Platform, appId: string, status: RecordingStatus): string =>
+  `APP#${platform}#${appId}#${status}`;
+
+/** Milliseconds as fixed-width text, so that string order is time order. */
+export const timeText = (ms: number): string => String(Math.max(0, Math.trunc(ms))).padStart(15, '0');
+
+/** Stream sequence numbers are decimal strings of varying length (up to 40 digits): pad to compare. */
+export const sequenceText = (sequence: string): string => sequence.padStart(40, '0');
+
+export function fileSortKey(name: string): string {
+  if (name.length <= MAX_FILE_KEY_CHARS) return `${FILE_PREFIX}${name}`;
+  const digest = createHash('sha256').update(name).digest('hex').slice(0, 32);
+  return `${FILE_PREFIX}${name.slice(0, MAX_FILE_KEY_CHARS)}#${digest}`;
+}
+
+/** An event item as process writes it. */
+export interface EventItem {
+  pk: string;
+  sk: string;
+  platform: Platform;
+  appId: string;
+  taskId: string;
+  eventType: string;
+  code?: number;
+  seqNo?: number;
+  files?: FileMention[];
+  roomId?: string;
+  occurredAt?: number;
+  receivedAt?: number;
+  appliedAt: number;
+  timeKey?: string;
+  timeSort?: string;
+}
+
+/** Where an event sits in its recording's timeline: vendor time, else when we applied it. */
+export function eventTimeSort(item: Pick<EventItem, 'sk' | 'occurredAt' | 'appliedAt'>): string {
+  return `${timeText(item.occurredAt ?? item.appliedAt)}#${item.sk}`;
+}
+
+export function toAppliedEvent(item: EventItem): AppliedEvent {
+  return {
+    eventType: item.eventType,
+    code: item.code ?? null,
+    seqNo: item.seqNo ?? null,
+    files: item.files ?? [],
+    roomId: item.roomId ?? null,
+    occurredAt: item.occurredAt ?? null,
+    appliedAt: item.appliedAt,
+  };
+}
+
+/** A file item: every status and URL any event gave the name, merged when read. */
+export interface FileItem {
+  name: string;
+  statuses: Set<string>;
+  urls?: Set<string>;
+  /** The event that first named the file: it, and only it, counts the file (README, "Data model"). */
+  firstEventSk: string;
+}
+
+const fileRank = (status: string): number => FILE_STATUSES.indexOf(status as FileStatus);
+
+/** Furthest status, smallest URL: the same merge as `mergeFiles`, so the choice never depends on order. */
+export function toFileMention(item: FileItem): FileMention {
+  const status = [...item.statuses].reduce((best, next) => (fileRank(next) > fileRank(best) ? next : best));
+  const urls = [...(item.urls ?? [])].sort();
+  return { name: item.name, url: urls[0] ?? null, status: status as FileStatus };
+}
+
+/** A summary item: the summary, its place in the indexes, and the projector's high-water mark. */
+export interface SummaryItem extends RecordingSummary {
+  pk: string;
+  sk: typeof SUMMARY_SORT_KEY;
+  /** Stream sequence (padded) of the last event folded in: a redelivered record at or below it is skipped. */
+  lastSequence: string;
+  timeKey: string;
+  timeSort: string;
+  roomKey?: string;
+  roomSort?: string;
+  expiresAt: number;
+}
+
+export function toSummaryItem(summary: RecordingSummary, lastSequence: string, retentionMs: number): SummaryItem {
+  return {
+    ...summary,
+    pk: recordingPartitionKey(summary),
+    sk: SUMMARY_SORT_KEY,
+    lastSequence,
+    timeKey: appStatusKey(summary.platform, summary.appId, summary.status),
+    timeSort: `${timeText(summary.updatedAt)}#${summary.taskId}`,
+    ...(summary.roomId !== null && {
+      roomKey: roomIndexKey(summary.platform, summary.appId, summary.roomId),
+      roomSort: `${timeText(summary.startedAt ?? summary.updatedAt)}#${summary.taskId}`,
+    }),
+    expiresAt: Math.floor((summary.updatedAt + retentionMs) / 1000),
+  };
+}
+
+export function toSummary(item: SummaryItem): RecordingSummary {
+  return {
+    platform: item.platform,
+    appId: item.appId,
+    taskId: item.taskId,
+    statusFacts: item.statusFacts,
+    status: item.status,
+    eventCount: item.eventCount,
+    eventTypes: item.eventTypes,
+    fileCount: item.fileCount,
+    roomId: item.roomId ?? null,
+    startedAt: item.startedAt ?? null,
+    updatedAt: item.updatedAt,
+  };
+}

@@ -1,0 +1,104 @@
+import type { FileMention } from './events';
+import {
+  type AppliedEvent,
+  type DeriveOptions,
+  isStale,
+  type RecordingKey,
+  type RecordingState,
+  type RecordingStatus,
+  statusFacts,
+  statusFromFacts,
+} from './recording-state';
+
+/**
+ * The materialized view of one recording: everything `deriveRecordingState` computes, kept as
+ * facts that fold commutatively (a set of status facts, counts, minimums and maximums), so that
+ * folding any partition of a set of distinct events, in any order, gives the same summary as
+ * deriving from the whole set. Files are not in it (a day of slices would not fit in one item):
+ * only their count, with the files themselves paged from their own items.
+ */
+export interface RecordingSummary extends RecordingKey {
+  /** Sorted, without duplicates. */
+  readonly statusFacts: readonly string[];
+  readonly status: RecordingStatus;
+  readonly eventCount: number;
+  readonly eventTypes: Readonly<Record<string, number>>;
+  readonly fileCount: number;
+  /** Smallest non-null room id any event named. */
+  readonly roomId: string | null;
+  /** Earliest vendor event time (ms). */
+  readonly startedAt: number | null;
+  /** Latest time a distinct event was applied (ms). */
+  readonly updatedAt: number;
+}
+
+/** One distinct event being folded in, with how many file names it was the first to name. */
+export interface SummaryAddition {
+  readonly event: AppliedEvent;
+  readonly newFileCount: number;
+}
+
+/**
+ * Folds distinct events into a summary. Each event must be folded exactly once (the projector's
+ * stream-sequence guard ensures it); then the result depends only on the set of events folded.
+ */
+export function foldIntoSummary(
+  key: RecordingKey,
+  summary: RecordingSummary | null,
+  additions: readonly SummaryAddition[],
+): RecordingSummary {
+  const facts = new Set(summary?.statusFacts ?? []);
+  const eventTypes: Record<string, number> = { ...summary?.eventTypes };
+  let { roomId = null, startedAt = null, updatedAt = 0, fileCount = 0, eventCount = 0 } = summary ?? {};
+  for (const { event, newFileCount } of additions) {
+    for (const fact of statusFacts(key.platform, event)) facts.add(fact);
+    eventTypes[event.eventType] = (eventTypes[event.eventType] ?? 0) + 1;
+    eventCount += 1;
+    fileCount += newFileCount;
+    updatedAt = Math.max(updatedAt, event.appliedAt);
+    if (event.occurredAt !== null) startedAt = Math.min(startedAt ?? event.occurredAt, event.occurredAt);
+    if (event.roomId !== null && (roomId === null || event.roomId < roomId)) roomId = event.roomId;
+  }
+  return {
+    platform: key.platform,
+    appId: key.appId,
+    taskId: key.taskId,
+    statusFacts: [...facts].sort(),
+    status: statusFromFacts(key.platform, facts),
+    eventCount,
+    eventTypes,
+    fileCount,
+    roomId,
+    startedAt,
+    updatedAt,
+  };
+}
+
+/** A page of a recording's files, in name order. */
+export interface FilePage {
+  readonly files: FileMention[];
+  readonly nextCursor: string | null;
+}
+
+/** The recording's answer (CONTRACT §4) from its summary and its first page of files. */
+export function summaryToState(
+  summary: RecordingSummary,
+  firstFiles: FilePage,
+  options: DeriveOptions,
+): RecordingState {
+  return {
+    platform: summary.platform,
+    appId: summary.appId,
+    taskId: summary.taskId,
+    roomId: summary.roomId,
+    status: summary.status,
+    files: firstFiles.files,
+    fileCount: summary.fileCount,
+    filesNextCursor: firstFiles.nextCursor,
+    eventCount: summary.eventCount,
+    eventTypes: { ...summary.eventTypes },
+    startedAt: summary.startedAt === null ? null : new Date(summary.startedAt).toISOString(),
+    updatedAt: new Date(summary.updatedAt).toISOString(),
+    stale: isStale(summary.status, summary.updatedAt, options),
+  };
+}

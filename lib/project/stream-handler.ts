@@ -1,0 +1,51 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { StreamedEvent, SummaryProjector } from '../adapters/summary-projector';
+import { EVENT_PREFIX, type EventItem, sequenceText } from '../adapters/table-layout';
+import { type CountOutcome, OUTCOME_METRICS } from '../metrics';
+
+export interface ProjectDependencies {
+  projector: Pick<SummaryProjector, 'project'>;
+  logger: Logger;
+  countOutcome: CountOutcome;
+}
+
+/**
+ * The stream records the projector folds: a new event item. The event source mapping filters to
+ * these already (serverless.yml); checking again keeps the local poller and AWS identical.
+ */
+export function isNewEventRecord(record: DynamoDBRecord): boolean {
+  return record.eventName === 'INSERT' && (record.dynamodb?.Keys?.sk?.S ?? '').startsWith(EVENT_PREFIX);
+}
+
+/**
+ * The DynamoDB Streams handler around `SummaryProjector`. A recording that fails reports the first
+ * of its records, so the stream retries from there (ReportBatchItemFailures); records of other
+ * recordings that are retried with it were already folded and are skipped by sequence.
+ */
+export function createStreamProjectHandler(deps: ProjectDependencies) {
+  return async function projectStreamBatch(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
+    const events: StreamedEvent[] = event.Records.filter(isNewEventRecord).map((record) => ({
+      sequence: record.dynamodb?.SequenceNumber ?? '',
+      item: unmarshall(record.dynamodb?.NewImage as Record<string, AttributeValue>) as EventItem,
+    }));
+    if (events.length === 0) return { batchItemFailures: [] };
+    const { folded, skipped, failures } = await deps.projector.project(events);
+    deps.logger.debug('stream batch projected', { records: event.Records.length, folded, skipped });
+    for (const failure of failures) {
+      deps.countOutcome(OUTCOME_METRICS.projectionFailed, {
+        reason: failure.error instanceof Error ? failure.error.name : 'unknown',
+      });
+      deps.logger.error('summary not updated, left for redelivery', {
+        partitionKey: failure.partitionKey,
+        error: failure.error instanceof Error ? `${failure.error.name}: ${failure.error.message}` : String(failure.error),
+      });
+    }
+    const [earliest] = failures
+      .map((failure) => failure.firstSequence)
+      .sort((a, b) => (sequenceText(a) < sequenceText(b) ? -1 : 1));
+    return { batchItemFailures: earliest === undefined ? [] : [{ itemIdentifier: earliest }] };
+  };
+}
