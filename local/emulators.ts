@@ -208,7 +208,8 @@ export async function provisionLocalResources(endpoints: {
     );
     if (!queue.QueueUrl || !dlq.QueueUrl) throw new Error('the SQS emulator returned no queue URL');
     const { Table: created } = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
-    if (!created?.LatestStreamArn) throw new Error(`table ${tableName} has no stream; delete it (or .local/) and start again`);
+    if (!created?.LatestStreamArn)
+      throw new Error(`table ${tableName} has no stream; delete it (or .local/) and start again`);
     return {
       tableName,
       streamArn: created.LatestStreamArn,

@@ -124,7 +124,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       streamArn: resources.streamArn,
       handler: projectFunction.handler as StreamHandler,
       filter: isNewEventRecord,
-      onDiscard: (records) => logger.error('stream records given up on; run npm run rebuild-views', { count: records.length }),
+      onDiscard: (records) =>
+        logger.error('stream records given up on; run npm run rebuild-views', { count: records.length }),
     });
     projector.start((error) => logger.error('projector cannot read the stream', { error: String(error) }));
     parts.projector = true;

@@ -9,7 +9,10 @@ import {
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { localLambdaContext } from './lambda-context';
 
-export type StreamHandler = (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse | undefined>;
+export type StreamHandler = (
+  event: DynamoDBStreamEvent,
+  context: Context,
+) => Promise<DynamoDBBatchResponse | undefined>;
 
 export interface StreamPollerOptions {
   client: DynamoDBStreamsClient;
@@ -64,7 +67,11 @@ export class StreamPoller {
     await Promise.all(
       [...this.#shards].map(async ([shardId, shard]) => {
         const { ShardIterator: iterator } = await this.#options.client.send(
-          new GetShardIteratorCommand({ StreamArn: this.#options.streamArn, ShardId: shardId, ShardIteratorType: 'LATEST' }),
+          new GetShardIteratorCommand({
+            StreamArn: this.#options.streamArn,
+            ShardId: shardId,
+            ShardIteratorType: 'LATEST',
+          }),
         );
         shard.iterator = iterator;
       }),

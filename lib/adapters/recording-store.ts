@@ -193,8 +193,12 @@ export class RecordingStore {
     const { items, next } = await this.#queryPage<FileItem & { sk: string }>(
       {
         TableName: this.#tableName,
-        KeyConditionExpression: after === undefined ? 'pk = :pk AND begins_with(sk, :files)' : 'pk = :pk AND sk > :after',
-        ExpressionAttributeValues: { ':pk': pk, ...(after === undefined ? { ':files': FILE_PREFIX } : { ':after': after }) },
+        KeyConditionExpression:
+          after === undefined ? 'pk = :pk AND begins_with(sk, :files)' : 'pk = :pk AND sk > :after',
+        ExpressionAttributeValues: {
+          ':pk': pk,
+          ...(after === undefined ? { ':files': FILE_PREFIX } : { ':after': after }),
+        },
       },
       page.limit,
       (item) => item.sk.startsWith(FILE_PREFIX),
@@ -237,7 +241,9 @@ export class RecordingStore {
    * An app's recordings, most recently updated first: one index Query per status asked for
    * (at most four, `limit + 1` items each), merged. `stale` is a key condition, not a filter.
    */
-  async listRecordings(query: RecordingListQuery): Promise<{ recordings: RecordingListEntry[]; nextCursor: string | null }> {
+  async listRecordings(
+    query: RecordingListQuery,
+  ): Promise<{ recordings: RecordingListEntry[]; nextCursor: string | null }> {
     const derive = this.#derive;
     const scope = `recordings:${query.platform}#${query.appId}#${query.status ?? '*'}#${query.stale ? 'stale' : '*'}`;
     const before = query.cursor === undefined ? undefined : decodeCursor(scope, query.cursor);
@@ -302,7 +308,12 @@ export class RecordingStore {
   }
 
   /** The room's `limit` newest recordings by start time: one index Query and one batch read. */
-  async #recentSummaries(platform: Platform, appId: string, roomId: string, limit: number): Promise<RecordingSummary[]> {
+  async #recentSummaries(
+    platform: Platform,
+    appId: string,
+    roomId: string,
+    limit: number,
+  ): Promise<RecordingSummary[]> {
     const keys: { pk: string; sk: string }[] = [];
     let exclusiveStartKey: Record<string, unknown> | undefined;
     do {

@@ -188,7 +188,10 @@ export class SummaryProjector {
           TableName: this.#tableName,
           Item: item,
           ...(current
-            ? { ConditionExpression: 'lastSequence = :read', ExpressionAttributeValues: { ':read': current.lastSequence } }
+            ? {
+                ConditionExpression: 'lastSequence = :read',
+                ExpressionAttributeValues: { ':read': current.lastSequence },
+              }
             : { ConditionExpression: 'attribute_not_exists(pk)' }),
         }),
       );
@@ -234,7 +237,8 @@ export class SummaryProjector {
       await mapWithConcurrency(items, Math.max(1, Math.floor(this.#fileConcurrency / 4)), (item) =>
         this.#writeFiles(item),
       );
-      if (changed) await this.#writeSummary(toSummaryItem(after, current?.lastSequence ?? '', this.#retentionMs), current);
+      if (changed)
+        await this.#writeSummary(toSummaryItem(after, current?.lastSequence ?? '', this.#retentionMs), current);
     }
     return { key, before, after, changed, migratedEvents: unindexed.length };
   }
@@ -258,7 +262,11 @@ function sameSummary(a: RecordingSummary, b: RecordingSummary): boolean {
   return canonical(a) === canonical(b);
 }
 
-async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, map: (item: T) => Promise<R>): Promise<R[]> {
+async function mapWithConcurrency<T, R>(
+  items: readonly T[],
+  limit: number,
+  map: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {

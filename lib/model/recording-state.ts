@@ -183,7 +183,9 @@ export function deriveRecordingState(
   }
   const files = mergeFiles(events);
   return {
-    ...key,
+    platform: key.platform,
+    appId: key.appId,
+    taskId: key.taskId,
     roomId,
     status,
     files,

@@ -40,7 +40,8 @@ export function createStreamProjectHandler(deps: ProjectDependencies) {
       });
       deps.logger.error('summary not updated, left for redelivery', {
         partitionKey: failure.partitionKey,
-        error: failure.error instanceof Error ? `${failure.error.name}: ${failure.error.message}` : String(failure.error),
+        error:
+          failure.error instanceof Error ? `${failure.error.name}: ${failure.error.message}` : String(failure.error),
       });
     }
     const [earliest] = failures

@@ -15,7 +15,10 @@ export interface QueryRequest {
   readonly query: Readonly<Record<string, string>>;
 }
 
-export type QueryStore = Pick<RecordingStore, 'getRecording' | 'getRoom' | 'listFiles' | 'listEvents' | 'listRecordings'>;
+export type QueryStore = Pick<
+  RecordingStore,
+  'getRecording' | 'getRoom' | 'listFiles' | 'listEvents' | 'listRecordings'
+>;
 
 export const DEFAULT_ROOM_LIMIT = 20;
 export const MAX_ROOM_LIMIT = 100;

@@ -25,7 +25,7 @@ beforeAll(() => {
 }, 120_000);
 
 describe('the packaged CloudFormation template', () => {
-  it('routes: four public callback routes, two GET routes under AWS_IAM', () => {
+  it('routes: four public callback routes, five GET routes under AWS_IAM', () => {
     const routes = Object.fromEntries(
       ofType('AWS::ApiGatewayV2::Route').map(([, route]) => [
         route.Properties.RouteKey,
@@ -37,7 +37,10 @@ describe('the packaged CloudFormation template', () => {
       'POST /callbacks/tencent-trtc': 'NONE',
       'POST /callbacks/tencent-gme': 'NONE',
       'POST /callbacks/huawei-sparkrtc': 'NONE',
+      'GET /recordings/{platform}/{appId}': 'AWS_IAM',
       'GET /recordings/{platform}/{appId}/{taskId}': 'AWS_IAM',
+      'GET /recordings/{platform}/{appId}/{taskId}/files': 'AWS_IAM',
+      'GET /recordings/{platform}/{appId}/{taskId}/events': 'AWS_IAM',
       'GET /rooms/{platform}/{appId}/{roomId}': 'AWS_IAM',
     });
   });
@@ -54,21 +57,61 @@ describe('the packaged CloudFormation template', () => {
   });
 
   it('event source: ReportBatchItemFailures, batch 10, window 1 s', () => {
-    const [[, mapping] = []] = ofType('AWS::Lambda::EventSourceMapping');
-    expect(mapping?.Properties).toMatchObject({
+    expect(resources.ProcessEventSourceMappingSQSCallbackQueue?.Properties).toMatchObject({
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       BatchSize: 10,
       MaximumBatchingWindowInSeconds: 1,
     });
   });
 
-  it('table: on demand, PITR, TTL, SSE and the room index', () => {
+  it('projector: new event items only, ReportBatchItemFailures, bisect, bounded retries, a DLQ with an alarm', () => {
+    expect(resources.ProjectEventSourceMappingDynamodbRecordingsTable?.Properties).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': ['RecordingsTable', 'StreamArn'] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 10,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['ProjectionDeadLetterQueue', 'Arn'] } } },
+      FilterCriteria: {
+        Filters: [
+          {
+            Pattern: JSON.stringify({
+              eventName: ['INSERT'],
+              dynamodb: { Keys: { sk: { S: [{ prefix: 'EVENT#' }] } } },
+            }),
+          },
+        ],
+      },
+    });
+    expect(resources.ProjectionFailureAlarm?.Properties).toMatchObject({
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['ProjectionDeadLetterQueue', 'QueueName'] } }],
+      Threshold: 0,
+    });
+    expect(
+      actions('ProjectIamRoleLambdaExecution')
+        .filter((action) => action.startsWith('dynamodb:'))
+        .sort(),
+    ).toEqual([
+      'dynamodb:DescribeStream',
+      'dynamodb:GetItem',
+      'dynamodb:GetRecords',
+      'dynamodb:GetShardIterator',
+      'dynamodb:ListStreams',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ]);
+  });
+
+  it('table: on demand, PITR, TTL, SSE, a stream, the room and time indexes', () => {
     expect(resources.RecordingsTable?.Properties).toMatchObject({
       BillingMode: 'PAY_PER_REQUEST',
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
       SSESpecification: { SSEEnabled: true },
-      GlobalSecondaryIndexes: [expect.objectContaining({ IndexName: 'byRoom' })],
+      StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+      GlobalSecondaryIndexes: [
+        expect.objectContaining({ IndexName: 'byRoom' }),
+        expect.objectContaining({ IndexName: 'byTime', Projection: { ProjectionType: 'ALL' } }),
+      ],
     });
   });
 
@@ -93,6 +136,7 @@ describe('the packaged CloudFormation template', () => {
     ]);
     expect(actions('QueryIamRoleLambdaExecution').filter((action) => !action.startsWith('logs:'))).toEqual([
       'dynamodb:GetItem',
+      'dynamodb:BatchGetItem',
       'dynamodb:Query',
     ]);
     for (const role of ['IngestIamRoleLambdaExecution', 'QueryIamRoleLambdaExecution']) {

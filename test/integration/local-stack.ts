@@ -5,9 +5,9 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { inject } from 'vitest';
 import type { IncomingCallback } from '../../lib/http/callback-request';
+import { isNewEventRecord } from '../../lib/project/stream-handler';
 import { toApiGatewayEvent } from '../../local/api-gateway-event';
 import { handlerEnvironment, localClientConfig } from '../../local/emulators';
-import { isNewEventRecord } from '../../lib/project/stream-handler';
 import { type SqsHandler, SqsPoller } from '../../local/sqs-poller';
 import { type StreamHandler, StreamPoller } from '../../local/stream-poller';
 

@@ -149,7 +149,10 @@ describe('long recordings', () => {
     // The GET costs two reads (summary, first page of files) however long the recording is.
     const client = new DynamoDBClient(localClientConfig(stack.stack.dynamodbEndpoint));
     const counts = countDynamoDbRequests(client);
-    const reader = new RecordingStore({ client: DynamoDBDocumentClient.from(client), tableName: stack.stack.tableName });
+    const reader = new RecordingStore({
+      client: DynamoDBDocumentClient.from(client),
+      tableName: stack.stack.tableName,
+    });
     const key = { platform: 'trtc' as const, appId: DEV_APPS.trtc, taskId };
     const state = await reader.getRecording(key);
     expect(counts.byCommand).toEqual({ GetItemCommand: 1, QueryCommand: 1 });

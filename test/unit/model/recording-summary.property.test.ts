@@ -1,0 +1,59 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { RecordingEvent } from '../../../lib/model/events';
+import { type AppliedEvent, deriveRecordingState, eventSortKey, mergeFiles } from '../../../lib/model/recording-state';
+import { foldIntoSummary, type SummaryAddition, summaryToState } from '../../../lib/model/recording-summary';
+import { gmeEvent, schedule, sparkEvent, trtcEvent } from '../../helpers/event-arbitraries';
+
+const RUNS = Number(process.env.PROPERTY_RUNS ?? 300);
+const options = { now: 10_000, staleAfterMs: 5_000 };
+
+/** The store's dedupe: the first delivery of each identity is applied, at its place in the schedule. */
+function distinctEvents(deliveries: readonly RecordingEvent[]): AppliedEvent[] {
+  const applied = new Map<string, AppliedEvent>();
+  deliveries.forEach((event, index) => {
+    const key = eventSortKey(event);
+    if (!applied.has(key)) applied.set(key, { ...event, appliedAt: 1_000 * index });
+  });
+  return [...applied.values()];
+}
+
+/** Folds the events in batches, counting each file name once, for the first event folded that names it. */
+function foldInBatches(first: RecordingEvent, events: readonly AppliedEvent[], cuts: readonly number[]) {
+  const named = new Set<string>();
+  let summary = null;
+  let start = 0;
+  for (const end of [...cuts.map((cut) => cut % (events.length + 1)).sort((a, b) => a - b), events.length]) {
+    const additions = events.slice(start, Math.max(start, end)).map((event): SummaryAddition => {
+      const names = new Set(event.files.map((file) => file.name).filter((name) => !named.has(name)));
+      for (const name of names) named.add(name);
+      return { event, newFileCount: names.size };
+    });
+    summary = foldIntoSummary(first, summary, additions);
+    start = Math.max(start, end);
+  }
+  return summary;
+}
+
+describe.each([
+  ['trtc', trtcEvent('task-1')],
+  ['gme', gmeEvent('446946705284000001')],
+  ['sparkrtc', sparkEvent('job-1')],
+] as const)('%s summary', (_platform, event) => {
+  it('folded in any batches and any order, equals the derivation from the set of distinct events', () => {
+    fc.assert(
+      fc.property(schedule(event), fc.array(fc.nat()), fc.nat(), ({ deliveries }, cuts, seed) => {
+        const first = deliveries[0] as RecordingEvent;
+        const events = distinctEvents(deliveries);
+        const shuffled = [...events].sort((a, b) =>
+          `${a.eventType}${a.appliedAt * seed}`.localeCompare(`${b.eventType}${b.appliedAt * seed}`),
+        );
+        const summary = foldInBatches(first, shuffled, cuts);
+        if (!summary) throw new Error('no summary');
+        const state = summaryToState(summary, { files: mergeFiles(events), nextCursor: null }, options);
+        expect(state).toEqual(deriveRecordingState(first, events, options));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
