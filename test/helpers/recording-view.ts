@@ -1,9 +1,13 @@
+import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import type { RecordingStore } from '../../lib/adapters/recording-store';
+import { SummaryProjector } from '../../lib/adapters/summary-projector';
 import { type EventItem, recordingPartitionKey, toAppliedEvent } from '../../lib/adapters/table-layout';
 import { deriveRecordingState, type RecordingKey, type RecordingState } from '../../lib/model/recording-state';
+import { createStreamProjectHandler } from '../../lib/project/stream-handler';
 import { localClientConfig } from '../../local/emulators';
+import type { StreamHandler, StreamPoller } from '../../local/stream-poller';
 
 export const documentClientFor = (endpoint: string, client = new DynamoDBClient(localClientConfig(endpoint))) =>
   DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
@@ -36,4 +40,53 @@ export async function derivedFromEvents(
 /** The materialized state with every file on one page, to compare with the derivation. */
 export async function materialized(store: RecordingStore, key: RecordingKey): Promise<RecordingState | null> {
   return store.getRecording(key, { filesLimit: 1_000 });
+}
+
+/** What `useLocalStack()` gives a test: the emulators, and a stream reader from now on. */
+interface ProjectionStack {
+  stack: { dynamodbEndpoint: string; tableName: string };
+  projection(handler?: StreamHandler): Promise<StreamPoller>;
+}
+
+/**
+ * A projector whose `crashAt`-th write crashes the whole invocation, just before or just after the
+ * write reaches DynamoDB, as a Lambda that dies there would: the stream then redelivers the batch.
+ */
+export async function crashingProjection(stack: ProjectionStack, crashAt: number, when: 'before' | 'after') {
+  const raw = new DynamoDBClient(localClientConfig(stack.stack.dynamodbEndpoint));
+  let writes = 0;
+  let crashed = false;
+  raw.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (!['PutItemCommand', 'UpdateItemCommand'].includes(context.commandName ?? '')) return next(args);
+      writes += 1;
+      const crashHere = writes === crashAt;
+      if (crashHere && when === 'before') {
+        crashed = true;
+        throw new Error('simulated crash before the write');
+      }
+      const result = await next(args);
+      if (crashHere) {
+        crashed = true;
+        throw new Error('simulated crash after the write');
+      }
+      return result;
+    },
+    { step: 'initialize', name: 'crash' },
+  );
+  const handler = createStreamProjectHandler({
+    projector: new SummaryProjector({ client: documentClientFor('', raw), tableName: stack.stack.tableName }),
+    logger: new Logger({ logLevel: 'SILENT' }),
+    countOutcome: () => {},
+  });
+  const reader = await stack.projection(async (event) => {
+    const response = await handler(event);
+    // Lambda dies with the invocation: the whole batch comes back, not just the failed recording.
+    if (crashed) {
+      crashed = false;
+      throw new Error('invocation crashed');
+    }
+    return response;
+  });
+  return { reader, writes: () => writes };
 }

@@ -1,4 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
@@ -8,19 +7,17 @@ import { SummaryProjector } from '../../lib/adapters/summary-projector';
 import type { RecordingEvent } from '../../lib/model/events';
 import { eventSortKey } from '../../lib/model/recording-state';
 import { rebuildViews } from '../../lib/operations/rebuild-views';
-import { createStreamProjectHandler } from '../../lib/project/stream-handler';
 import { localClientConfig } from '../../local/emulators';
 import table from '../../resources/recordings-table.json' with { type: 'json' };
 import { gmeEvent, type LogicalEvent, schedule, sparkEvent, trtcEvent } from '../helpers/event-arbitraries';
 import { interpretSample } from '../helpers/interpret';
-import { derivedFromEvents, documentClientFor, materialized } from '../helpers/recording-view';
+import { crashingProjection, derivedFromEvents, documentClientFor, materialized } from '../helpers/recording-view';
 import { DEV_APPS, gmeBody, trtcBody, trtcLifecycle } from '../helpers/samples';
 import { uniqueId, useLocalStack } from './local-stack';
 
 const RUNS = Number(process.env.VIEW_PROPERTY_RUNS ?? 12);
 const NOW = Date.parse('2026-11-23T12:00:00Z');
 const OPTIONS = { now: NOW, staleAfterMs: 6 * 3_600_000 };
-const silent = new Logger({ logLevel: 'SILENT' });
 
 let stack: Awaited<ReturnType<typeof useLocalStack>>;
 let store: RecordingStore;
@@ -67,46 +64,6 @@ describe.each([
 });
 
 describe("a crash between any two of the projector's writes", () => {
-  /** A projector whose `crashAt`-th write crashes the invocation, before or after the write reaches DynamoDB. */
-  async function crashingProjection(crashAt: number, when: 'before' | 'after') {
-    const raw = new DynamoDBClient(localClientConfig(stack.stack.dynamodbEndpoint));
-    let writes = 0;
-    let crashed = false;
-    raw.middlewareStack.add(
-      (next, context) => async (args) => {
-        if (!['PutItemCommand', 'UpdateItemCommand'].includes(context.commandName ?? '')) return next(args);
-        writes += 1;
-        const crashHere = writes === crashAt;
-        if (crashHere && when === 'before') {
-          crashed = true;
-          throw new Error('simulated crash before the write');
-        }
-        const result = await next(args);
-        if (crashHere) {
-          crashed = true;
-          throw new Error('simulated crash after the write');
-        }
-        return result;
-      },
-      { step: 'initialize', name: 'crash' },
-    );
-    const handler = createStreamProjectHandler({
-      projector: new SummaryProjector({ client: documentClientFor('', raw), tableName: stack.stack.tableName }),
-      logger: silent,
-      countOutcome: () => {},
-    });
-    const reader = await stack.projection(async (event) => {
-      const response = await handler(event);
-      // Lambda dies with the invocation: the whole batch comes back, not just the failed recording.
-      if (crashed) {
-        crashed = false;
-        throw new Error('invocation crashed');
-      }
-      return response;
-    });
-    return { reader, writes: () => writes };
-  }
-
   const scenario = (label: string) => {
     const tasks = [uniqueId(`${label}-a`), uniqueId(`${label}-b`)];
     // Two recordings interleaved in one batch, with files shared between events of one of them.
@@ -131,7 +88,7 @@ describe("a crash between any two of the projector's writes", () => {
   };
 
   it('is repaired by the redelivery, at every crash point, before and after the write', async () => {
-    const clean = await crashingProjection(Number.POSITIVE_INFINITY, 'after');
+    const clean = await crashingProjection(stack, Number.POSITIVE_INFINITY, 'after');
     const baseline = scenario('clean');
     await applyAll(baseline);
     await clean.reader.drain();
@@ -140,7 +97,7 @@ describe("a crash between any two of the projector's writes", () => {
     let runs = 0;
     for (let crashAt = 1; crashAt <= writesPerRun; crashAt += 1) {
       for (const when of ['before', 'after'] as const) {
-        const { reader } = await crashingProjection(crashAt, when);
+        const { reader } = await crashingProjection(stack, crashAt, when);
         const events = scenario(`crash${crashAt}${when}`);
         await applyAll(events);
         await reader.drain();
