@@ -3,18 +3,23 @@ import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempo
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { RecordingStore, recordingPartitionKey } from '../lib/adapters/recording-store';
+import { SummaryProjector } from '../lib/adapters/summary-projector';
 import { parseJsonObject } from '../lib/json';
 import type { RecordingEvent } from '../lib/model/events';
 import { decodeQueuedCallback } from '../lib/model/queued-callback';
 import { type AppliedEvent, deriveRecordingState, eventSortKey } from '../lib/model/recording-state';
 import { createSqsProcessHandler } from '../lib/process/sqs-handler';
+import { createStreamProjectHandler, isNewEventRecord } from '../lib/project/stream-handler';
 import { createProviderRegistry } from '../lib/providers/registry';
 import { localClientConfig } from '../local/emulators';
+import { StreamPoller } from '../local/stream-poller';
 import { countDynamoDbRequests, type RequestCounts } from '../test/helpers/count-dynamodb-requests';
 import { round } from './stats';
+import { transactionStore } from './view-alternatives';
 import { distinctEvents, seededRandom, shuffle, toQueuedMessage, toSqsBatches } from './workload';
 
 type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
@@ -122,17 +127,27 @@ async function runBatches(handler: SqsHandler, messages: string[]): Promise<{ ms
  */
 export async function measureProcess(
   dynamodbEndpoint: string,
-  tables: { recordings: string; idempotency: string },
+  tables: { recordings: string; idempotency: string; streamArn: string },
   eventCount: number,
 ): Promise<ProcessFigures[]> {
   const figures: ProcessFigures[] = [];
   const implementations = [
     {
-      name: 'rtc-recording-callbacks (conditional put per event)',
+      name: 'rtc-recording-callbacks: process (conditional put per event)',
       build: (client: DynamoDBDocumentClient) =>
         createSqsProcessHandler({
           providers,
           store: new RecordingStore({ client, tableName: tables.recordings }),
+          logger: silent,
+          countOutcome: () => {},
+        }),
+    },
+    {
+      name: 'alternative: one transaction per event (event put + summary update)',
+      build: (client: DynamoDBDocumentClient) =>
+        createSqsProcessHandler({
+          providers,
+          store: transactionStore(client, tables.recordings),
           logger: silent,
           countOutcome: () => {},
         }),
@@ -155,6 +170,8 @@ export async function measureProcess(
       distinctEvents(300, `warmup-${index}-${Date.now()}`).map(({ sample }) => toQueuedMessage(sample)),
     );
   }
+  // From here on: the warm-up's events (and the alternatives' partial items) are not the projector's to count.
+  const projector = await projectorReader(dynamodbEndpoint, tables);
   for (const [index, implementation] of built.entries()) {
     const { raw, counts } = implementation;
     const handler = handlers[index] as SqsHandler;
@@ -177,6 +194,9 @@ export async function measureProcess(
     const afterDuplicates = { ...counts };
     const perDistinct = (n: number) => round(n / counting.length, 3);
     const perDuplicate = (n: number) => round(n / Math.max(1, duplicates.length), 3);
+    // Our design's second half: the stream projector's upkeep of summaries and file items for the
+    // same events (duplicates never reach the stream: the refused put writes nothing).
+    const projectorCounted = index === 0 ? await projector.drainCounted() : undefined;
 
     // Pass 3: throughput on the mixed, shuffled workload.
     const workload = distinctEvents(eventCount, `${namespace}-mix`);
@@ -184,6 +204,7 @@ export async function measureProcess(
     for (const { redeliver } of workload) if (random() < 0.25) messages.push(toQueuedMessage(redeliver()));
     shuffle(messages, random);
     const { ms, failures } = await runBatches(handler, messages);
+    const projected = index === 0 ? await projector.drainCounted() : undefined;
 
     figures.push({
       implementation: implementation.name,
@@ -196,7 +217,62 @@ export async function measureProcess(
       eventsPerSecond: round((messages.length / ms) * 1000, 1),
       batchFailures: failures,
     });
+    if (projectorCounted && projected) {
+      figures.push({
+        implementation: 'rtc-recording-callbacks: projector (summary and file items, from the stream)',
+        distinctEvents: counting.length,
+        duplicates: duplicates.length,
+        readsPerDistinct: perDistinct(projectorCounted.reads),
+        writesPerDistinct: perDistinct(projectorCounted.writes),
+        readsPerDuplicate: 0,
+        writesPerDuplicate: 0,
+        eventsPerSecond: round((workload.length / projected.ms) * 1000, 1),
+        batchFailures: projected.failures,
+      });
+    }
     raw.destroy();
   }
+  projector.stop();
   return figures;
+}
+
+/** A stream reader driving the real projector through a counting client, from now on. */
+async function projectorReader(endpoint: string, tables: { recordings: string; streamArn: string }) {
+  const { client, raw, counts } = countingDocumentClient(endpoint);
+  const streams = new DynamoDBStreamsClient(localClientConfig(endpoint));
+  let failures = 0;
+  const handler = createStreamProjectHandler({
+    projector: new SummaryProjector({ client, tableName: tables.recordings }),
+    logger: silent,
+    countOutcome: () => {
+      failures += 1;
+    },
+  });
+  const reader = new StreamPoller({
+    client: streams,
+    streamArn: tables.streamArn,
+    handler,
+    filter: isNewEventRecord,
+    startingPosition: 'LATEST',
+    batchSize: 100,
+  });
+  await reader.initialize();
+  return {
+    /** Projects everything new; the requests it took and how long. */
+    async drainCounted() {
+      const before = { ...counts };
+      const started = performance.now();
+      await reader.drain(600_000);
+      return {
+        reads: counts.reads - before.reads,
+        writes: counts.writes - before.writes,
+        ms: performance.now() - started,
+        failures,
+      };
+    },
+    stop() {
+      streams.destroy();
+      raw.destroy();
+    },
+  };
 }

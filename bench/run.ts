@@ -9,7 +9,10 @@ import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { isNewEventRecord } from '../lib/project/stream-handler';
 import {
   handlerEnvironment,
   localClientConfig,
@@ -18,6 +21,7 @@ import {
   startSqsEmulator,
 } from '../local/emulators';
 import type { SqsHandler } from '../local/sqs-poller';
+import { type StreamHandler, StreamPoller } from '../local/stream-poller';
 import { measureColdStart } from './cold-start';
 import { measureIngest } from './ingest-overhead';
 import { measureLongRecording } from './long-recording';
@@ -71,25 +75,40 @@ async function main(): Promise<void> {
     );
     const ingest = await import('../functions/ingest');
     const processFunction = await import('../functions/process');
+    const projectFunction = await import('../functions/project');
     const query = await import('../functions/query');
+    const viewClient = DynamoDBDocumentClient.from(new DynamoDBClient(localClientConfig(dynamodb.endpoint)), {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+    const streams = new DynamoDBStreamsClient(localClientConfig(dynamodb.endpoint));
+    const projector = new StreamPoller({
+      client: streams,
+      streamArn: resources.streamArn,
+      handler: projectFunction.handler as StreamHandler,
+      filter: isNewEventRecord,
+      startingPosition: 'LATEST',
+    });
 
     log(`ingest: ${sizes.ingestRequests} signed requests per endpoint, interleaved with bare SendMessage`);
     const ingestFigures = await measureIngest(ingest.handler, resources.queueUrl, sizes.ingestRequests);
     log(`process: ${sizes.processEvents} events, 20% duplicates, shuffled, ours vs the idempotency baseline`);
     const processFigures = await measureProcess(
       dynamodb.endpoint,
-      { recordings: resources.tableName, idempotency: idempotencyTable },
+      { recordings: resources.tableName, idempotency: idempotencyTable, streamArn: resources.streamArn },
       sizes.processEvents,
     );
     log(`cold start: bundling, then ${sizes.initRuns} fresh node processes per function`);
     const coldStart = await measureColdStart(sizes.initRuns);
     log(`long recording: ${sizes.slices} distinct 307 slices on one task`);
+    await projector.initialize();
     const longRecording = await measureLongRecording(
       processFunction.handler as SqsHandler,
       query.handler as (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>,
+      { project: () => projector.drain(600_000), client: viewClient, tableName: resources.tableName },
       sizes.slices,
     );
 
+    streams.destroy();
     const results = {
       mode,
       timestamp: new Date().toISOString(),

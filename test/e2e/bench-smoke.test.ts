@@ -34,10 +34,14 @@ describe('npm run bench -- --smoke', () => {
         expect(row[field], field).toBeGreaterThan(0);
       }
     }
-    expect(results.process).toHaveLength(2);
-    const [ours, baseline] = results.process;
-    // Counted, not assumed: ours writes once per event and never reads; the baseline reads.
+    expect(results.process).toHaveLength(4);
+    const [ours, projector, transaction, baseline] = results.process;
+    // Counted, not assumed: process writes once per event and never reads; the baseline reads.
     expect(ours).toMatchObject({ readsPerDistinct: 0, writesPerDistinct: 1, readsPerDuplicate: 0, batchFailures: 0 });
+    expect(projector.implementation).toMatch(/projector/);
+    expect(projector.writesPerDistinct).toBeGreaterThan(0);
+    expect(projector.batchFailures).toBe(0);
+    expect(transaction.implementation).toMatch(/transaction/);
     expect(baseline.readsPerDistinct).toBeGreaterThan(0);
     expect(baseline.writesPerDistinct).toBeGreaterThan(1);
     expect(results.coldStart.map((row: { function: string; sdk: string }) => `${row.function}/${row.sdk}`)).toEqual([
@@ -53,6 +57,7 @@ describe('npm run bench -- --smoke', () => {
     }
     expect(results.longRecording).toMatchObject({ slices: 50, errors: 0 });
     expect(results.longRecording.getLongMedianMs).toBeGreaterThan(0);
+    expect(results.longRecording.previous.getLongMedianMs).toBeGreaterThan(0);
     expect(output).toContain('### Long recording');
   });
 });
