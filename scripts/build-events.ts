@@ -1,6 +1,6 @@
 /**
  * Writes events/: API Gateway v2 events wrapping every seed sample and a TRTC 301→305 set, signed
- * with the dev keys in config/apps.local.json, plus SQS events for `process`.
+ * with the dev keys in config/apps.local.json, SQS events for `process`, and GET events for `query`.
  *
  *   npm run events            # sign with the current time
  *   npm run events -- --now 1752580150000
@@ -61,3 +61,16 @@ for (const [index, sample] of [...SEEDS, ...lifecycle].entries()) {
 write('process-seeds', sqsEvent(SEEDS.map((sample) => JSON.stringify(queued(sample)))));
 write('process-trtc-lifecycle', sqsEvent(lifecycle.map((sample) => JSON.stringify(queued(sample)))));
 write('process-poison', sqsEvent(['this is not a queued callback', JSON.stringify(queued(SEED_001))]));
+
+// The read routes, for `serverless invoke local -f query` (replay skips them: they are not callbacks).
+const recording = `/recordings/trtc/${lifecycle[0]?.appId}/${LIFECYCLE_TASK}`;
+const reads: [string, string, string][] = [
+  ['query-recording', recording, 'filesLimit=100'],
+  ['query-recording-files', `${recording}/files`, 'limit=100'],
+  ['query-recording-events', `${recording}/events`, 'limit=100'],
+  ['query-app-recordings', `/recordings/trtc/${lifecycle[0]?.appId}`, 'status=completed&limit=20'],
+  ['query-app-stale-recordings', `/recordings/trtc/${lifecycle[0]?.appId}`, 'stale=true'],
+];
+for (const [name, rawPath, rawQueryString] of reads) {
+  write(name, toApiGatewayEvent({ method: 'GET', rawPath, rawQueryString }));
+}
