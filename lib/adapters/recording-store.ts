@@ -13,12 +13,17 @@ import type { FileMention, RecordingEvent, RoomEvent } from '../model/events';
 import {
   type DeriveOptions,
   eventSortKey,
-  isStale,
   type RecordingKey,
   type RecordingState,
   type RecordingStatus,
 } from '../model/recording-state';
-import { type FilePage, type RecordingSummary, summaryToState } from '../model/recording-summary';
+import {
+  type FilePage,
+  type RecordingListEntry,
+  type RecordingSummary,
+  summaryToListEntry,
+  summaryToState,
+} from '../model/recording-summary';
 import type { Platform } from '../platforms';
 import {
   appStatusKey,
@@ -43,9 +48,6 @@ import {
 export { recordingPartitionKey } from './table-layout';
 
 export type ApplyOutcome = 'applied' | 'duplicate' | 'stale';
-
-/** A recording as listings show it (CONTRACT §4): every field of the single answer but `files`. */
-export type RecordingListEntry = Omit<RecordingState, 'files' | 'filesNextCursor'>;
 
 export interface RoomView {
   readonly platform: Platform;
@@ -274,7 +276,7 @@ export class RecordingStore {
     const shown = merged.slice(0, query.limit);
     const last = shown[shown.length - 1];
     return {
-      recordings: shown.map((item) => toListEntry(toSummary(item), derive)),
+      recordings: shown.map((item) => summaryToListEntry(toSummary(item), derive)),
       nextCursor: merged.length > query.limit && last ? encodeCursor(scope, last.timeSort) : null,
     };
   }
@@ -303,7 +305,7 @@ export class RecordingStore {
       roomInfo: (room.Item?.roomInfo as Record<string, unknown> | undefined) ?? null,
       roomInfoUpdatedAt: room.Item ? new Date(room.Item.eventTime as number).toISOString() : null,
       operator: (room.Item?.operator as string | undefined) ?? null,
-      recordings: summaries.map((summary) => toListEntry(summary, derive)),
+      recordings: summaries.map((summary) => summaryToListEntry(summary, derive)),
     };
   }
 
@@ -383,22 +385,6 @@ export class RecordingStore {
       throw error;
     }
   }
-}
-
-function toListEntry(summary: RecordingSummary, derive: DeriveOptions): RecordingListEntry {
-  return {
-    platform: summary.platform,
-    appId: summary.appId,
-    taskId: summary.taskId,
-    roomId: summary.roomId,
-    status: summary.status,
-    fileCount: summary.fileCount,
-    eventCount: summary.eventCount,
-    eventTypes: { ...summary.eventTypes },
-    startedAt: summary.startedAt === null ? null : new Date(summary.startedAt).toISOString(),
-    updatedAt: new Date(summary.updatedAt).toISOString(),
-    stale: isStale(summary.status, summary.updatedAt, derive),
-  };
 }
 
 /** The document client the handlers use; AWS_ENDPOINT_URL_DYNAMODB points it at DynamoDB Local. */

@@ -80,25 +80,30 @@ export interface FilePage {
   readonly nextCursor: string | null;
 }
 
-/** The recording's answer (CONTRACT §4) from its summary and its first page of files. */
-export function summaryToState(
-  summary: RecordingSummary,
-  firstFiles: FilePage,
-  options: DeriveOptions,
-): RecordingState {
+/** A recording as listings show it (CONTRACT §4): every field of the single answer but the files themselves. */
+export type RecordingListEntry = Omit<RecordingState, 'files' | 'filesNextCursor'>;
+
+export function summaryToListEntry(summary: RecordingSummary, options: DeriveOptions): RecordingListEntry {
   return {
     platform: summary.platform,
     appId: summary.appId,
     taskId: summary.taskId,
     roomId: summary.roomId,
     status: summary.status,
-    files: firstFiles.files,
     fileCount: summary.fileCount,
-    filesNextCursor: firstFiles.nextCursor,
     eventCount: summary.eventCount,
     eventTypes: { ...summary.eventTypes },
     startedAt: summary.startedAt === null ? null : new Date(summary.startedAt).toISOString(),
     updatedAt: new Date(summary.updatedAt).toISOString(),
     stale: isStale(summary.status, summary.updatedAt, options),
   };
+}
+
+/** The recording's answer (CONTRACT §4) from its summary and its first page of files. */
+export function summaryToState(
+  summary: RecordingSummary,
+  firstFiles: FilePage,
+  options: DeriveOptions,
+): RecordingState {
+  return { ...summaryToListEntry(summary, options), files: firstFiles.files, filesNextCursor: firstFiles.nextCursor };
 }
