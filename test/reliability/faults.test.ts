@@ -8,7 +8,7 @@ import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { distinctEvents, toQueuedMessage } from '../../bench/workload';
 import { RecordingStore } from '../../lib/adapters/recording-store';
-import { SqsCallbackQueue } from '../../lib/adapters/sqs-callback-queue';
+import { createSqsClient, SqsCallbackQueue } from '../../lib/adapters/sqs-callback-queue';
 import { handleCallback } from '../../lib/ingest/handle-callback';
 import type { ProcessDependencies } from '../../lib/process/process-callback';
 import { createSqsProcessHandler } from '../../lib/process/sqs-handler';
@@ -80,7 +80,10 @@ const processDeps = (overrides: Partial<ProcessDependencies> = {}): ProcessDepen
 const ingestDeps = () => ({
   providers,
   loadApps: loadDevApps,
-  queue: new SqsCallbackQueue({ client: sqsClient, queueUrl: resources.queueUrl }),
+  queue: new SqsCallbackQueue({
+    client: createSqsClient(resources.queueUrl, { ...localClientConfig(sqs.endpoint), maxAttempts: 2 }),
+    queueUrl: resources.queueUrl,
+  }),
   logger: silent,
   countOutcome: () => {},
 });
