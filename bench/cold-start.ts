@@ -11,8 +11,8 @@ const esbuildConfig = require('../esbuild.config.cjs') as () => Record<string, u
 
 export interface ColdStartFigures {
   function: string;
-  /** How the AWS SDK is shipped: bundled (as deployed) or left to the Lambda runtime (a measured alternative). */
-  sdk: 'bundled' | 'runtime';
+  /** `deployed`: the bundle serverless deploys; `baseline`: ingest as before issue 13, with the AWS SDK. */
+  variant: 'deployed' | 'baseline';
   bundleBytes: number;
   /** The three biggest contributors to the bundle, by package. */
   topContributors: { name: string; bytes: number }[];
@@ -21,12 +21,11 @@ export interface ColdStartFigures {
 }
 
 const VARIANTS = [
-  { name: 'ingest', sdk: 'bundled' },
-  { name: 'process', sdk: 'bundled' },
-  { name: 'query', sdk: 'bundled' },
-  // The alternative the ingest size goal points at: the SDK the nodejs22.x runtime already has.
-  // Its init here loads the SDK from this repo's node_modules, which stands in for the runtime's copy.
-  { name: 'ingest', sdk: 'runtime' },
+  { name: 'ingest', variant: 'deployed', entry: 'functions/ingest.ts' },
+  { name: 'process', variant: 'deployed', entry: 'functions/process.ts' },
+  { name: 'query', variant: 'deployed', entry: 'functions/query.ts' },
+  // The same handler with the SDK's SQS client and Powertools Parameters, as deployed before.
+  { name: 'ingest', variant: 'baseline', entry: 'bench/baseline/ingest-sdk.ts' },
 ] as const;
 
 function contributors(metafile: Metafile, output: string): { name: string; bytes: number }[] {
@@ -44,26 +43,27 @@ function contributors(metafile: Metafile, output: string): { name: string; bytes
 
 /**
  * Bundles each function exactly as deployed and measures module initialisation: the median, over
- * fresh `node` processes, of the time to `require` the bundle (which builds its clients).
+ * fresh `node` processes, of the time to `require` the bundle (which builds its clients). Runs go
+ * round-robin over the bundles, so a busy moment on the shared machine hits all of them alike.
  */
 export async function measureColdStart(runs: number): Promise<ColdStartFigures[]> {
   const { exclude: _exclude, packager: _packager, outputFileExtension: _extension, ...options } = esbuildConfig();
   const outDir = resolve('bench/.out');
   mkdirSync(outDir, { recursive: true });
-  const figures: ColdStartFigures[] = [];
-  for (const { name, sdk } of VARIANTS) {
-    const outfile = `${outDir}/${name}${sdk === 'runtime' ? '-runtime-sdk' : ''}.cjs`;
-    const result = await build({
-      ...options,
-      entryPoints: [`functions/${name}.ts`],
-      outfile,
-      metafile: true,
-      logLevel: 'silent',
-      external: sdk === 'runtime' ? ['@aws-sdk/*', '@smithy/*'] : [],
-    });
+  const built: { outfile: string; bytes: number; top: { name: string; bytes: number }[] }[] = [];
+  for (const { name, variant, entry } of VARIANTS) {
+    const outfile = `${outDir}/${name}${variant === 'baseline' ? '-baseline' : ''}.cjs`;
+    const result = await build({ ...options, entryPoints: [entry], outfile, metafile: true, logLevel: 'silent' });
     const output = Object.keys(result.metafile.outputs).find((path) => path.endsWith('.cjs')) as string;
-    const samples: number[] = [];
-    for (let i = 0; i < runs; i += 1) {
+    built.push({
+      outfile,
+      bytes: result.metafile.outputs[output]?.bytes ?? 0,
+      top: contributors(result.metafile, output),
+    });
+  }
+  const samples: number[][] = VARIANTS.map(() => []);
+  for (let i = 0; i < runs; i += 1) {
+    for (const [index, { outfile }] of built.entries()) {
       const child = spawnSync(
         process.execPath,
         [
@@ -81,17 +81,16 @@ export async function measureColdStart(runs: number): Promise<ColdStartFigures[]
           encoding: 'utf8',
         },
       );
-      if (child.status !== 0) throw new Error(`init of ${name} failed: ${child.stderr}`);
-      samples.push(Number(child.stdout));
+      if (child.status !== 0) throw new Error(`init of ${outfile} failed: ${child.stderr}`);
+      samples[index]?.push(Number(child.stdout));
     }
-    figures.push({
-      function: name,
-      sdk,
-      bundleBytes: result.metafile.outputs[output]?.bytes ?? 0,
-      topContributors: contributors(result.metafile, output),
-      initMedianMs: round(median(samples)),
-      initRuns: runs,
-    });
   }
-  return figures;
+  return VARIANTS.map(({ name, variant }, index) => ({
+    function: name,
+    variant,
+    bundleBytes: built[index]?.bytes ?? 0,
+    topContributors: built[index]?.top ?? [],
+    initMedianMs: round(median(samples[index] ?? [])),
+    initRuns: runs,
+  }));
 }

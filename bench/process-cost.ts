@@ -90,7 +90,7 @@ function createBaselineHandler(
       const existing = await client.send(new GetCommand({ TableName: tableName, Key: key }));
       const events = [
         ...((existing.Item?.events as AppliedEvent[] | undefined) ?? []),
-        { ...input.event, appliedAt: Date.now() },
+        { ...input.event, eventId: input.event.eventId, appliedAt: Date.now() },
       ];
       const state = deriveRecordingState(input.event, events, { now: Date.now(), staleAfterMs: 6 * 3_600_000 });
       await client.send(

@@ -5,6 +5,7 @@
  * against a Powertools-idempotency baseline, bundle size and init time, and a day-long recording.
  * Writes a markdown table to stdout and every figure to bench/results.json. See BENCHMARKS.md.
  */
+import './quiet-env';
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -23,6 +24,8 @@ import {
 import type { SqsHandler } from '../local/sqs-poller';
 import { type StreamHandler, StreamPoller } from '../local/stream-poller';
 import { measureColdStart } from './cold-start';
+import { computeCosts, PRICES_USD } from './cost';
+import { measureIngestCpu } from './ingest-cpu';
 import { measureIngest } from './ingest-overhead';
 import { measureLongRecording } from './long-recording';
 import { measureProcess } from './process-cost';
@@ -66,12 +69,6 @@ async function main(): Promise<void> {
     Object.assign(
       process.env,
       handlerEnvironment({ dynamodb: dynamodb.endpoint, sqs: sqs.endpoint }, resources, 'config/apps.local.json'),
-      {
-        // The INFO log line and the EMF metric line per request are left out of the timings: their cost
-        // is the host's stdout, not ours (and they would mix into the table on stdout).
-        POWERTOOLS_LOG_LEVEL: 'WARN',
-        POWERTOOLS_METRICS_DISABLED: 'true',
-      },
     );
     const ingest = await import('../functions/ingest');
     const processFunction = await import('../functions/process');
@@ -90,7 +87,13 @@ async function main(): Promise<void> {
     });
 
     log(`ingest: ${sizes.ingestRequests} signed requests per endpoint, interleaved with bare SendMessage`);
-    const ingestFigures = await measureIngest(ingest.handler, resources.queueUrl, sizes.ingestRequests);
+    const ingestTimings = await measureIngest(ingest.handler, resources.queueUrl, sizes.ingestRequests);
+    log('ingest: own CPU per request, no-op queue');
+    const cpu = await measureIngestCpu(sizes.ingestRequests);
+    const ingestFigures = ingestTimings.map((row) => ({
+      ...row,
+      cpuMicrosPerRequest: cpu.find((figure) => figure.endpoint === row.endpoint)?.cpuMicrosPerRequest ?? Number.NaN,
+    }));
     log(`process: ${sizes.processEvents} events, 20% duplicates, shuffled, ours vs the idempotency baseline`);
     const processFigures = await measureProcess(
       dynamodb.endpoint,
@@ -124,6 +127,7 @@ async function main(): Promise<void> {
       process: processFigures,
       coldStart,
       longRecording,
+      cost: { prices: PRICES_USD, perMillionCallbacks: computeCosts(ingestFigures, processFigures) },
     };
     writeFileSync(values.out ?? 'bench/results.json', `${JSON.stringify(results, null, 2)}\n`);
     console.log(renderMarkdown(results));

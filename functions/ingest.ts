@@ -7,10 +7,11 @@ import { logger } from '../lib/logger';
 import { countOutcome } from '../lib/metrics';
 import { createProviderRegistry, providerOptionsFromEnv } from '../lib/providers/registry';
 
+const queueUrl = requireEnv('QUEUE_URL');
 const dependencies: IngestDependencies = {
   providers: createProviderRegistry(providerOptionsFromEnv()),
   loadApps: createAppsLoader(appsSourceFromEnv()),
-  queue: new SqsCallbackQueue({ client: createSqsClient(), queueUrl: requireEnv('QUEUE_URL') }),
+  queue: new SqsCallbackQueue({ client: createSqsClient(queueUrl), queueUrl }),
   logger,
   countOutcome,
 };

@@ -1,6 +1,14 @@
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { createHash } from 'node:crypto';
 import { QueueUnavailableError } from '../errors';
 import { encodeQueuedCallback, type QueuedCallback } from '../model/queued-callback';
+import {
+  type AwsJsonClient,
+  type AwsJsonClientOptions,
+  createAwsJsonClient,
+  credentialsFromEnv,
+  endpointFromEnv,
+  regionFromEnv,
+} from './aws-json-client';
 
 export interface CallbackQueue {
   /** Resolves only once the message is durably queued; throws `QueueUnavailableError` otherwise. */
@@ -8,12 +16,13 @@ export interface CallbackQueue {
 }
 
 export interface SqsCallbackQueueOptions {
-  client: SQSClient;
+  /** An SQS JSON client (`createSqsClient`). */
+  client: AwsJsonClient;
   queueUrl: string;
 }
 
 export class SqsCallbackQueue implements CallbackQueue {
-  readonly #client: SQSClient;
+  readonly #client: AwsJsonClient;
   readonly #queueUrl: string;
 
   constructor(options: SqsCallbackQueueOptions) {
@@ -23,9 +32,7 @@ export class SqsCallbackQueue implements CallbackQueue {
 
   async send(callback: QueuedCallback): Promise<void> {
     try {
-      await this.#client.send(
-        new SendMessageCommand({ QueueUrl: this.#queueUrl, MessageBody: encodeQueuedCallback(callback) }),
-      );
+      await sendMessage(this.#client, this.#queueUrl, encodeQueuedCallback(callback));
     } catch (cause) {
       throw new QueueUnavailableError({ cause });
     }
@@ -33,16 +40,37 @@ export class SqsCallbackQueue implements CallbackQueue {
 }
 
 /**
- * The SQS client ingest uses. The endpoint comes from the SDK's own AWS_ENDPOINT_URL_SQS variable,
- * which is how the local stack and the tests point the same handler at the emulator.
+ * SQS SendMessage. Like the SDK, it checks SQS's MD5 of the body it stored against the body sent,
+ * so a message altered on the way is never acknowledged.
  */
-export function createSqsClient(): SQSClient {
-  return new SQSClient({
-    // The vendors give up after 2 s (Chat) or 5 s (TRTC): fail fast enough to answer 503 in time.
-    maxAttempts: 3,
-    requestHandler: { connectionTimeout: 500, requestTimeout: 1500 },
-    // With an endpoint override (an emulator), send to that endpoint even when the queue URL names
-    // another host; on AWS the queue URL's own host is right.
-    useQueueUrlAsEndpoint: !process.env.AWS_ENDPOINT_URL_SQS,
+export async function sendMessage(client: AwsJsonClient, queueUrl: string, messageBody: string): Promise<string> {
+  const output = await client.call<{ MessageId?: string; MD5OfMessageBody?: string }>('SendMessage', {
+    QueueUrl: queueUrl,
+    MessageBody: messageBody,
+  });
+  if (output.MD5OfMessageBody !== createHash('md5').update(messageBody, 'utf8').digest('hex')) {
+    throw new Error('SendMessage: MD5OfMessageBody does not match the body sent');
+  }
+  return output.MessageId ?? '';
+}
+
+/**
+ * The SQS client ingest uses, from the Lambda environment: its credentials and region, and the
+ * endpoint override AWS_ENDPOINT_URL_SQS (or AWS_ENDPOINT_URL) that points the local stack and the
+ * tests at the emulator. Without one, requests go to the queue URL's own host, as the SDK's
+ * `useQueueUrlAsEndpoint` did. The vendors give up after 2 s (Chat): three attempts fit in 1 s, so
+ * a 503 still reaches them in time.
+ */
+export function createSqsClient(
+  queueUrl: string,
+  overrides: Partial<Omit<AwsJsonClientOptions, 'service' | 'targetPrefix'>> = {},
+): AwsJsonClient {
+  return createAwsJsonClient({
+    service: 'sqs',
+    targetPrefix: 'AmazonSQS',
+    region: overrides.region ?? regionFromEnv(),
+    endpoint: overrides.endpoint ?? endpointFromEnv('sqs', new URL(queueUrl).origin),
+    credentials: overrides.credentials ?? (() => credentialsFromEnv()),
+    ...overrides,
   });
 }

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { AppsConfigError } from '../errors';
 import { type AppDirectory, parseAppsDocumentText } from './apps';
+import { createCachedParameterReader, createSsmClient, type GetParameter } from './ssm-parameter';
 
 export const DEFAULT_APPS_FILE = 'config/apps.local.json';
 const DEFAULT_PARAMETER_MAX_AGE_SECONDS = 300;
@@ -9,10 +10,12 @@ const DEFAULT_PARAMETER_MAX_AGE_SECONDS = 300;
 export interface AppsSourceOptions {
   /** A local JSON file. Wins over `parameterName` so that `serverless invoke local` can point at a file. */
   file?: string;
-  /** An SSM SecureString parameter, read through Powertools' cached provider. */
+  /** An SSM SecureString parameter, decrypted and cached for `parameterMaxAgeSeconds`. */
   parameterName?: string;
   /** How long a fetched parameter is trusted before it is read again, so rotations reach warm Lambdas. */
   parameterMaxAgeSeconds?: number;
+  /** How the parameter is read; by default SSM, with Lambda's credentials. */
+  getParameter?: GetParameter;
 }
 
 export type LoadApps = () => Promise<AppDirectory>;
@@ -42,11 +45,12 @@ export function createAppsLoader(options: AppsSourceOptions): LoadApps {
   }
   const name = options.parameterName;
   const maxAge = options.parameterMaxAgeSeconds ?? DEFAULT_PARAMETER_MAX_AGE_SECONDS;
+  let getParameter = options.getParameter;
   let cached: { text: string; apps: AppDirectory } | undefined;
   return async function loadAppsFromParameter() {
-    // Imported lazily so that file-based runs never load the SSM client.
-    const { getParameter } = await import('@aws-lambda-powertools/parameters/ssm');
-    const text = await getParameter(name, { decrypt: true, maxAge });
+    // Built on first use, so a file-based run needs no AWS region or credentials.
+    getParameter ??= createCachedParameterReader(createSsmClient());
+    const text = await getParameter(name, { maxAge });
     if (typeof text !== 'string') throw new AppsConfigError(`SSM parameter ${name} is empty or missing`);
     if (cached?.text !== text) cached = { text, apps: parseAppsDocumentText(text, `SSM parameter ${name}`) };
     return cached.apps;

@@ -83,7 +83,6 @@ export async function handleCallback(input: IncomingCallback, deps: IngestDepend
       ...log,
       outcome: 'queued',
       kind: interpretation.event.kind,
-      eventId: interpretation.event.eventId,
     });
     deps.countOutcome(OUTCOME_METRICS.accepted, { endpoint: provider.endpoint });
     return { outcome: 'queued', answer: provider.answer(null) };

@@ -1,7 +1,7 @@
 import type { SparkRtcApp } from '../config/apps';
 import { AppNotAllowedError, BadRequestError, type CallbackError, VerificationError } from '../errors';
 import { readIdentifier, readString } from '../json';
-import { deriveEventId } from '../model/event-id';
+import { withEventId } from '../model/event-id';
 import { type FileMention, type Interpretation, unmodelled } from '../model/events';
 import { jsonAnswer, type Provider } from './provider';
 import {
@@ -89,21 +89,23 @@ export function createHuaweiSparkRtcProvider(options: HuaweiSparkRtcOptions = {}
       const startTime = Date.parse(readString(body, 'start_time') ?? '');
       return {
         kind: 'event',
-        event: {
-          kind: 'recording',
-          platform: 'sparkrtc',
-          appId,
-          taskId,
-          roomId: readIdentifier(body, 'room_id') ?? null,
-          eventType,
-          code: null,
-          seqNo: null,
-          files: eventType === 'RECORD_FILE_COMPLETE' ? [completedFile(body)] : [],
-          occurredAt: Number.isNaN(startTime) ? null : startTime,
+        event: withEventId(
+          {
+            kind: 'recording',
+            platform: 'sparkrtc',
+            appId,
+            taskId,
+            roomId: readIdentifier(body, 'room_id') ?? null,
+            eventType,
+            code: null,
+            seqNo: null,
+            files: eventType === 'RECORD_FILE_COMPLETE' ? [completedFile(body)] : [],
+            occurredAt: Number.isNaN(startTime) ? null : startTime,
+            indexInRoom: true,
+          } as const,
           // Auth headers are the only delivery metadata; the body is the content (CONTRACT §4).
-          eventId: deriveEventId(body),
-          indexInRoom: true,
-        },
+          () => body,
+        ),
       };
     },
 

@@ -1,7 +1,7 @@
 import type { GmeApp } from '../config/apps';
 import { AppNotAllowedError, BadRequestError } from '../errors';
 import { readIdentifier, readInteger, readObject, readString, withoutKeys } from '../json';
-import { deriveEventId } from '../model/event-id';
+import { withEventId } from '../model/event-id';
 import { type FileStatus, type Interpretation, unmodelled } from '../model/events';
 import { codeMessageAnswer, type Provider } from './provider';
 import { assertAnyKeyMatches, decodeBase64Digest, decodeHexDigest, hmac, requireHeader } from './verification';
@@ -51,20 +51,22 @@ export function createTencentGmeProvider(): Provider {
       const fileName = readString(detail, 'FileName');
       return {
         kind: 'event',
-        event: {
-          kind: 'recording',
-          platform: 'gme',
-          appId,
-          taskId,
-          roomId: readIdentifier(body, 'RoomID') ?? null,
-          eventType: String(eventType),
-          code: null,
-          seqNo,
-          files: fileName ? [{ name: fileName, url: null, status: fileStatus }] : [],
-          occurredAt: null,
-          eventId: deriveEventId(withoutKeys(body, DELIVERY_METADATA)),
-          indexInRoom: true,
-        },
+        event: withEventId(
+          {
+            kind: 'recording',
+            platform: 'gme',
+            appId,
+            taskId,
+            roomId: readIdentifier(body, 'RoomID') ?? null,
+            eventType: String(eventType),
+            code: null,
+            seqNo,
+            files: fileName ? [{ name: fileName, url: null, status: fileStatus }] : [],
+            occurredAt: null,
+            indexInRoom: true,
+          } as const,
+          () => withoutKeys(body, DELIVERY_METADATA),
+        ),
       };
     },
 

@@ -1,7 +1,7 @@
 import type { TrtcApp } from '../config/apps';
 import { AppNotAllowedError, BadRequestError, type CallbackError, VerificationError } from '../errors';
 import { readIdentifier, readInteger, readObject, readString, toPlainJson } from '../json';
-import { deriveEventId } from '../model/event-id';
+import { withEventId } from '../model/event-id';
 import { type Interpretation, unmodelled } from '../model/events';
 import { type AuthenticationContext, jsonAnswer, type Provider, type VerifiedCallback } from './provider';
 import { normalizeTrtcRecordingEvent } from './trtc-recording-event';
@@ -78,16 +78,18 @@ export function createTencentImProvider(options: TencentImOptions = {}): Provide
       }
       return {
         kind: 'event',
-        event: {
-          kind: 'room',
-          platform: 'trtc',
-          appId,
-          roomId,
-          eventTime,
-          eventId: deriveEventId({ ...body, CallbackCommand: null }),
-          operator: readString(body, 'Operator_Account') ?? null,
-          roomInfo: info,
-        },
+        event: withEventId(
+          {
+            kind: 'room',
+            platform: 'trtc',
+            appId,
+            roomId,
+            eventTime,
+            operator: readString(body, 'Operator_Account') ?? null,
+            roomInfo: info,
+          } as const,
+          () => ({ ...body, CallbackCommand: null }),
+        ),
       };
     },
 

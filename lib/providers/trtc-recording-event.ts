@@ -9,7 +9,7 @@ import {
   readString,
   withoutKeys,
 } from '../json';
-import { deriveEventId } from '../model/event-id';
+import { withEventId } from '../model/event-id';
 import type { FileMention, FileStatus, RecordingEvent } from '../model/events';
 
 /** TRTC event group for cloud recording (PROTOCOLS.md §2). */
@@ -37,11 +37,13 @@ export function normalizeTrtcRecordingEvent(body: JsonObject, appId: string): Re
   const eventSeconds = readInteger(eventInfo, 'EventTs');
   const occurredAt = readInteger(eventInfo, 'EventMsTs') ?? (eventSeconds === undefined ? null : eventSeconds * 1000);
 
-  // RoomId may be a number on one endpoint and a string on the other: the same event either way.
-  const content: JsonObject = withoutKeys(body, DELIVERY_METADATA);
-  content.EventInfo = { ...eventInfo, ...(roomId === null ? {} : { RoomId: roomId }) };
-
-  return {
+  const content = (): JsonObject => {
+    // RoomId may be a number on one endpoint and a string on the other: the same event either way.
+    const withoutMetadata = withoutKeys(body, DELIVERY_METADATA);
+    withoutMetadata.EventInfo = { ...eventInfo, ...(roomId === null ? {} : { RoomId: roomId }) };
+    return withoutMetadata;
+  };
+  const facts = {
     kind: 'recording',
     platform: 'trtc',
     appId,
@@ -52,9 +54,9 @@ export function normalizeTrtcRecordingEvent(body: JsonObject, appId: string): Re
     seqNo: null,
     files: trtcFiles(eventType, payload, code),
     occurredAt,
-    eventId: deriveEventId(content),
     indexInRoom: eventType !== FILE_SLICE,
-  };
+  } as const;
+  return withEventId(facts, content);
 }
 
 /** The files an event names (CONTRACT §4): 304 FileList, 307 FileName, 310 FileMessage, 311 VideoUrl. */

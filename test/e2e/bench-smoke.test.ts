@@ -30,7 +30,15 @@ describe('npm run bench -- --smoke', () => {
       'huawei-sparkrtc',
     ]);
     for (const row of results.ingest) {
-      for (const field of ['ingestMedianMs', 'ingestP99Ms', 'sendMessageMedianMs', 'sendMessageP99Ms', 'ratio']) {
+      for (const field of [
+        'ingestMedianMs',
+        'ingestP99Ms',
+        'sendMessageMedianMs',
+        'sendMessageP99Ms',
+        'ratio',
+        'cpuMicrosPerRequest',
+        'sdkSendMessageMedianMs',
+      ]) {
         expect(row[field], field).toBeGreaterThan(0);
       }
     }
@@ -44,12 +52,9 @@ describe('npm run bench -- --smoke', () => {
     expect(transaction.implementation).toMatch(/transaction/);
     expect(baseline.readsPerDistinct).toBeGreaterThan(0);
     expect(baseline.writesPerDistinct).toBeGreaterThan(1);
-    expect(results.coldStart.map((row: { function: string; sdk: string }) => `${row.function}/${row.sdk}`)).toEqual([
-      'ingest/bundled',
-      'process/bundled',
-      'query/bundled',
-      'ingest/runtime',
-    ]);
+    expect(
+      results.coldStart.map((row: { function: string; variant: string }) => `${row.function}/${row.variant}`),
+    ).toEqual(['ingest/deployed', 'process/deployed', 'query/deployed', 'ingest/baseline']);
     for (const row of results.coldStart) {
       expect(row.bundleBytes).toBeGreaterThan(1000);
       expect(row.topContributors).toHaveLength(3);
@@ -58,6 +63,9 @@ describe('npm run bench -- --smoke', () => {
     expect(results.longRecording).toMatchObject({ slices: 50, errors: 0 });
     expect(results.longRecording.getLongMedianMs).toBeGreaterThan(0);
     expect(results.longRecording.previous.getLongMedianMs).toBeGreaterThan(0);
+    expect(results.cost.perMillionCallbacks).toHaveLength(2);
+    for (const row of results.cost.perMillionCallbacks) expect(row.total).toBeGreaterThan(0);
     expect(output).toContain('### Long recording');
+    expect(output).toContain('### Cost per million callbacks');
   });
 });

@@ -168,10 +168,9 @@ describe('delivery faults', () => {
 
   it('answers 503 when the queue does not exist, and nothing is stored', async () => {
     const queueUrl = process.env.QUEUE_URL;
-    const { SqsCallbackQueue } = await import('../../lib/adapters/sqs-callback-queue');
-    const { SQSClient } = await import('@aws-sdk/client-sqs');
+    const { SqsCallbackQueue, createSqsClient } = await import('../../lib/adapters/sqs-callback-queue');
     const queue = new SqsCallbackQueue({
-      client: new SQSClient(localClientConfig(stack.stack.sqsEndpoint)),
+      client: createSqsClient(`${queueUrl}-missing`, localClientConfig(stack.stack.sqsEndpoint)),
       queueUrl: `${queueUrl}-missing`,
     });
     await expect(

@@ -315,7 +315,7 @@ describe('--write-apps, and the registered key verifying through ingest', () => 
     const deps = {
       providers: createProviderRegistry(),
       loadApps: createAppsLoader({ file }),
-      queue: new SqsCallbackQueue({ client: createSqsClient(), queueUrl: stack.stack.queueUrl }),
+      queue: new SqsCallbackQueue({ client: createSqsClient(stack.stack.queueUrl), queueUrl: stack.stack.queueUrl }),
       logger: (await import('../../lib/logger')).logger,
       countOutcome: () => {},
     };
