@@ -4,8 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-type Resource = { Type: string; Properties: Record<string, unknown> };
+type Resource = {
+  Type: string;
+  Properties: Record<string, unknown>;
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+};
 let resources: Record<string, Resource>;
+let devResources: Record<string, Resource>;
 const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
 type Policy = { PolicyDocument: { Statement: { Action: string[] | string }[] } };
 const statements = (role: string) =>
@@ -13,16 +19,22 @@ const statements = (role: string) =>
 const actions = (role: string) => statements(role).flatMap((statement) => [statement.Action].flat());
 
 // `serverless package` offline, with no AWS credentials, into a temporary folder: the template users deploy.
-beforeAll(() => {
+function packageStage(stage: string): Record<string, Resource> {
   const out = mkdtempSync(join(tmpdir(), 'package-'));
   const env = { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '' };
-  const result = spawnSync('npx', ['serverless', 'package', '--stage', 'ci', '--package', out], {
+  const result = spawnSync('npx', ['serverless', 'package', '--stage', stage, '--package', out], {
     encoding: 'utf8',
     env,
   });
   expect(result.status, result.stdout + result.stderr).toBe(0);
-  resources = JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8')).Resources;
-}, 120_000);
+  return JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8')).Resources;
+}
+
+beforeAll(() => {
+  resources = packageStage('ci');
+  // dev is the one stage whose stage parameters differ (deletion protection off).
+  devResources = packageStage('dev');
+}, 180_000);
 
 describe('the packaged CloudFormation template', () => {
   it('routes: four public callback routes, two GET routes under AWS_IAM', () => {
@@ -113,5 +125,16 @@ describe('the packaged CloudFormation template', () => {
       QUEUE_URL: { Ref: 'CallbackQueue' },
       RECORDING_APPS_PARAMETER: '/rtc-recording-callbacks/ci/apps',
     });
+  });
+
+  it('data survives the stack: table and both queues Retain on delete and on replacement', () => {
+    for (const name of ['RecordingsTable', 'CallbackQueue', 'CallbackDeadLetterQueue']) {
+      expect(resources[name], name).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    }
+  });
+
+  it('table deletion protection: a stage parameter, on by default, off for dev', () => {
+    expect(resources.RecordingsTable?.Properties.DeletionProtectionEnabled).toBe(true);
+    expect(devResources.RecordingsTable?.Properties.DeletionProtectionEnabled).toBe(false);
   });
 });
