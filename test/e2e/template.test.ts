@@ -137,4 +137,13 @@ describe('the packaged CloudFormation template', () => {
     expect(resources.RecordingsTable?.Properties.DeletionProtectionEnabled).toBe(true);
     expect(devResources.RecordingsTable?.Properties.DeletionProtectionEnabled).toBe(false);
   });
+
+  it('the DLQ accepts redrives from the callback queue only (RedriveAllowPolicy byQueue)', () => {
+    const queue = resources.CallbackQueue as Resource;
+    const queueName = (queue.Properties.QueueName as { 'Fn::Sub': string })['Fn::Sub'];
+    expect(resources.CallbackDeadLetterQueue?.Properties.RedriveAllowPolicy).toEqual({
+      redrivePermission: 'byQueue',
+      sourceQueueArns: [{ 'Fn::Sub': `arn:\${AWS::Partition}:sqs:\${AWS::Region}:\${AWS::AccountId}:${queueName}` }],
+    });
+  });
 });
