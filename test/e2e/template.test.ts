@@ -138,6 +138,16 @@ describe('the packaged CloudFormation template', () => {
     expect(devResources.RecordingsTable?.Properties.DeletionProtectionEnabled).toBe(false);
   });
 
+  it('no unused role: each role belongs to a function, the default IamRoleLambdaExecution is gone', () => {
+    const functionRoles = ofType('AWS::Lambda::Function').map(
+      ([, fn]) => (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0],
+    );
+    const roles = ofType('AWS::IAM::Role').map(([name]) => name);
+    expect(roles.sort()).toEqual(functionRoles.sort());
+    expect(roles).toHaveLength(3);
+    expect(resources.IamRoleLambdaExecution).toBeUndefined();
+  });
+
   it('the DLQ accepts redrives from the callback queue only (RedriveAllowPolicy byQueue)', () => {
     const queue = resources.CallbackQueue as Resource;
     const queueName = (queue.Properties.QueueName as { 'Fn::Sub': string })['Fn::Sub'];
