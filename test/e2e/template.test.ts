@@ -148,6 +148,18 @@ describe('the packaged CloudFormation template', () => {
     expect(resources.IamRoleLambdaExecution).toBeUndefined();
   });
 
+  it('HTTP API access logs: the stage logs to its own group, with the retention of the other logs', () => {
+    const stage = resources.HttpApiStage?.Properties as {
+      AccessLogSettings: { DestinationArn: unknown; Format: string };
+    };
+    expect(stage.AccessLogSettings.DestinationArn).toEqual({ 'Fn::GetAtt': ['HttpApiLogGroup', 'Arn'] });
+    expect(resources.HttpApiLogGroup?.Properties.RetentionInDays).toBe(30);
+    const format = JSON.parse(stage.AccessLogSettings.Format) as Record<string, string>;
+    expect(format).toMatchObject({ routeKey: '$context.routeKey', status: '$context.status' });
+    // Chat signs in the query string: the route key only, never the path with its query.
+    expect(stage.AccessLogSettings.Format).not.toContain('$context.path');
+  });
+
   it('the DLQ accepts redrives from the callback queue only (RedriveAllowPolicy byQueue)', () => {
     const queue = resources.CallbackQueue as Resource;
     const queueName = (queue.Properties.QueueName as { 'Fn::Sub': string })['Fn::Sub'];
