@@ -114,9 +114,9 @@ describe('the packaged CloudFormation template', () => {
     }
   });
 
-  it('functions: nodejs22.x on arm64, log retention set, the apps document from an SSM parameter per stage', () => {
+  it('functions: nodejs24.x on arm64, log retention set, the apps document from an SSM parameter per stage', () => {
     for (const [, fn] of ofType('AWS::Lambda::Function')) {
-      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
     }
     for (const [, group] of ofType('AWS::Logs::LogGroup')) expect(group.Properties.RetentionInDays).toBe(30);
     const ingest = resources.IngestLambdaFunction as Resource;
