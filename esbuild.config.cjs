@@ -4,7 +4,7 @@ module.exports = () => ({
   bundle: true,
   minify: true,
   sourcemap: 'external',
-  target: 'node22',
+  target: 'node24',
   platform: 'node',
   format: 'cjs',
   outputFileExtension: '.cjs',

@@ -181,10 +181,13 @@ export async function provisionLocalResources(endpoints: {
       );
     }
 
+    // Only the plain queue attributes: the name and the redrive policies name deployed ARNs
+    // (RedrivePolicy is rebuilt below; fauxqs does not enforce RedriveAllowPolicy), and SSE is AWS-side.
+    const DEPLOY_ONLY = ['QueueName', 'RedrivePolicy', 'RedriveAllowPolicy', 'SqsManagedSseEnabled'];
     const stringAttributes = (attributes: Record<string, unknown>) =>
       Object.fromEntries(
         Object.entries(attributes)
-          .filter(([name]) => name !== 'RedrivePolicy' && name !== 'SqsManagedSseEnabled')
+          .filter(([name]) => !DEPLOY_ONLY.includes(name))
           .map(([name, value]) => [name, String(value)]),
       );
     const dlq = await sqs.send(

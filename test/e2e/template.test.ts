@@ -4,8 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-type Resource = { Type: string; Properties: Record<string, unknown> };
+type Resource = {
+  Type: string;
+  Properties: Record<string, unknown>;
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+};
 let resources: Record<string, Resource>;
+let devResources: Record<string, Resource>;
 const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
 type Policy = { PolicyDocument: { Statement: { Action: string[] | string }[] } };
 const statements = (role: string) =>
@@ -13,16 +19,22 @@ const statements = (role: string) =>
 const actions = (role: string) => statements(role).flatMap((statement) => [statement.Action].flat());
 
 // `serverless package` offline, with no AWS credentials, into a temporary folder: the template users deploy.
-beforeAll(() => {
+function packageStage(stage: string): Record<string, Resource> {
   const out = mkdtempSync(join(tmpdir(), 'package-'));
   const env = { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '' };
-  const result = spawnSync('npx', ['serverless', 'package', '--stage', 'ci', '--package', out], {
+  const result = spawnSync('npx', ['serverless', 'package', '--stage', stage, '--package', out], {
     encoding: 'utf8',
     env,
   });
   expect(result.status, result.stdout + result.stderr).toBe(0);
-  resources = JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8')).Resources;
-}, 120_000);
+  return JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8')).Resources;
+}
+
+beforeAll(() => {
+  resources = packageStage('ci');
+  // dev is the one stage whose stage parameters differ (deletion protection off).
+  devResources = packageStage('dev');
+}, 180_000);
 
 describe('the packaged CloudFormation template', () => {
   it('routes: four public callback routes, five GET routes under AWS_IAM', () => {
@@ -146,9 +158,9 @@ describe('the packaged CloudFormation template', () => {
     }
   });
 
-  it('functions: nodejs22.x on arm64, log retention set, the apps document from an SSM parameter per stage', () => {
+  it('functions: nodejs24.x on arm64, log retention set, the apps document from an SSM parameter per stage', () => {
     for (const [, fn] of ofType('AWS::Lambda::Function')) {
-      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
     }
     for (const [, group] of ofType('AWS::Logs::LogGroup')) expect(group.Properties.RetentionInDays).toBe(30);
     const ingest = resources.IngestLambdaFunction as Resource;
@@ -156,6 +168,48 @@ describe('the packaged CloudFormation template', () => {
     expect(environment).toMatchObject({
       QUEUE_URL: { Ref: 'CallbackQueue' },
       RECORDING_APPS_PARAMETER: '/rtc-recording-callbacks/ci/apps',
+    });
+  });
+
+  it('data survives the stack: table and both queues Retain on delete and on replacement', () => {
+    for (const name of ['RecordingsTable', 'CallbackQueue', 'CallbackDeadLetterQueue']) {
+      expect(resources[name], name).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    }
+  });
+
+  it('table deletion protection: a stage parameter, on by default, off for dev', () => {
+    expect(resources.RecordingsTable?.Properties.DeletionProtectionEnabled).toBe(true);
+    expect(devResources.RecordingsTable?.Properties.DeletionProtectionEnabled).toBe(false);
+  });
+
+  it('no unused role: each role belongs to a function, the default IamRoleLambdaExecution is gone', () => {
+    const functionRoles = ofType('AWS::Lambda::Function').map(
+      ([, fn]) => (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0],
+    );
+    const roles = ofType('AWS::IAM::Role').map(([name]) => name);
+    expect(roles.sort()).toEqual(functionRoles.sort());
+    expect(roles).toHaveLength(3);
+    expect(resources.IamRoleLambdaExecution).toBeUndefined();
+  });
+
+  it('HTTP API access logs: the stage logs to its own group, with the retention of the other logs', () => {
+    const stage = resources.HttpApiStage?.Properties as {
+      AccessLogSettings: { DestinationArn: unknown; Format: string };
+    };
+    expect(stage.AccessLogSettings.DestinationArn).toEqual({ 'Fn::GetAtt': ['HttpApiLogGroup', 'Arn'] });
+    expect(resources.HttpApiLogGroup?.Properties.RetentionInDays).toBe(30);
+    const format = JSON.parse(stage.AccessLogSettings.Format) as Record<string, string>;
+    expect(format).toMatchObject({ routeKey: '$context.routeKey', status: '$context.status' });
+    // Chat signs in the query string: the route key only, never the path with its query.
+    expect(stage.AccessLogSettings.Format).not.toContain('$context.path');
+  });
+
+  it('the DLQ accepts redrives from the callback queue only (RedriveAllowPolicy byQueue)', () => {
+    const queue = resources.CallbackQueue as Resource;
+    const queueName = (queue.Properties.QueueName as { 'Fn::Sub': string })['Fn::Sub'];
+    expect(resources.CallbackDeadLetterQueue?.Properties.RedriveAllowPolicy).toEqual({
+      redrivePermission: 'byQueue',
+      sourceQueueArns: [{ 'Fn::Sub': `arn:\${AWS::Partition}:sqs:\${AWS::Region}:\${AWS::AccountId}:${queueName}` }],
     });
   });
 });

@@ -1,0 +1,343 @@
+import {
+  DescribeStackResourcesCommand,
+  DescribeStacksCommand,
+  GetTemplateCommand,
+} from '@aws-sdk/client-cloudformation';
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { GetRolePolicyCommand, ListRolePoliciesCommand, ListRolesCommand } from '@aws-sdk/client-iam';
+import { GetEventSourceMappingCommand, GetFunctionCommand } from '@aws-sdk/client-lambda';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import type { RehearsalClients } from './aws';
+import { expectEqual, expectTrue, passed, RehearsalError } from './check';
+
+/** What the stack must hold: README "Deploy" and serverless.yml, as deployed. */
+export const FUNCTION_NAMES = ['ingest', 'process', 'query'] as const;
+export type FunctionName = (typeof FUNCTION_NAMES)[number];
+const RUNTIME = 'nodejs24.x';
+const ARCHITECTURES = ['arm64'];
+const MEMORY_MB = 512;
+const TIMEOUTS: Record<FunctionName, number> = { ingest: 5, process: 30, query: 10 };
+const MAX_RECEIVE_COUNT = 5;
+const BATCH = { size: 10, windowSeconds: 1 };
+const COMMON_ENVIRONMENT = {
+  NODE_OPTIONS: '--enable-source-maps',
+  POWERTOOLS_SERVICE_NAME: 'rtc-recording-callbacks',
+  POWERTOOLS_METRICS_NAMESPACE: 'RtcRecordingCallbacks',
+};
+
+export interface DeployedFunction {
+  readonly name: FunctionName;
+  readonly functionName: string;
+  readonly functionArn: string;
+  readonly handler: string;
+  readonly runtime: string;
+  readonly timeoutSeconds: number;
+  readonly memorySize: number;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly codeSha256: string;
+  readonly code: { readonly bucket: string; readonly key: string };
+}
+
+export interface Deployment {
+  readonly stackName: string;
+  readonly tableName: string;
+  readonly queueUrl: string;
+  readonly queueArn: string;
+  readonly deadLetterQueueUrl: string;
+  readonly deadLetterQueueArn: string;
+  readonly mappingId: string;
+  readonly batchSize: number;
+  readonly functions: Readonly<Record<FunctionName, DeployedFunction>>;
+}
+
+type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
+
+interface Stack {
+  readonly name: string;
+  readonly accountId: string;
+  readonly template: Template;
+  /** logical id → physical id */
+  readonly physical: (logicalId: string) => string;
+}
+
+const capitalized = (name: string) => name[0]?.toUpperCase() + name.slice(1);
+
+export async function readStack(clients: RehearsalClients, stackName: string): Promise<Stack> {
+  const { Stacks } = await clients.cloudformation.send(new DescribeStacksCommand({ StackName: stackName }));
+  const stackId = Stacks?.[0]?.StackId ?? '';
+  const { StackResources = [] } = await clients.cloudformation.send(
+    new DescribeStackResourcesCommand({ StackName: stackName }),
+  );
+  const { TemplateBody = '{}' } = await clients.cloudformation.send(new GetTemplateCommand({ StackName: stackName }));
+  const ids = new Map(StackResources.map((resource) => [resource.LogicalResourceId, resource.PhysicalResourceId]));
+  return {
+    name: stackName,
+    accountId: stackId.split(':')[4] ?? '',
+    template: JSON.parse(TemplateBody) as Template,
+    physical: (logicalId) => {
+      const id = ids.get(logicalId);
+      if (!id) throw new RehearsalError(`stack ${stackName} has no ${logicalId}`);
+      return id;
+    },
+  };
+}
+
+/** Checks everything moto models against what the stack must hold, and returns what the next steps need. */
+export async function checkDeployment(clients: RehearsalClients, stack: Stack, stage: string): Promise<Deployment> {
+  const table = await checkTable(clients, stack);
+  const queues = await checkQueues(clients, stack);
+  const functions = await checkFunctions(clients, stack, stage, { ...queues, tableName: table.name });
+  await checkRoles(clients, stack, functions, { ...queues, tableArn: table.arn, stage });
+  const mapping = await checkEventSourceMapping(clients, stack, functions.process, queues.queueArn);
+  return { stackName: stack.name, tableName: table.name, ...queues, ...mapping, functions };
+}
+
+async function checkTable(clients: RehearsalClients, stack: Stack) {
+  const name = stack.physical('RecordingsTable');
+  const { Table: table } = await clients.dynamodb.send(new DescribeTableCommand({ TableName: name }));
+  expectEqual('table key', table?.KeySchema, [
+    { AttributeName: 'pk', KeyType: 'HASH' },
+    { AttributeName: 'sk', KeyType: 'RANGE' },
+  ]);
+  expectEqual(
+    'table indexes',
+    table?.GlobalSecondaryIndexes?.map(({ IndexName, KeySchema, Projection }) => ({
+      IndexName,
+      KeySchema,
+      Projection,
+    })),
+    [
+      {
+        IndexName: 'byRoom',
+        KeySchema: [
+          { AttributeName: 'roomKey', KeyType: 'HASH' },
+          { AttributeName: 'roomSort', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'KEYS_ONLY' },
+      },
+    ],
+  );
+  expectEqual('table billing', table?.BillingModeSummary?.BillingMode, 'PAY_PER_REQUEST');
+  expectEqual('table deletion protection (stage parameter, on outside dev)', table?.DeletionProtectionEnabled, true);
+  passed(`table ${name}: key pk/sk, index byRoom (roomKey/roomSort, KEYS_ONLY), on demand, deletion protection on`);
+  return { name, arn: table?.TableArn ?? '' };
+}
+
+async function queueAttributes(clients: RehearsalClients, queueUrl: string): Promise<Record<string, string>> {
+  const { Attributes = {} } = await clients.sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['All'] }),
+  );
+  return Attributes;
+}
+
+async function checkQueues(clients: RehearsalClients, stack: Stack) {
+  const queueUrl = stack.physical('CallbackQueue');
+  const deadLetterQueueUrl = stack.physical('CallbackDeadLetterQueue');
+  const queue = await queueAttributes(clients, queueUrl);
+  const deadLetterQueue = await queueAttributes(clients, deadLetterQueueUrl);
+  const queueArn = queue.QueueArn ?? '';
+  const deadLetterQueueArn = deadLetterQueue.QueueArn ?? '';
+  expectEqual('queue redrive policy', JSON.parse(queue.RedrivePolicy ?? 'null'), {
+    deadLetterTargetArn: deadLetterQueueArn,
+    maxReceiveCount: MAX_RECEIVE_COUNT,
+  });
+  expectEqual(
+    'queue visibility timeout (6 × the process timeout)',
+    queue.VisibilityTimeout,
+    String(6 * TIMEOUTS.process),
+  );
+  for (const [what, attributes] of [
+    ['queue', queue],
+    ['dead-letter queue', deadLetterQueue],
+  ] as const) {
+    expectEqual(`${what} SSE`, attributes.SqsManagedSseEnabled, 'true');
+    expectEqual(`${what} retention`, attributes.MessageRetentionPeriod, String(14 * 24 * 3600));
+  }
+  passed(
+    `queue ${queueArn.split(':').pop()}: redrive to the DLQ after ${MAX_RECEIVE_COUNT} receives, visibility 180 s`,
+  );
+  // moto keeps RedriveAllowPolicy but does not report it: check the deployed template's policy
+  // names the queue's real ARN (it is built from the queue name to avoid a circular reference).
+  const allow = stack.template.Resources.CallbackDeadLetterQueue?.Properties?.RedriveAllowPolicy as
+    | { redrivePermission: string; sourceQueueArns: { 'Fn::Sub': string }[] }
+    | undefined;
+  const pseudo: Record<string, string> = {
+    Partition: queueArn.split(':')[1] ?? '',
+    Region: queueArn.split(':')[3] ?? '',
+    AccountId: stack.accountId,
+    StackName: stack.name,
+  };
+  const sources = allow?.sourceQueueArns.map((arn) =>
+    arn['Fn::Sub'].replace(/\$\{AWS::(\w+)\}/g, (_, name: string) => pseudo[name] ?? name),
+  );
+  expectEqual(
+    'DLQ redrive allow policy',
+    { permission: allow?.redrivePermission, sources },
+    {
+      permission: 'byQueue',
+      sources: [queueArn],
+    },
+  );
+  passed(`dead-letter queue ${deadLetterQueueArn.split(':').pop()}: accepts redrives from ${queueArn} only`);
+  return { queueUrl, queueArn, deadLetterQueueUrl, deadLetterQueueArn };
+}
+
+async function checkFunctions(
+  clients: RehearsalClients,
+  stack: Stack,
+  stage: string,
+  resources: { queueUrl: string; tableName: string },
+): Promise<Record<FunctionName, DeployedFunction>> {
+  const environments: Record<FunctionName, Record<string, string>> = {
+    ingest: {
+      ...COMMON_ENVIRONMENT,
+      QUEUE_URL: resources.queueUrl,
+      RECORDING_APPS_PARAMETER: `/rtc-recording-callbacks/${stage}/apps`,
+    },
+    process: { ...COMMON_ENVIRONMENT, TABLE_NAME: resources.tableName, RECORDING_RETENTION_DAYS: '90' },
+    query: { ...COMMON_ENVIRONMENT, TABLE_NAME: resources.tableName },
+  };
+  const deployed = {} as Record<FunctionName, DeployedFunction>;
+  for (const name of FUNCTION_NAMES) {
+    const logicalId = `${capitalized(name)}LambdaFunction`;
+    const { Configuration: config, Code: code } = await clients.lambda.send(
+      new GetFunctionCommand({ FunctionName: stack.physical(logicalId) }),
+    );
+    if (!config || !code) throw new RehearsalError(`function ${name} is missing`);
+    const handler = config.Handler ?? '';
+    const environment = config.Environment?.Variables ?? {};
+    expectEqual(`${name} runtime`, config.Runtime, RUNTIME);
+    expectEqual(`${name} architecture`, config.Architectures, ARCHITECTURES);
+    expectEqual(`${name} handler`, handler, `functions/${name}.handler`);
+    expectEqual(`${name} timeout`, config.Timeout, TIMEOUTS[name]);
+    expectEqual(`${name} memory`, config.MemorySize, MEMORY_MB);
+    expectEqual(`${name} environment`, environment, environments[name]);
+    expectEqual(
+      `${name} role`,
+      config.Role?.split('/').pop(),
+      stack.physical(`${capitalized(name)}IamRoleLambdaExecution`),
+    );
+    // The zip the function was created from, as the template names it.
+    const codeProperty = stack.template.Resources[logicalId]?.Properties?.Code as { S3Key: string } | undefined;
+    deployed[name] = {
+      name,
+      functionName: config.FunctionName ?? '',
+      functionArn: config.FunctionArn ?? '',
+      handler,
+      runtime: config.Runtime ?? '',
+      timeoutSeconds: config.Timeout ?? 0,
+      memorySize: config.MemorySize ?? 0,
+      environment,
+      codeSha256: config.CodeSha256 ?? '',
+      code: { bucket: stack.physical('ServerlessDeploymentBucket'), key: codeProperty?.S3Key ?? '' },
+    };
+    passed(
+      `${name}: ${config.Runtime} on ${config.Architectures?.join()}, handler ${handler}, ${config.Timeout} s, ` +
+        `environment ${Object.keys(environment).sort().join(', ')}`,
+    );
+  }
+  return deployed;
+}
+
+type Statement = { Effect: string; Action: string | string[]; Resource: string | string[] };
+
+/** Every "action on resource" a role's inline policies allow. */
+async function grantsOf(clients: RehearsalClients, roleName: string): Promise<string[]> {
+  const { PolicyNames = [] } = await clients.iam.send(new ListRolePoliciesCommand({ RoleName: roleName }));
+  const grants: string[] = [];
+  for (const policyName of PolicyNames) {
+    const { PolicyDocument = '{}' } = await clients.iam.send(
+      new GetRolePolicyCommand({ RoleName: roleName, PolicyName: policyName }),
+    );
+    // IAM returns policy documents URL-encoded (RFC 3986).
+    const document = JSON.parse(decodeURIComponent(PolicyDocument)) as { Statement: Statement[] };
+    for (const statement of document.Statement) {
+      expectEqual(`${roleName} statement effect`, statement.Effect, 'Allow');
+      for (const action of [statement.Action].flat()) {
+        for (const resource of [statement.Resource].flat()) grants.push(`${action} on ${resource}`);
+      }
+    }
+  }
+  return grants.sort();
+}
+
+function expectSameGrants(what: string, actual: string[], expected: string[]): void {
+  const missing = expected.filter((grant) => !actual.includes(grant));
+  const unexpected = actual.filter((grant) => !expected.includes(grant));
+  if (missing.length > 0 || unexpected.length > 0) {
+    throw new RehearsalError(
+      `${what}:${missing.map((grant) => `\n    missing    ${grant}`).join('')}${unexpected
+        .map((grant) => `\n    unexpected ${grant}`)
+        .join('')}`,
+    );
+  }
+}
+
+async function checkRoles(
+  clients: RehearsalClients,
+  stack: Stack,
+  functions: Record<FunctionName, DeployedFunction>,
+  resources: { queueArn: string; tableArn: string; stage: string },
+): Promise<void> {
+  const [, partition, , region, account] = resources.queueArn.split(':');
+  const logs = (name: FunctionName) =>
+    ['logs:CreateLogStream', 'logs:CreateLogGroup', 'logs:PutLogEvents'].map(
+      (action) =>
+        `${action} on arn:${partition}:logs:${region}:${account}:log-group:/aws/lambda/${functions[name].functionName}:*:*`,
+    );
+  const on = (resource: string, ...actions: string[]) => actions.map((action) => `${action} on ${resource}`);
+  const expected: Record<FunctionName, string[]> = {
+    ingest: [
+      ...logs('ingest'),
+      ...on(resources.queueArn, 'sqs:SendMessage'),
+      ...on(
+        `arn:${partition}:ssm:${region}:${account}:parameter/rtc-recording-callbacks/${resources.stage}/apps`,
+        'ssm:GetParameter',
+      ),
+    ],
+    process: [
+      ...logs('process'),
+      ...on(resources.queueArn, 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'),
+      ...on(resources.tableArn, 'dynamodb:PutItem'),
+    ],
+    query: [
+      ...logs('query'),
+      ...on(resources.tableArn, 'dynamodb:GetItem', 'dynamodb:Query'),
+      ...on(`${resources.tableArn}/index/byRoom`, 'dynamodb:GetItem', 'dynamodb:Query'),
+    ],
+  };
+  const roleNames = FUNCTION_NAMES.map((name) => stack.physical(`${capitalized(name)}IamRoleLambdaExecution`));
+  for (const [index, name] of FUNCTION_NAMES.entries()) {
+    const grants = await grantsOf(clients, roleNames[index] as string);
+    expectSameGrants(`${name} role grants`, grants, expected[name].sort());
+    const actions = [...new Set(grants.map((grant) => grant.split(' ')[0]))].filter((a) => !a?.startsWith('logs:'));
+    passed(`${name} role: its log group, and ${actions.join(', ')} on its own resources only`);
+  }
+  const { Roles = [] } = await clients.iam.send(new ListRolesCommand({}));
+  const unused = Roles.map((role) => role.RoleName ?? '').filter((role) => !roleNames.includes(role));
+  expectEqual('roles no function uses', unused, []);
+  passed('no other role: the default IamRoleLambdaExecution is not deployed');
+}
+
+async function checkEventSourceMapping(
+  clients: RehearsalClients,
+  stack: Stack,
+  process: DeployedFunction,
+  queueArn: string,
+) {
+  const mappingId = stack.physical('ProcessEventSourceMappingSQSCallbackQueue');
+  const mapping = await clients.lambda.send(new GetEventSourceMappingCommand({ UUID: mappingId }));
+  expectEqual('event source mapping', mapping.EventSourceArn, queueArn);
+  expectEqual('event source mapping function', mapping.FunctionArn, process.functionArn);
+  expectEqual(
+    'event source mapping batch settings',
+    { BatchSize: mapping.BatchSize, MaximumBatchingWindowInSeconds: mapping.MaximumBatchingWindowInSeconds },
+    { BatchSize: BATCH.size, MaximumBatchingWindowInSeconds: BATCH.windowSeconds },
+  );
+  expectEqual('event source mapping response types', mapping.FunctionResponseTypes, ['ReportBatchItemFailures']);
+  expectTrue('event source mapping enabled', mapping.State === 'Enabled', mapping.State);
+  passed(
+    `event source mapping: queue → process, batch ${mapping.BatchSize}, window ${mapping.MaximumBatchingWindowInSeconds} s, ReportBatchItemFailures, enabled`,
+  );
+  return { mappingId, batchSize: mapping.BatchSize ?? BATCH.size };
+}
