@@ -111,6 +111,10 @@ describe('the packaged CloudFormation template', () => {
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
     ]);
+    // The on-failure destination: without it the mapping cannot record a batch it gives up on.
+    expect(statements('ProjectIamRoleLambdaExecution')).toContainEqual(
+      expect.objectContaining({ Action: ['sqs:SendMessage'], Resource: { 'Fn::GetAtt': ['ProjectionDeadLetterQueue', 'Arn'] } }),
+    );
   });
 
   it('table: on demand, PITR, TTL, SSE, a stream, the room and time indexes', () => {

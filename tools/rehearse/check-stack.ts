@@ -11,14 +11,15 @@ import type { RehearsalClients } from './aws';
 import { expectEqual, expectTrue, passed, RehearsalError } from './check';
 
 /** What the stack must hold: README "Deploy" and serverless.yml, as deployed. */
-export const FUNCTION_NAMES = ['ingest', 'process', 'query'] as const;
+export const FUNCTION_NAMES = ['ingest', 'process', 'project', 'query'] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 const RUNTIME = 'nodejs24.x';
 const ARCHITECTURES = ['arm64'];
 const MEMORY_MB = 512;
-const TIMEOUTS: Record<FunctionName, number> = { ingest: 5, process: 30, query: 10 };
+const TIMEOUTS: Record<FunctionName, number> = { ingest: 5, process: 30, project: 60, query: 10 };
 const MAX_RECEIVE_COUNT = 5;
 const BATCH = { size: 10, windowSeconds: 1 };
+const STREAM_BATCH = { size: 100, windowSeconds: 1, maxRetries: 10 };
 const COMMON_ENVIRONMENT = {
   NODE_OPTIONS: '--enable-source-maps',
   POWERTOOLS_SERVICE_NAME: 'rtc-recording-callbacks',
@@ -41,6 +42,8 @@ export interface DeployedFunction {
 export interface Deployment {
   readonly stackName: string;
   readonly tableName: string;
+  readonly streamArn: string;
+  readonly streamMappingId: string;
   readonly queueUrl: string;
   readonly queueArn: string;
   readonly deadLetterQueueUrl: string;
@@ -86,10 +89,29 @@ export async function readStack(clients: RehearsalClients, stackName: string): P
 export async function checkDeployment(clients: RehearsalClients, stack: Stack, stage: string): Promise<Deployment> {
   const table = await checkTable(clients, stack);
   const queues = await checkQueues(clients, stack);
+  const projectionDeadLetterQueueArn = await checkProjectionDeadLetterQueue(clients, stack);
   const functions = await checkFunctions(clients, stack, stage, { ...queues, tableName: table.name });
-  await checkRoles(clients, stack, functions, { ...queues, tableArn: table.arn, stage });
+  await checkRoles(clients, stack, functions, {
+    ...queues,
+    tableArn: table.arn,
+    streamArn: table.streamArn,
+    projectionDeadLetterQueueArn,
+    stage,
+  });
   const mapping = await checkEventSourceMapping(clients, stack, functions.process, queues.queueArn);
-  return { stackName: stack.name, tableName: table.name, ...queues, ...mapping, functions };
+  const streamMappingId = await checkStreamMapping(clients, stack, functions.project, {
+    streamArn: table.streamArn,
+    projectionDeadLetterQueueArn,
+  });
+  return {
+    stackName: stack.name,
+    tableName: table.name,
+    streamArn: table.streamArn,
+    streamMappingId,
+    ...queues,
+    ...mapping,
+    functions,
+  };
 }
 
 async function checkTable(clients: RehearsalClients, stack: Stack) {
@@ -115,12 +137,28 @@ async function checkTable(clients: RehearsalClients, stack: Stack) {
         ],
         Projection: { ProjectionType: 'KEYS_ONLY' },
       },
+      {
+        IndexName: 'byTime',
+        KeySchema: [
+          { AttributeName: 'timeKey', KeyType: 'HASH' },
+          { AttributeName: 'timeSort', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
     ],
   );
+  expectEqual('table stream', table?.StreamSpecification, {
+    StreamEnabled: true,
+    StreamViewType: 'NEW_AND_OLD_IMAGES',
+  });
+  expectTrue('table stream ARN', Boolean(table?.LatestStreamArn), table?.LatestStreamArn);
   expectEqual('table billing', table?.BillingModeSummary?.BillingMode, 'PAY_PER_REQUEST');
   expectEqual('table deletion protection (stage parameter, on outside dev)', table?.DeletionProtectionEnabled, true);
-  passed(`table ${name}: key pk/sk, index byRoom (roomKey/roomSort, KEYS_ONLY), on demand, deletion protection on`);
-  return { name, arn: table?.TableArn ?? '' };
+  passed(
+    `table ${name}: key pk/sk, indexes byRoom (roomKey/roomSort, KEYS_ONLY) and byTime (timeKey/timeSort, ALL), ` +
+      'a NEW_AND_OLD_IMAGES stream, on demand, deletion protection on',
+  );
+  return { name, arn: table?.TableArn ?? '', streamArn: table?.LatestStreamArn ?? '' };
 }
 
 async function queueAttributes(clients: RehearsalClients, queueUrl: string): Promise<Record<string, string>> {
@@ -182,6 +220,14 @@ async function checkQueues(clients: RehearsalClients, stack: Stack) {
   return { queueUrl, queueArn, deadLetterQueueUrl, deadLetterQueueArn };
 }
 
+async function checkProjectionDeadLetterQueue(clients: RehearsalClients, stack: Stack): Promise<string> {
+  const attributes = await queueAttributes(clients, stack.physical('ProjectionDeadLetterQueue'));
+  expectEqual('projection dead-letter queue SSE', attributes.SqsManagedSseEnabled, 'true');
+  expectEqual('projection dead-letter queue retention', attributes.MessageRetentionPeriod, String(14 * 24 * 3600));
+  passed(`projection dead-letter queue ${attributes.QueueArn?.split(':').pop()}: SSE, 14 days`);
+  return attributes.QueueArn ?? '';
+}
+
 async function checkFunctions(
   clients: RehearsalClients,
   stack: Stack,
@@ -195,6 +241,7 @@ async function checkFunctions(
       RECORDING_APPS_PARAMETER: `/rtc-recording-callbacks/${stage}/apps`,
     },
     process: { ...COMMON_ENVIRONMENT, TABLE_NAME: resources.tableName, RECORDING_RETENTION_DAYS: '90' },
+    project: { ...COMMON_ENVIRONMENT, TABLE_NAME: resources.tableName, RECORDING_RETENTION_DAYS: '90' },
     query: { ...COMMON_ENVIRONMENT, TABLE_NAME: resources.tableName },
   };
   const deployed = {} as Record<FunctionName, DeployedFunction>;
@@ -277,7 +324,13 @@ async function checkRoles(
   clients: RehearsalClients,
   stack: Stack,
   functions: Record<FunctionName, DeployedFunction>,
-  resources: { queueArn: string; tableArn: string; stage: string },
+  resources: {
+    queueArn: string;
+    tableArn: string;
+    streamArn: string;
+    projectionDeadLetterQueueArn: string;
+    stage: string;
+  },
 ): Promise<void> {
   const [, partition, , region, account] = resources.queueArn.split(':');
   const logs = (name: FunctionName) =>
@@ -300,10 +353,23 @@ async function checkRoles(
       ...on(resources.queueArn, 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'),
       ...on(resources.tableArn, 'dynamodb:PutItem'),
     ],
+    project: [
+      ...logs('project'),
+      ...on(resources.tableArn, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'),
+      ...on(
+        resources.streamArn,
+        'dynamodb:GetRecords',
+        'dynamodb:GetShardIterator',
+        'dynamodb:DescribeStream',
+        'dynamodb:ListStreams',
+      ),
+      ...on(resources.projectionDeadLetterQueueArn, 'sqs:SendMessage'),
+    ],
     query: [
       ...logs('query'),
-      ...on(resources.tableArn, 'dynamodb:GetItem', 'dynamodb:Query'),
-      ...on(`${resources.tableArn}/index/byRoom`, 'dynamodb:GetItem', 'dynamodb:Query'),
+      ...['', '/index/byRoom', '/index/byTime'].flatMap((suffix) =>
+        on(`${resources.tableArn}${suffix}`, 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'),
+      ),
     ],
   };
   const roleNames = FUNCTION_NAMES.map((name) => stack.physical(`${capitalized(name)}IamRoleLambdaExecution`));
@@ -340,4 +406,53 @@ async function checkEventSourceMapping(
     `event source mapping: queue → process, batch ${mapping.BatchSize}, window ${mapping.MaximumBatchingWindowInSeconds} s, ReportBatchItemFailures, enabled`,
   );
   return { mappingId, batchSize: mapping.BatchSize ?? BATCH.size };
+}
+
+async function checkStreamMapping(
+  clients: RehearsalClients,
+  stack: Stack,
+  project: DeployedFunction,
+  resources: { streamArn: string; projectionDeadLetterQueueArn: string },
+): Promise<string> {
+  const mappingId = stack.physical('ProjectEventSourceMappingDynamodbRecordingsTable');
+  const mapping = await clients.lambda.send(new GetEventSourceMappingCommand({ UUID: mappingId }));
+  expectEqual('stream mapping', mapping.EventSourceArn, resources.streamArn);
+  expectEqual('stream mapping function', mapping.FunctionArn, project.functionArn);
+  expectEqual(
+    'stream mapping batch settings',
+    { BatchSize: mapping.BatchSize, MaximumBatchingWindowInSeconds: mapping.MaximumBatchingWindowInSeconds },
+    { BatchSize: STREAM_BATCH.size, MaximumBatchingWindowInSeconds: STREAM_BATCH.windowSeconds },
+  );
+  expectEqual('stream mapping response types', mapping.FunctionResponseTypes, ['ReportBatchItemFailures']);
+  // moto keeps these as the template gave them (it reports some, not all): check the deployed template.
+  const properties = stack.template.Resources.ProjectEventSourceMappingDynamodbRecordingsTable?.Properties ?? {};
+  expectEqual(
+    'stream mapping retries, bisect, destination and filter',
+    {
+      retries: properties.MaximumRetryAttempts,
+      bisect: properties.BisectBatchOnFunctionError,
+      destination: properties.DestinationConfig,
+      filter: properties.FilterCriteria,
+    },
+    {
+      retries: STREAM_BATCH.maxRetries,
+      bisect: true,
+      destination: { OnFailure: { Destination: { 'Fn::GetAtt': ['ProjectionDeadLetterQueue', 'Arn'] } } },
+      filter: {
+        Filters: [
+          {
+            Pattern: JSON.stringify({
+              eventName: ['INSERT'],
+              dynamodb: { Keys: { sk: { S: [{ prefix: 'EVENT#' }] } } },
+            }),
+          },
+        ],
+      },
+    },
+  );
+  passed(
+    `stream mapping: table stream → project, batch ${mapping.BatchSize}, window ${mapping.MaximumBatchingWindowInSeconds} s, ` +
+      `ReportBatchItemFailures, bisect, ${STREAM_BATCH.maxRetries} retries then the projection DLQ, new event items only`,
+  );
+  return mappingId;
 }

@@ -1,12 +1,15 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
-import type { APIGatewayProxyStructuredResultV2, SQSBatchResponse, SQSRecord } from 'aws-lambda';
+import type { APIGatewayProxyStructuredResultV2, DynamoDBBatchResponse, SQSBatchResponse, SQSRecord } from 'aws-lambda';
+import { isNewEventRecord } from '../../lib/project/stream-handler';
 import { toApiGatewayEvent } from '../../local/api-gateway-event';
+import { StreamPoller } from '../../local/stream-poller';
 import { DEV_APPS_FILE, devKeyFor } from '../../test/helpers/dev-apps';
 import {
   DEV_APPS,
@@ -95,8 +98,10 @@ export async function driveArtifacts(
   await putAppsDocument(clients, deployment.functions.ingest.environment.RECORDING_APPS_PARAMETER ?? '');
   // moto cannot run a function without Docker: with the mapping on, every SendMessage makes it
   // try, fail and count a receive, which sends callbacks to the DLQ. The rehearsal is the poller.
-  await clients.lambda.send(new UpdateEventSourceMappingCommand({ UUID: deployment.mappingId, Enabled: false }));
-  passed('event source mapping disabled in moto (it cannot invoke without Docker): the rehearsal polls instead');
+  for (const UUID of [deployment.mappingId, deployment.streamMappingId]) {
+    await clients.lambda.send(new UpdateEventSourceMappingCommand({ UUID, Enabled: false }));
+  }
+  passed('both event source mappings disabled in moto (it cannot invoke without Docker): the rehearsal polls instead');
 
   const platformEnvironment = {
     AWS_REGION: REHEARSAL_REGION,
@@ -121,6 +126,7 @@ export async function driveArtifacts(
     passed(`${FUNCTION_NAMES.join(', ')} loaded from their bundles by handler name, one process each`);
     await sendCallbacks(lambdas.ingest);
     await processQueue(clients, deployment, lambdas.process);
+    await projectStream(deployment, options.endpoint, lambdas.project);
     await queryState(lambdas.query);
   } catch (error) {
     const logs = started.map((lambda, index) => `--- ${FUNCTION_NAMES[index]} logs ---\n${lambda.logs.slice(-4_000)}`);
@@ -261,6 +267,37 @@ async function processQueue(clients: RehearsalClients, deployment: Deployment, p
   passed('queue and dead-letter queue empty');
 }
 
+/**
+ * The table's stream in moto, read by the local stream event source mapping (local/stream-poller.ts,
+ * with the deployed mapping's filter), each batch handed to the deployed project bundle.
+ */
+async function projectStream(deployment: Deployment, endpoint: string, project: LambdaProcess): Promise<void> {
+  const streams = new DynamoDBStreamsClient({ endpoint, region: REHEARSAL_REGION, credentials: REHEARSAL_CREDENTIALS });
+  let records = 0;
+  try {
+    const reader = new StreamPoller({
+      client: streams,
+      streamArn: deployment.streamArn,
+      filter: isNewEventRecord,
+      maxRetryAttempts: 0,
+      onDiscard: (failed) => {
+        throw new RehearsalError(`project failed on ${failed.length} stream records`);
+      },
+      handler: async (event) => {
+        records += event.Records.length;
+        const response = (await project.invoke(event)) as DynamoDBBatchResponse;
+        expectEqual('project batch item failures', response.batchItemFailures, []);
+        return response;
+      },
+    });
+    await reader.drain(RECEIVE_TIMEOUT_MS);
+  } finally {
+    streams.destroy();
+  }
+  expectEqual('new event items on the stream', records, CALLBACKS.length);
+  passed(`project: ${records} new event items from the table's stream folded into summaries, batchItemFailures []`);
+}
+
 async function queryState(query: LambdaProcess): Promise<void> {
   const get = async (rawPath: string) => {
     const answer = (await query.invoke(
@@ -284,6 +321,37 @@ async function queryState(query: LambdaProcess): Promise<void> {
   const listed = (room.body.recordings as { taskId: string }[] | undefined)?.map((recording) => recording.taskId);
   expectEqual(`GET ${roomPath}`, { statusCode: room.statusCode, listed }, { statusCode: 200, listed: [TRTC_TASK_ID] });
   passed(`query GET ${roomPath}: 200, lists ${TRTC_TASK_ID} (the byRoom index)`);
+  const listPath = `/recordings/trtc/${DEV_APPS.trtc}?status=recording`;
+  const [listRawPath, listQuery] = listPath.split('?') as [string, string];
+  const listed2 = parse(
+    (
+      (await query.invoke(
+        toApiGatewayEvent({ method: 'GET', rawPath: listRawPath, rawQueryString: listQuery }),
+      )) as APIGatewayProxyStructuredResultV2
+    ).body,
+  ) as { recordings?: { taskId: string }[] };
+  expectEqual(
+    `GET ${listPath}`,
+    listed2.recordings?.map((recording) => recording.taskId),
+    [TRTC_TASK_ID],
+  );
+  passed(`query GET ${listPath}: lists ${TRTC_TASK_ID} (the byTime index)`);
+  const timelinePath = `/recordings/trtc/${DEV_APPS.trtc}/${TRTC_TASK_ID}/events`;
+  const timeline = await get(timelinePath);
+  expectEqual(
+    `GET ${timelinePath}`,
+    (timeline.body.events as { eventType: string }[] | undefined)?.map((event) => event.eventType),
+    ['301'],
+  );
+  passed(`query GET ${timelinePath}: the one event, 301 (the byTime index)`);
+  const sparkFiles = `/recordings/sparkrtc/${DEV_APPS.sparkrtc}/${SEED_SPARKRTC_JOB_ID}/files`;
+  const files = await get(sparkFiles);
+  expectEqual(
+    `GET ${sparkFiles}`,
+    { count: (files.body.files as unknown[] | undefined)?.length, next: files.body.nextCursor },
+    { count: 1, next: null },
+  );
+  passed(`query GET ${sparkFiles}: 1 file item, no further page`);
   const unknownPath = `/recordings/trtc/${DEV_APPS.trtc}/no-such-task`;
   expectEqual(`GET ${unknownPath}`, (await get(unknownPath)).statusCode, 404);
   passed(`query GET ${unknownPath}: 404`);

@@ -1,4 +1,4 @@
-"""moto_server for `npm run rehearse` (tools/rehearse/moto.ts), with three fixes to moto 5.2.
+"""moto_server for `npm run rehearse` (tools/rehearse/moto.ts), with four fixes to moto 5.2.
 
 Arguments are moto_server's own (`-H 127.0.0.1 -p PORT`).
 
@@ -9,6 +9,10 @@ Arguments are moto_server's own (`-H 127.0.0.1 -p PORT`).
    x86_64; copy it as CloudFormation does, so the rehearsal can check arm64.
 3. moto stores a role's inline policy from CloudFormation as a Python repr (single quotes), which
    GetRolePolicy then returns; store it as the JSON document IAM returns.
+4. With a stream event source mapping on a table, moto hands each new stream record to the Lambda
+   (which it cannot run without Docker) and then empties the stream, enabled mapping or not; on
+   AWS the stream keeps its records for 24 h whatever reads it. Keep them, so the rehearsal can
+   read the stream and drive the deployed project bundle itself.
 """
 
 import json
@@ -16,6 +20,7 @@ import sys
 
 import moto.awslambda.models as awslambda
 import moto.cloudformation.models as cloudformation
+import moto.dynamodb.models.table as dynamodb_table
 import moto.iam.models as iam
 from moto.server import main
 
@@ -45,5 +50,19 @@ def put_role_policy_as_json(self, policy_name, policy_json):
 
 
 iam.Role.put_policy = put_role_policy_as_json
+
+add_stream_record = dynamodb_table.StreamShard.add
+
+
+def add_stream_record_and_keep_it(self, old, new):
+    mappings = self.table.lambda_event_source_mappings
+    self.table.lambda_event_source_mappings = {}
+    try:
+        add_stream_record(self, old, new)
+    finally:
+        self.table.lambda_event_source_mappings = mappings
+
+
+dynamodb_table.StreamShard.add = add_stream_record_and_keep_it
 
 main(sys.argv[1:])
