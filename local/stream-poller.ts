@@ -78,10 +78,14 @@ export class StreamPoller {
     );
   }
 
-  /** One pass over every readable shard; returns how many records reached the handler and how many failed. */
-  async pollOnce(): Promise<{ received: number; failed: number }> {
+  /**
+   * One pass over every readable shard: how many records were read from the stream, how many of
+   * them passed the filter and reached the handler, and how many of those failed.
+   */
+  async pollOnce(): Promise<{ read: number; received: number; failed: number }> {
     await this.initialize();
     await this.#discoverShards('TRIM_HORIZON');
+    let read = 0;
     let received = 0;
     let failed = 0;
     for (const [shardId, shard] of this.#shards) {
@@ -90,19 +94,20 @@ export class StreamPoller {
       if (parent && !parent.done) continue;
       const records = await this.#read(shardId, shard);
       if (records.length === 0) continue;
+      read += records.length;
       const outcome = await this.#deliver(shard, records);
       received += outcome.received;
       failed += outcome.failed;
     }
-    return { received, failed };
+    return { read, received, failed };
   }
 
-  /** Polls until a pass finds nothing new, or throws after `timeoutMs`. */
+  /** Polls until a pass reads nothing new (filtered records count: more may follow them), or throws after `timeoutMs`. */
   async drain(timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const { received, failed } = await this.pollOnce();
-      if (received === 0 && failed === 0) return;
+      const { read, failed } = await this.pollOnce();
+      if (read === 0 && failed === 0) return;
       if (Date.now() > deadline) throw new Error('stream did not drain in time');
     }
   }
@@ -113,8 +118,8 @@ export class StreamPoller {
     this.#loop = (async () => {
       while (this.#running) {
         try {
-          const { received, failed } = await this.pollOnce();
-          if (received === 0 || failed > 0) await sleep(this.#options.idleMs);
+          const { read, failed } = await this.pollOnce();
+          if (read === 0 || failed > 0) await sleep(this.#options.idleMs);
         } catch (error) {
           onError(error);
           await sleep(1000);
@@ -150,7 +155,7 @@ export class StreamPoller {
     } while (exclusiveStartShardId);
   }
 
-  async #read(shardId: string, shard: ShardCursor): Promise<StreamRecord[]> {
+  async #read(shardId: string, shard: ShardCursor, retried = false): Promise<StreamRecord[]> {
     const { client, streamArn, batchSize } = this.#options;
     if (!shard.iterator) {
       const { ShardIterator: iterator } = await client.send(
@@ -171,10 +176,11 @@ export class StreamPoller {
       if (!next) shard.done = true;
       return records;
     } catch (error) {
-      // Iterators expire after 15 minutes: start again from where we were.
-      if (error instanceof ExpiredIteratorException) {
+      // Iterators expire (15 minutes in AWS, sooner in DynamoDB Local): start again from where we
+      // were, now, so that a drain never mistakes an expired iterator for a caught-up shard.
+      if (error instanceof ExpiredIteratorException && !retried) {
         shard.iterator = undefined;
-        return [];
+        return this.#read(shardId, shard, true);
       }
       throw error;
     }

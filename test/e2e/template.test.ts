@@ -113,7 +113,10 @@ describe('the packaged CloudFormation template', () => {
     ]);
     // The on-failure destination: without it the mapping cannot record a batch it gives up on.
     expect(statements('ProjectIamRoleLambdaExecution')).toContainEqual(
-      expect.objectContaining({ Action: ['sqs:SendMessage'], Resource: { 'Fn::GetAtt': ['ProjectionDeadLetterQueue', 'Arn'] } }),
+      expect.objectContaining({
+        Action: ['sqs:SendMessage'],
+        Resource: { 'Fn::GetAtt': ['ProjectionDeadLetterQueue', 'Arn'] },
+      }),
     );
   });
 
