@@ -35,7 +35,7 @@ export async function measureLongRecording(
   queryHandler: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>,
   view: { project: () => Promise<void>; client: DynamoDBDocumentClient; tableName: string },
   slices: number,
-  getRuns = 10,
+  getRuns = 25,
 ): Promise<LongRecordingFigures> {
   const longTask = `bench-long-${Date.now()}`;
   const shortTask = `bench-short-${Date.now()}`;

@@ -201,6 +201,9 @@ export class RecordingStore {
           ':pk': pk,
           ...(after === undefined ? { ':files': FILE_PREFIX } : { ':after': after }),
         },
+        // Only what a file answer needs: a page of 1,000 stays small to read and to unmarshal.
+        ProjectionExpression: 'sk, #name, statuses, urls',
+        ExpressionAttributeNames: { '#name': 'name' },
       },
       page.limit,
       (item) => item.sk.startsWith(FILE_PREFIX),
