@@ -99,6 +99,13 @@ describe('the packaged CloudFormation template', () => {
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
     ]);
+    // The on-failure destination needs the function's role to send to it; the framework does not add it.
+    expect(statements('ProjectIamRoleLambdaExecution')).toContainEqual(
+      expect.objectContaining({
+        Action: ['sqs:SendMessage'],
+        Resource: { 'Fn::GetAtt': ['ProjectionDeadLetterQueue', 'Arn'] },
+      }),
+    );
   });
 
   it('table: on demand, PITR, TTL, SSE, a stream, the room and time indexes', () => {
