@@ -26,6 +26,15 @@ const toVersion = (image: Record<string, AttributeValue>): SummaryVersion => {
   return { ...toSummary(item), lastSequence: item.lastSequence };
 };
 
+/** The status change a summary record announces, if any (the pure decision on its two images). */
+export function streamedChangeOf(record: DynamoDBRecord): StreamedChange | undefined {
+  const data = record.dynamodb;
+  if (!data?.NewImage || !data.SequenceNumber) return undefined;
+  const previous = data.OldImage ? toVersion(data.OldImage as Record<string, AttributeValue>) : undefined;
+  const change = statusChangeOf(previous, toVersion(data.NewImage as Record<string, AttributeValue>));
+  return change ? { sequence: data.SequenceNumber, change } : undefined;
+}
+
 /**
  * The DynamoDB Streams handler of the outbox: the summary item is the outbox, so a status change is
  * durable before it is published and nothing is written twice. Changes not published are reported
@@ -35,13 +44,7 @@ const toVersion = (image: Record<string, AttributeValue>): SummaryVersion => {
 export function createStreamPublishHandler(deps: PublishDependencies) {
   const { countOutcome, ...options } = deps;
   return async function publishStreamBatch(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
-    const changes: StreamedChange[] = event.Records.filter(isSummaryChangeRecord).flatMap((record) => {
-      const data = record.dynamodb;
-      if (!data?.NewImage || !data.SequenceNumber) return [];
-      const previous = data.OldImage ? toVersion(data.OldImage as Record<string, AttributeValue>) : undefined;
-      const change = statusChangeOf(previous, toVersion(data.NewImage as Record<string, AttributeValue>));
-      return change ? [{ sequence: data.SequenceNumber, change }] : [];
-    });
+    const changes = event.Records.filter(isSummaryChangeRecord).flatMap((record) => streamedChangeOf(record) ?? []);
     if (changes.length === 0) return { batchItemFailures: [] };
     const { retryFrom } = await publishStatusChanges(changes, {
       ...options,

@@ -1,6 +1,8 @@
+import type { DynamoDBStreamEvent } from 'aws-lambda';
 import type { RecordingStatus } from '../../lib/model/recording-state';
 import { RECORDING_STATUSES } from '../../lib/model/recording-state';
 import type { OutboundEvent, PublishFailure, RecordingEventPublisher } from '../../lib/publish/publish-status-changes';
+import { isSummaryChangeRecord, streamedChangeOf } from '../../lib/publish/stream-handler';
 
 /** Platforms whose status only moves forward (CONTRACT §6); GME's can go back to `recording`. */
 export const MONOTONE_PLATFORMS: readonly string[] = ['trtc', 'sparkrtc'];
@@ -60,10 +62,10 @@ const rank = (status: RecordingStatus) => RECORDING_STATUSES.indexOf(status);
  * its final status and, when known, the ids of every change it went through.
  */
 export function checkPublications(
-  published: readonly OutboundEvent[],
+  published: readonly Pick<OutboundEvent, 'detail'>[],
   expected: ReadonlyMap<string, { finalStatus: RecordingStatus; changeIds?: readonly string[] }>,
 ): PublicationFigures {
-  const byRecording = new Map<string, OutboundEvent[]>();
+  const byRecording = new Map<string, Pick<OutboundEvent, 'detail'>[]>();
   for (const event of published)
     byRecording.set(recordingOf(event), [...(byRecording.get(recordingOf(event)) ?? []), event]);
   const contentById = new Map<string, string>();
@@ -114,3 +116,26 @@ export function checkPublications(
 }
 
 export const PERFECT = { lost: 0, idsChanged: 0, regressions: 0, wrongLast: 0, brokenChains: 0 } as const;
+
+/**
+ * A reader of the summary stream that only notes the changes each record announces (the pure
+ * decision): what the publisher must publish, per recording, and each recording's last status.
+ */
+export function changeCollector() {
+  const expected = new Map<string, { finalStatus: RecordingStatus; changeIds: string[] }>();
+  const handler = async (event: DynamoDBStreamEvent) => {
+    for (const record of event.Records.filter(isSummaryChangeRecord)) {
+      const streamed = streamedChangeOf(record);
+      if (!streamed) continue;
+      const { change } = streamed;
+      const recording = `${change.summary.platform}#${change.summary.appId}#${change.summary.taskId}`;
+      const known = expected.get(recording);
+      expected.set(recording, {
+        finalStatus: change.summary.status,
+        changeIds: [...(known?.changeIds ?? []), change.id],
+      });
+    }
+    return { batchItemFailures: [] };
+  };
+  return { handler, expected };
+}
