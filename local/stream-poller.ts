@@ -87,10 +87,14 @@ export class StreamPoller {
     );
   }
 
-  /** One pass over every readable shard; returns how many records reached the handler and how many failed. */
-  async pollOnce(): Promise<{ received: number; failed: number }> {
+  /**
+   * One pass over every readable shard; returns how many records were read, how many of them
+   * reached the handler (the filter passes), and how many failed.
+   */
+  async pollOnce(): Promise<{ read: number; received: number; failed: number }> {
     await this.initialize();
     await this.#discoverShards('TRIM_HORIZON');
+    let read = 0;
     let received = 0;
     let failed = 0;
     for (const [shardId, shard] of this.#shards) {
@@ -99,19 +103,23 @@ export class StreamPoller {
       if (parent && !parent.done) continue;
       const records = await this.#read(shardId, shard);
       if (records.length === 0) continue;
+      read += records.length;
       const outcome = await this.#deliver(shard, records);
       received += outcome.received;
       failed += outcome.failed;
     }
-    return { received, failed };
+    return { read, received, failed };
   }
 
-  /** Polls until a pass finds nothing new, or throws after `timeoutMs`. */
+  /**
+   * Polls until a pass reads nothing new, or throws after `timeoutMs`. A pass that reads only
+   * records the filter drops is not the end: more may follow in the shard.
+   */
   async drain(timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const { received, failed } = await this.pollOnce();
-      if (received === 0 && failed === 0) return;
+      const { read, failed } = await this.pollOnce();
+      if (read === 0 && failed === 0) return;
       if (Date.now() > deadline) throw new Error('stream did not drain in time');
     }
   }
@@ -122,8 +130,8 @@ export class StreamPoller {
     this.#loop = (async () => {
       while (this.#running) {
         try {
-          const { received, failed } = await this.pollOnce();
-          if (received === 0 || failed > 0) await sleep(this.#options.idleMs);
+          const { read, failed } = await this.pollOnce();
+          if (read === 0 || failed > 0) await sleep(this.#options.idleMs);
         } catch (error) {
           onError(error);
           await sleep(1000);
