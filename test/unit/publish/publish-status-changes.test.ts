@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { EventBridgePublisher } from '../../../lib/adapters/eventbridge-publisher';
 import type { FileMention } from '../../../lib/model/events';
@@ -202,5 +203,24 @@ describe('EventBridgePublisher through the SDK', () => {
     } finally {
       await fake.stop();
     }
+  });
+});
+
+describe('events/recording-status-changed.json', () => {
+  it('is an EventBridge target envelope whose detail the schema accepts', () => {
+    const sample = JSON.parse(readFileSync('events/recording-status-changed.json', 'utf8'));
+    expect(Object.keys(sample)).toEqual([
+      'version',
+      'id',
+      'detail-type',
+      'source',
+      'account',
+      'time',
+      'region',
+      'resources',
+      'detail',
+    ]);
+    expect(sample).toMatchObject({ 'detail-type': 'Recording Status Changed', source: 'rtc-recording-callbacks' });
+    expect(detailProblems(sample.detail)).toEqual([]);
   });
 });
