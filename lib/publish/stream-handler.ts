@@ -11,13 +11,16 @@ export interface PublishDependencies extends Omit<PublishStatusChangesOptions, '
 }
 
 /**
- * The stream records the publisher reads: a summary written or rewritten. The event source mapping
- * filters to these already (serverless.yml); checking again keeps the local poller and AWS identical.
+ * The stream records the publisher reads: a summary version marked as a status change by the
+ * projector. The event source mapping filters to these already (serverless.yml), so other summary
+ * versions cost no invocation; checking again keeps the local poller and AWS identical. The
+ * decision itself is `statusChangeOf` on the two images.
  */
 export function isSummaryChangeRecord(record: DynamoDBRecord): boolean {
   return (
     (record.eventName === 'INSERT' || record.eventName === 'MODIFY') &&
-    record.dynamodb?.Keys?.sk?.S === SUMMARY_SORT_KEY
+    record.dynamodb?.Keys?.sk?.S === SUMMARY_SORT_KEY &&
+    record.dynamodb.NewImage?.statusChanged?.BOOL === true
   );
 }
 

@@ -216,7 +216,7 @@ describe('the packaged CloudFormation template', () => {
       expect(resources.RecordingEventBus?.Properties.Name).toBe('rtc-recording-callbacks-ci');
     });
 
-    it('publisher: summary items only, ReportBatchItemFailures, bisect, bounded retries, a DLQ with an alarm', () => {
+    it('publisher: summary versions that change the status only, ReportBatchItemFailures, bisect, bounded retries, a DLQ with an alarm', () => {
       expect(resources.PublishEventSourceMappingDynamodbRecordingsTable?.Properties).toMatchObject({
         EventSourceArn: { 'Fn::GetAtt': ['RecordingsTable', 'StreamArn'] },
         FunctionResponseTypes: ['ReportBatchItemFailures'],
@@ -229,7 +229,7 @@ describe('the packaged CloudFormation template', () => {
             {
               Pattern: JSON.stringify({
                 eventName: ['INSERT', 'MODIFY'],
-                dynamodb: { Keys: { sk: { S: ['SUMMARY'] } } },
+                dynamodb: { Keys: { sk: { S: ['SUMMARY'] } }, NewImage: { statusChanged: { BOOL: [true] } } },
               }),
             },
           ],

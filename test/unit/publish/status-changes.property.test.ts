@@ -84,7 +84,12 @@ function tableStream(deliveries: readonly RecordingEvent[], batchSizes: readonly
           return { event: applied(event, appliedAt), newFileCount: new Set(names).size };
         }),
       );
-      const item = toSummaryItem(summary, sequenceText(group[group.length - 1]?.sequence ?? ''), 86_400_000);
+      const item = toSummaryItem(
+        summary,
+        sequenceText(group[group.length - 1]?.sequence ?? ''),
+        86_400_000,
+        current ?? null,
+      );
       records.push(record(current ? 'MODIFY' : 'INSERT', { pk: item.pk, sk: item.sk }, item, current));
       const change = statusChangeOf(current, item);
       if (change) changeIds.set(key, [...(changeIds.get(key) ?? []), change.id]);
