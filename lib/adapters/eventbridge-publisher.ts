@@ -2,9 +2,9 @@ import { type EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } 
 import type { OutboundEvent, PublishFailure, RecordingEventPublisher } from '../publish/publish-status-changes';
 
 /** PutEvents takes at most 10 entries per call (EventBridge quotas). */
-export const MAX_ENTRIES_PER_CALL = 10;
+const MAX_ENTRIES_PER_CALL = 10;
 /** PutEvents takes at most 256 KB of entries per call, counted as below. */
-export const MAX_BYTES_PER_CALL = 256 * 1024;
+const MAX_BYTES_PER_CALL = 256 * 1024;
 
 export interface EventBridgePublisherOptions {
   client: EventBridgeClient;
@@ -60,7 +60,7 @@ export class EventBridgePublisher implements RecordingEventPublisher {
 }
 
 /** An entry's size as EventBridge counts it: 14 bytes for the time, plus its UTF-8 text fields. */
-export function entrySize(event: OutboundEvent): number {
+function entrySize(event: OutboundEvent): number {
   return (
     14 +
     Buffer.byteLength(event.source) +
@@ -70,7 +70,7 @@ export function entrySize(event: OutboundEvent): number {
 }
 
 /** Groups events into PutEvents calls within both limits, keeping their order. */
-export function chunkEntries(events: readonly OutboundEvent[]): OutboundEvent[][] {
+function chunkEntries(events: readonly OutboundEvent[]): OutboundEvent[][] {
   const chunks: OutboundEvent[][] = [];
   let current: OutboundEvent[] = [];
   let bytes = 0;

@@ -71,7 +71,7 @@ export interface PublishResult {
 
 /** A `detail` this size leaves room for the envelope in EventBridge's 256 KB entry. */
 export const MAX_DETAIL_BYTES = 240_000;
-export const DEFAULT_DETAIL_FILES = 100;
+const DEFAULT_DETAIL_FILES = 100;
 
 const DEFAULTS = { maxAttempts: 4, baseDelayMs: 100, staleAfterHours: 6 } as const;
 

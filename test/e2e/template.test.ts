@@ -31,6 +31,9 @@ beforeAll(() => {
   resources = template.Resources;
 }, 120_000);
 
+/** A CloudFormation `Fn::Sub` string, written with `%{…}` so it does not read as a JS template. */
+const fnSub = (text: string) => text.replaceAll('%{', '$' + '{');
+
 /** Evaluates the template's conditions (Fn::Equals, Fn::Not over parameters) for some parameter values. */
 function conditionsFor(parameters: Record<string, string>): Record<string, boolean> {
   const value = (node: unknown): unknown => {
@@ -239,7 +242,8 @@ describe('the packaged CloudFormation template', () => {
         Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['PublicationDeadLetterQueue', 'QueueName'] } }],
         Threshold: 0,
       });
-      const environment = (resources.PublishLambdaFunction?.Properties.Environment as { Variables: object }).Variables;
+      const publish = resources.PublishLambdaFunction as Resource;
+      const { Variables: environment } = publish.Properties.Environment as { Variables: object };
       expect(environment).toMatchObject({
         EVENT_BUS_NAME: { 'Fn::If': ['CreateEventBus', { Ref: 'RecordingEventBus' }, { Ref: 'ExistingEventBusName' }] },
       });
@@ -267,8 +271,9 @@ describe('the packaged CloudFormation template', () => {
           'CreateEventBus',
           { 'Fn::GetAtt': ['RecordingEventBus', 'Arn'] },
           {
-            'Fn::Sub':
-              'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/${ExistingEventBusName}',
+            'Fn::Sub': fnSub(
+              'arn:%{AWS::Partition}:events:%{AWS::Region}:%{AWS::AccountId}:event-bus/%{ExistingEventBusName}',
+            ),
           },
         ],
       });
