@@ -23,10 +23,14 @@ export interface LongRecordingFigures {
 
 type Handler<E, R> = (event: E, context: Context) => Promise<R>;
 
-/** Applies `slices` distinct 307 events to one task, eight batches in flight, then compares GET latency. */
+/**
+ * Applies `slices` distinct 307 events to one task, eight batches in flight, lets `project` fold
+ * them into the summary (GET reads it), then compares GET latency.
+ */
 export async function measureLongRecording(
   processHandler: Handler<SQSEvent, SQSBatchResponse>,
   queryHandler: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>,
+  project: () => Promise<void>,
   slices: number,
   getRuns = 10,
 ): Promise<LongRecordingFigures> {
@@ -59,6 +63,7 @@ export async function measureLongRecording(
   const applySeconds = (performance.now() - started) / 1000;
   for (const batch of toSqsBatches(trtcLifecycle(shortTask).map((sample) => toQueuedMessage(sample))))
     await processHandler(batch, context);
+  await project();
 
   const get = async (taskId: string) => {
     const begun = performance.now();

@@ -9,7 +9,9 @@ import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { isNewEventRecord } from '../lib/project/stream-handler';
 import {
   handlerEnvironment,
   localClientConfig,
@@ -18,6 +20,7 @@ import {
   startSqsEmulator,
 } from '../local/emulators';
 import type { SqsHandler } from '../local/sqs-poller';
+import { type StreamHandler, StreamPoller } from '../local/stream-poller';
 import { measureColdStart } from './cold-start';
 import { measureIngest } from './ingest-overhead';
 import { measureLongRecording } from './long-recording';
@@ -84,11 +87,23 @@ async function main(): Promise<void> {
     log(`cold start: bundling, then ${sizes.initRuns} fresh node processes per function`);
     const coldStart = await measureColdStart(sizes.initRuns);
     log(`long recording: ${sizes.slices} distinct 307 slices on one task`);
+    // GET reads the summary the projector keeps from the table's stream: it runs from here on.
+    const streams = new DynamoDBStreamsClient(localClientConfig(dynamodb.endpoint));
+    const projector = new StreamPoller({
+      client: streams,
+      streamArn: resources.streamArn,
+      handler: (await import('../functions/project')).handler as StreamHandler,
+      filter: isNewEventRecord,
+      startingPosition: 'LATEST',
+    });
+    await projector.initialize();
     const longRecording = await measureLongRecording(
       processFunction.handler as SqsHandler,
       query.handler as (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>,
+      () => projector.drain(300_000),
       sizes.slices,
     );
+    streams.destroy();
 
     const results = {
       mode,

@@ -3,15 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { distinctEvents, toQueuedMessage } from '../../bench/workload';
 import { RecordingStore } from '../../lib/adapters/recording-store';
 import { SqsCallbackQueue } from '../../lib/adapters/sqs-callback-queue';
+import { SummaryProjector } from '../../lib/adapters/summary-projector';
 import { handleCallback } from '../../lib/ingest/handle-callback';
 import type { ProcessDependencies } from '../../lib/process/process-callback';
 import { createSqsProcessHandler } from '../../lib/process/sqs-handler';
+import { createStreamProjectHandler, isNewEventRecord } from '../../lib/project/stream-handler';
 import { createProviderRegistry } from '../../lib/providers/registry';
 import {
   type LocalResources,
@@ -23,6 +26,7 @@ import {
 } from '../../local/emulators';
 import { findFreePort } from '../../local/free-port';
 import { SqsPoller } from '../../local/sqs-poller';
+import { StreamPoller } from '../../local/stream-poller';
 import { devKeyFor, loadDevApps } from '../helpers/dev-apps';
 import type { Sample } from '../helpers/samples';
 import { signTestRequest } from '../helpers/sign-test-request';
@@ -253,6 +257,20 @@ describe('fault injection against the real emulators', () => {
     const namespace = `crash-${Date.now()}`;
     const workload = distinctEvents(100, namespace);
     const real = store();
+    // The recording's state is read from its summary, which the projector keeps from the stream.
+    const streams = new DynamoDBStreamsClient(localClientConfig(dynamodb.endpoint));
+    const projector = new StreamPoller({
+      client: streams,
+      streamArn: resources.streamArn,
+      handler: createStreamProjectHandler({
+        projector: new SummaryProjector({ client: documentClient, tableName: resources.tableName }),
+        logger: silent,
+        countOutcome: () => {},
+      }),
+      filter: isNewEventRecord,
+      startingPosition: 'LATEST',
+    });
+    await projector.initialize();
     const crashed = new Set<string>();
     let redeliveredAsDuplicate = 0;
     // A fault the emulators cannot produce: the write lands, then the function dies.
@@ -293,6 +311,8 @@ describe('fault injection against the real emulators', () => {
     expect(crashed.size).toBe(expected.size);
     expect(redeliveredAsDuplicate).toBe(expected.size);
     expect(stored).toEqual(expected);
+    await projector.drain();
+    streams.destroy();
     const { status, eventCount } =
       (await real.getRecording({ platform: 'trtc', appId: '1400000001', taskId: `${namespace}-0` })) ?? {};
     expect({ status, eventCount }).toEqual({ status: 'completed', eventCount: 10 });
