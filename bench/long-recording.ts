@@ -29,7 +29,10 @@ export interface LongRecordingFigures {
 
 type Handler<E, R> = (event: E, context: Context) => Promise<R>;
 
-/** Applies `slices` distinct 307 events to one task, eight batches in flight, then compares GET latency. */
+/**
+ * Applies `slices` distinct 307 events to one task, eight batches in flight, lets `project` fold
+ * them into the summary (GET reads it), then compares GET latency.
+ */
 export async function measureLongRecording(
   processHandler: Handler<SQSEvent, SQSBatchResponse>,
   queryHandler: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>,

@@ -110,8 +110,8 @@ async function main(): Promise<void> {
       { project: () => projector.drain(600_000), client: viewClient, tableName: resources.tableName },
       sizes.slices,
     );
-
     streams.destroy();
+
     const results = {
       mode,
       timestamp: new Date().toISOString(),

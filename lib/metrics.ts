@@ -13,6 +13,8 @@ export const OUTCOME_METRICS = {
   stale: 'EventStale',
   failed: 'EventFailed',
   projectionFailed: 'SummaryProjectionFailed',
+  eventPublished: 'RecordingEventPublished',
+  eventPublishFailed: 'RecordingEventPublishFailed',
 } as const;
 
 const metrics = new Metrics({

@@ -2,9 +2,13 @@ import type { Server } from 'node:http';
 import { resolve } from 'node:path';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { createDocumentClient } from '../lib/adapters/recording-store';
 import { readAppsFile } from '../lib/config/load-apps';
+import { optionalNumberEnv } from '../lib/env';
 import { logger } from '../lib/logger';
+import { countOutcome } from '../lib/metrics';
 import { isNewEventRecord } from '../lib/project/stream-handler';
+import { isSummaryChangeRecord } from '../lib/publish/stream-handler';
 import {
   handlerEnvironment,
   type LocalResources,
@@ -14,6 +18,7 @@ import {
   startDynamoDbLocal,
   startSqsEmulator,
 } from './emulators';
+import { createLocalPublishHandler } from './http-event-publisher';
 import { createLocalHttpServer, type HttpHandler } from './http-server';
 import { type SqsHandler, SqsPoller } from './sqs-poller';
 import { type StreamHandler, StreamPoller } from './stream-poller';
@@ -26,6 +31,8 @@ export interface LocalStackOptions {
   persistDir?: string;
   /** Seconds before a failed message is retried (AWS uses the queue's 180 s visibility timeout). */
   retryDelaySeconds?: number;
+  /** Where recording events are POSTed (RECORDING_EVENTS_URL); they are logged either way. */
+  eventsUrl?: string;
   /** Progress lines while starting, and the banner. */
   print?: (line: string) => void;
 }
@@ -41,16 +48,28 @@ export interface RunningLocalStack {
 
 /**
  * The whole pipeline on this machine (CONTRACT §5): HTTP routes → the real ingest handler → fauxqs
- * (queue + DLQ) → a poller driving the real process handler → DynamoDB Local ← the real query handler.
- * The apps document is validated before anything starts, so a bad one fails fast.
+ * (queue + DLQ) → a poller driving the real process handler → DynamoDB Local ← the real query handler;
+ * the table's stream drives the projector and the recording-event publisher, as in AWS.
+ * The apps document and the events URL are validated before anything starts, so bad ones fail fast.
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<RunningLocalStack> {
   const print = options.print ?? (() => {});
   const appsFile = resolve(options.appsFile);
   const apps = await readAppsFile(appsFile);
+  if (options.eventsUrl !== undefined && !URL.canParse(options.eventsUrl)) {
+    throw new Error('RECORDING_EVENTS_URL is not a URL');
+  }
 
   const handlers: { ingest?: HttpHandler; query?: HttpHandler } = {};
-  const parts = { http: false, dynamodb: false, sqs: false, queues: false, poller: false, projector: false };
+  const parts = {
+    http: false,
+    dynamodb: false,
+    sqs: false,
+    queues: false,
+    poller: false,
+    projector: false,
+    publisher: false,
+  };
   const server = createLocalHttpServer({
     ingest: () => handlers.ingest,
     query: () => handlers.query,
@@ -69,10 +88,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
   const started: RunningEmulator[] = [];
   let poller: SqsPoller | undefined;
   let projector: StreamPoller | undefined;
+  let publisher: StreamPoller | undefined;
   let sqsClient: SQSClient | undefined;
   let streamsClient: DynamoDBStreamsClient | undefined;
   const stop = async () => {
-    await Promise.all([poller?.stop(), projector?.stop()]);
+    await Promise.all([poller?.stop(), projector?.stop(), publisher?.stop()]);
     sqsClient?.destroy();
     streamsClient?.destroy();
     await new Promise<void>((done) => server.close(() => done()));
@@ -129,6 +149,24 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     });
     projector.start((error) => logger.error('projector cannot read the stream', { error: String(error) }));
     parts.projector = true;
+    // A second reader of the same stream, as the publish function's own event source mapping. Locally
+    // nothing is given up on: a change waits until the receiver at RECORDING_EVENTS_URL takes it.
+    publisher = new StreamPoller({
+      client: streamsClient,
+      streamArn: resources.streamArn,
+      handler: createLocalPublishHandler({
+        client: createDocumentClient(),
+        tableName: resources.tableName,
+        eventsUrl: options.eventsUrl,
+        staleAfterHours: optionalNumberEnv('STALE_AFTER_HOURS'),
+        countOutcome,
+      }),
+      filter: isSummaryChangeRecord,
+      maxRetryAttempts: Number.POSITIVE_INFINITY,
+      functionName: 'publish',
+    });
+    publisher.start((error) => logger.error('publisher cannot read the stream', { error: String(error) }));
+    parts.publisher = true;
 
     return { url: `http://${host}:${options.port}`, dynamodb, sqs, resources, appCount: apps.list().length, stop };
   } catch (error) {

@@ -2,12 +2,14 @@
  * `npm start [-- --persist]`: the whole pipeline on this machine. See README, "Local stack".
  *   PORT                  HTTP port (default 3000)
  *   RECORDING_APPS_FILE   apps document (default config/apps.local.json)
+ *   RECORDING_EVENTS_URL  where recording events are POSTed (they are logged either way)
  */
 import { parseArgs } from 'node:util';
 import { DEFAULT_APPS_FILE } from '../lib/config/load-apps';
+import { describeEventsUrl } from './http-event-publisher';
 import { startLocalStack } from './local-stack';
 
-const USAGE = 'usage: npm start [-- --persist] (environment: PORT, RECORDING_APPS_FILE)';
+const USAGE = 'usage: npm start [-- --persist] (environment: PORT, RECORDING_APPS_FILE, RECORDING_EVENTS_URL)';
 
 async function main(): Promise<void> {
   // No CloudWatch here: EMF metric lines would only clutter the terminal. POWERTOOLS_METRICS_DISABLED=false shows them.
@@ -25,11 +27,13 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const appsFile = process.env.RECORDING_APPS_FILE || DEFAULT_APPS_FILE;
+  const eventsUrl = process.env.RECORDING_EVENTS_URL || undefined;
   const startedAt = Date.now();
   const stack = await startLocalStack({
     port,
     appsFile,
     persistDir: persist ? '.local/dynamodb' : undefined,
+    eventsUrl,
     print: (line) => console.log(line),
   });
 
@@ -37,7 +41,7 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`\n${signal}: stopping the poller, the HTTP server and the emulators…`);
+    console.log(`\n${signal}: stopping the pollers, the HTTP server and the emulators…`);
     await stack.stop();
     console.log('stopped.');
     process.exit(0);
@@ -54,6 +58,7 @@ async function main(): Promise<void> {
       `  state        GET  ${url}/recordings/{platform}/{appId}/{taskId}`,
       `               GET  ${url}/rooms/{platform}/{appId}/{roomId}`,
       `  health       GET  ${url}/health`,
+      `  events       Recording Status Changed: ${describeEventsUrl(eventsUrl)}`,
       `  apps file    ${process.env.RECORDING_APPS_FILE} (${stack.appCount} apps)`,
       `  DynamoDB     ${dynamodb.endpoint} (DynamoDB Local, ${persist ? 'persisted in .local/dynamodb' : 'in memory'}, pid ${dynamodb.pid}) table ${resources.tableName}`,
       `  SQS          ${sqs.endpoint} (fauxqs, in memory) maxReceiveCount ${resources.maxReceiveCount}`,

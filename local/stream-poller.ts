@@ -32,6 +32,8 @@ export interface StreamPollerOptions {
   startingPosition?: 'TRIM_HORIZON' | 'LATEST';
   /** A batch given up on: in AWS it goes to the mapping's on-failure destination. */
   onDiscard?: (records: DynamoDBRecord[]) => void;
+  /** The function the handler stands for, as its Lambda context names it. */
+  functionName?: string;
 }
 
 interface ShardCursor {
@@ -56,7 +58,14 @@ export class StreamPoller {
   #loop: Promise<void> | undefined;
 
   constructor(options: StreamPollerOptions) {
-    this.#options = { batchSize: 100, idleMs: 100, maxRetryAttempts: 10, startingPosition: 'TRIM_HORIZON', ...options };
+    this.#options = {
+      batchSize: 100,
+      idleMs: 100,
+      maxRetryAttempts: 10,
+      startingPosition: 'TRIM_HORIZON',
+      functionName: 'project',
+      ...options,
+    };
   }
 
   /** Takes the starting position in every shard open now. */
@@ -193,7 +202,10 @@ export class StreamPoller {
     let failedAt: string | undefined;
     if (delivered.length > 0) {
       try {
-        const response = await this.#options.handler({ Records: delivered }, localLambdaContext('project', 60_000));
+        const response = await this.#options.handler(
+          { Records: delivered },
+          localLambdaContext(this.#options.functionName, 60_000),
+        );
         failedAt = response?.batchItemFailures?.[0]?.itemIdentifier;
       } catch {
         failedAt = delivered[0]?.dynamodb?.SequenceNumber;

@@ -1,6 +1,7 @@
 /**
  * Writes events/: API Gateway v2 events wrapping every seed sample and a TRTC 301→305 set, signed
- * with the dev keys in config/apps.local.json, SQS events for `process`, and GET events for `query`.
+ * with the dev keys in config/apps.local.json, SQS events for `process`, GET events for `query`, and the
+ * `Recording Status Changed` that set's 305 publishes, as an EventBridge target receives it.
  *
  *   npm run events            # sign with the current time
  *   npm run events -- --now 1752580150000
@@ -10,9 +11,16 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { sequenceText } from '../lib/adapters/table-layout';
 import type { QueuedCallback } from '../lib/model/queued-callback';
+import { statusChangeOf } from '../lib/model/recording-event';
+import { deriveRecordingState, mergeFiles } from '../lib/model/recording-state';
+import { foldIntoSummary } from '../lib/model/recording-summary';
+import { type OutboundEvent, publishStatusChanges } from '../lib/publish/publish-status-changes';
 import { toApiGatewayEvent } from '../local/api-gateway-event';
+import { toEnvelope } from '../local/http-event-publisher';
 import { devKeyFor } from '../test/helpers/dev-apps';
+import { interpretSample } from '../test/helpers/interpret';
 import { type Sample, SEED_000, SEED_001, SEED_003, SEED_004, trtcLifecycle } from '../test/helpers/samples';
 import { signTestRequest } from '../test/helpers/sign-test-request';
 import { toSqsBatches } from '../test/helpers/sqs-event';
@@ -74,3 +82,41 @@ const reads: [string, string, string][] = [
 for (const [name, rawPath, rawQueryString] of reads) {
   write(name, toApiGatewayEvent({ method: 'GET', rawPath, rawQueryString }));
 }
+/** The lifecycle's summary before and after its 305, as the projector writes them, and the event it publishes. */
+const applied = lifecycle.map((sample) => ({ ...interpretSample(sample), appliedAt: now }));
+const [first] = applied;
+if (!first) throw new Error('empty lifecycle');
+const version = (count: number, lastSequence: string) => ({
+  ...foldIntoSummary(
+    first,
+    null,
+    applied.slice(0, count).map((event, index) => ({
+      event,
+      newFileCount: mergeFiles(applied.slice(0, index + 1)).length - mergeFiles(applied.slice(0, index)).length,
+    })),
+  ),
+  lastSequence: sequenceText(lastSequence),
+});
+const change = statusChangeOf(
+  version(applied.length - 1, '4100000000000000000000004'),
+  version(applied.length, '4100000000000000000000005'),
+);
+if (!change) throw new Error('the 305 changes no status');
+const published: OutboundEvent[] = [];
+await publishStatusChanges([{ sequence: '4100000000000000000000005', change }], {
+  publisher: {
+    publish: async (events) => {
+      published.push(...events);
+      return [];
+    },
+  },
+  files: {
+    listFiles: async () => ({
+      files: deriveRecordingState(first, applied, { now, staleAfterMs: 1 }).files,
+      nextCursor: null,
+    }),
+  },
+  logger: { info: () => {}, warn: () => {} },
+  now: () => now,
+});
+for (const event of published) write('recording-status-changed', toEnvelope(event));

@@ -137,7 +137,7 @@ export class SummaryProjector {
     );
     const summary = foldIntoSummary(key, current ? toSummary(current) : null, additions);
     const lastSequence = fresh[fresh.length - 1]?.sequence ?? after;
-    await this.#writeSummary(toSummaryItem(summary, lastSequence, this.#retentionMs), current);
+    await this.#writeSummary(toSummaryItem(summary, lastSequence, this.#retentionMs, current ?? null), current);
     return fresh.length;
   }
 
@@ -238,7 +238,7 @@ export class SummaryProjector {
         this.#writeFiles(item),
       );
       if (changed)
-        await this.#writeSummary(toSummaryItem(after, current?.lastSequence ?? '', this.#retentionMs), current);
+        await this.#writeSummary(toSummaryItem(after, current?.lastSequence ?? '', this.#retentionMs, before), current);
     }
     return { key, before, after, changed, migratedEvents: unindexed.length };
   }

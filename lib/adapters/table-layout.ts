@@ -109,6 +109,11 @@ export interface SummaryItem extends RecordingSummary {
   sk: typeof SUMMARY_SORT_KEY;
   /** Stream sequence (padded) of the last event folded in: a redelivered record at or below it is skipped. */
   lastSequence: string;
+  /**
+   * This version is the first or changed the status: the publisher's event source mapping filters on
+   * it, so versions that change nothing else (a slice) never invoke it.
+   */
+  statusChanged: boolean;
   timeKey: string;
   timeSort: string;
   roomKey?: string;
@@ -116,12 +121,18 @@ export interface SummaryItem extends RecordingSummary {
   expiresAt: number;
 }
 
-export function toSummaryItem(summary: RecordingSummary, lastSequence: string, retentionMs: number): SummaryItem {
+export function toSummaryItem(
+  summary: RecordingSummary,
+  lastSequence: string,
+  retentionMs: number,
+  previous: Pick<RecordingSummary, 'status'> | null,
+): SummaryItem {
   return {
     ...summary,
     pk: recordingPartitionKey(summary),
     sk: SUMMARY_SORT_KEY,
     lastSequence,
+    statusChanged: previous?.status !== summary.status,
     timeKey: appStatusKey(summary.platform, summary.appId, summary.status),
     timeSort: `${timeText(summary.updatedAt)}#${summary.taskId}`,
     ...(summary.roomId !== null && {

@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFreePort } from '../../local/free-port';
 import { captureChildLogs } from '../helpers/capture-logs';
 import { devKeyFor } from '../helpers/dev-apps';
+import { startEventReceiver } from '../helpers/event-receiver';
+import { detailProblems } from '../helpers/recording-event-schema';
 import { DEV_APPS, SEED_GME_TASK_ID, SEED_SPARKRTC_JOB_ID, SEED_TRTC_TASK_ID, trtcBody } from '../helpers/samples';
 import { signTestRequest } from '../helpers/sign-test-request';
 
@@ -56,12 +58,14 @@ describe('npm start: the whole pipeline as a user runs it', () => {
   let stack: Started;
   let url: string;
   let startupMs: number;
+  let receiver: Awaited<ReturnType<typeof startEventReceiver>>;
 
   beforeAll(async () => {
     const port = await findFreePort();
     url = `http://127.0.0.1:${port}`;
+    receiver = await startEventReceiver();
     const started = Date.now();
-    stack = run('npm', ['start'], { PORT: String(port) });
+    stack = run('npm', ['start'], { PORT: String(port), RECORDING_EVENTS_URL: receiver.url });
     await waitFor(
       'GET /health to answer 200',
       async () => ((await fetch(`${url}/health`)).status === 200 ? true : undefined),
@@ -73,6 +77,7 @@ describe('npm start: the whole pipeline as a user runs it', () => {
 
   afterAll(async () => {
     if (stack.child.exitCode === null) stack.child.kill('SIGKILL');
+    await receiver.stop();
   });
 
   const getJson = async (path: string) => {
@@ -85,12 +90,15 @@ describe('npm start: the whole pipeline as a user runs it', () => {
     expect(stack.output()).toMatch(/apps file {4}\S+config\/apps\.local\.json \(5 apps\)/);
     expect(stack.output()).toMatch(/DynamoDB {5}http:\/\/127\.0\.0\.1:\d+ \(DynamoDB Local, in memory, pid \d+\)/);
     expect(stack.output()).toMatch(/SQS {10}http:\/\/127\.0\.0\.1:\d+ \(fauxqs/);
+    expect(stack.output()).toContain(
+      `events       Recording Status Changed: logged and POSTed to ${receiver.url} as EventBridge target envelopes`,
+    );
   });
 
   it('replays the sample events and converges to the contract outcomes', async () => {
     const replay = run('npm', ['run', 'replay', '--', 'events/', '--url', url]);
     expect(await replay.exit).toBe(0);
-    expect(replay.output()).toMatch(/sent 9: 9 accepted, 0 rejected, 0 without answer; 8 file\(s\) skipped/);
+    expect(replay.output()).toMatch(/sent 9: 9 accepted, 0 rejected, 0 without answer; 9 file\(s\) skipped/);
 
     const converged = async (path: string, check: (body: Record<string, unknown>) => boolean) =>
       waitFor(
@@ -121,6 +129,23 @@ describe('npm start: the whole pipeline as a user runs it', () => {
     expect((spark.files as unknown[]).length).toBe(1);
     const room = await converged(`/rooms/trtc/${DEV_APPS.trtc}/rid-123`, (body) => body.roomInfo !== null);
     expect(room.operator).toBe('bob');
+
+    // Each recording's status was published: logged on one line, and POSTed to RECORDING_EVENTS_URL.
+    const completed = await waitFor(
+      "the lifecycle task's completed event",
+      async () =>
+        receiver.received.find(
+          ({ envelope }) =>
+            envelope.detail.taskId === 'trtc-sample-task-0001' && envelope.detail.status === 'completed',
+        ),
+      20_000,
+    );
+    expect(completed.envelope).toMatchObject({
+      source: 'rtc-recording-callbacks',
+      'detail-type': 'Recording Status Changed',
+    });
+    expect(detailProblems(completed.envelope.detail)).toEqual([]);
+    expect(stack.output()).toMatch(/"message":"recording event published".*"taskId":"trtc-sample-task-0001"/);
 
     // Replaying the same files again is all duplicates: nothing changes.
     expect(await run('npm', ['run', 'replay', '--', 'events/', '--url', url]).exit).toBe(0);

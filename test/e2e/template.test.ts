@@ -9,17 +9,24 @@ type Resource = {
   Properties: Record<string, unknown>;
   DeletionPolicy?: string;
   UpdateReplacePolicy?: string;
+  Condition?: string;
 };
+type Template = {
+  Resources: Record<string, Resource>;
+  Parameters: Record<string, { Default: string }>;
+  Conditions: Record<string, unknown>;
+};
+let template: Template;
 let resources: Record<string, Resource>;
 let devResources: Record<string, Resource>;
 const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
-type Policy = { PolicyDocument: { Statement: { Action: string[] | string }[] } };
+type Policy = { PolicyDocument: { Statement: { Action: string[] | string; Resource?: unknown }[] } };
 const statements = (role: string) =>
   (resources[role]?.Properties.Policies as Policy[] | undefined)?.[0]?.PolicyDocument.Statement ?? [];
 const actions = (role: string) => statements(role).flatMap((statement) => [statement.Action].flat());
 
 // `serverless package` offline, with no AWS credentials, into a temporary folder: the template users deploy.
-function packageStage(stage: string): Record<string, Resource> {
+function packageStage(stage: string): Template {
   const out = mkdtempSync(join(tmpdir(), 'package-'));
   const env = { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '' };
   const result = spawnSync('npx', ['serverless', 'package', '--stage', stage, '--package', out], {
@@ -27,14 +34,31 @@ function packageStage(stage: string): Record<string, Resource> {
     env,
   });
   expect(result.status, result.stdout + result.stderr).toBe(0);
-  return JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8')).Resources;
+  return JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8'));
 }
 
 beforeAll(() => {
-  resources = packageStage('ci');
+  template = packageStage('ci');
+  resources = template.Resources;
   // dev is the one stage whose stage parameters differ (deletion protection off).
-  devResources = packageStage('dev');
+  devResources = packageStage('dev').Resources;
 }, 180_000);
+
+/** A CloudFormation `Fn::Sub` string, written with `%{…}` so it does not read as a JS template. */
+const fnSub = (text: string) => text.replaceAll('%{', '$' + '{');
+
+/** Evaluates the template's conditions (Fn::Equals, Fn::Not over parameters) for some parameter values. */
+function conditionsFor(parameters: Record<string, string>): Record<string, boolean> {
+  const value = (node: unknown): unknown => {
+    if (typeof node !== 'object' || node === null) return node;
+    const [[fn, args]] = Object.entries(node) as [[string, unknown]];
+    if (fn === 'Ref') return parameters[args as string];
+    if (fn === 'Fn::Equals') return value((args as unknown[])[0]) === value((args as unknown[])[1]);
+    if (fn === 'Fn::Not') return !value((args as unknown[])[0]);
+    throw new Error(`unexpected ${fn} in a condition`);
+  };
+  return Object.fromEntries(Object.entries(template.Conditions).map(([name, node]) => [name, value(node) as boolean]));
+}
 
 describe('the packaged CloudFormation template', () => {
   it('routes: four public callback routes, five GET routes under AWS_IAM', () => {
@@ -189,13 +213,17 @@ describe('the packaged CloudFormation template', () => {
     expect(devResources.RecordingsTable?.Properties.DeletionProtectionEnabled).toBe(false);
   });
 
-  it('no unused role: each role belongs to a function, the default IamRoleLambdaExecution is gone', () => {
+  it('no unused role: each role belongs to a function (or to the webhook rule), the default IamRoleLambdaExecution is gone', () => {
     const functionRoles = ofType('AWS::Lambda::Function').map(
       ([, fn]) => (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0],
     );
-    const roles = ofType('AWS::IAM::Role').map(([name]) => name);
+    // EventBridge assumes the webhook rule's role to invoke the API destination; it exists only with a webhook.
+    const roles = ofType('AWS::IAM::Role')
+      .filter(([name]) => name !== 'EventsWebhookRole')
+      .map(([name]) => name);
     expect(roles.sort()).toEqual(functionRoles.sort());
-    expect(roles).toHaveLength(3);
+    expect(roles).toHaveLength(5);
+    expect(resources.EventsWebhookRole?.Condition).toBe('DeliverToWebhook');
     expect(resources.IamRoleLambdaExecution).toBeUndefined();
   });
 
@@ -218,5 +246,165 @@ describe('the packaged CloudFormation template', () => {
       redrivePermission: 'byQueue',
       sourceQueueArns: [{ 'Fn::Sub': `arn:\${AWS::Partition}:sqs:\${AWS::Region}:\${AWS::AccountId}:${queueName}` }],
     });
+  });
+
+  describe('recording events (CONTRACT §6)', () => {
+    const existing = { ExistingEventBusName: 'shared-bus', EventsWebhookUrl: 'https://hooks.example.com/recordings' };
+    const present = (conditions: Record<string, boolean>) =>
+      Object.keys(resources)
+        .filter((name) => {
+          const condition = resources[name]?.Condition;
+          return condition === undefined || conditions[condition];
+        })
+        .filter((name) => /^(RecordingEventBus|EventsWebhook)/.test(name));
+
+    it("by default: the stack's own bus, no webhook; stage parameters choose an existing bus and a webhook", () => {
+      expect(template.Parameters.ExistingEventBusName?.Default).toBe('');
+      expect(template.Parameters.EventsWebhookUrl?.Default).toBe('');
+      const defaults = conditionsFor({ ExistingEventBusName: '', EventsWebhookUrl: '' });
+      expect(defaults).toEqual({ CreateEventBus: true, DeliverToWebhook: false });
+      expect(present(defaults)).toEqual(['RecordingEventBus']);
+      const chosen = conditionsFor(existing);
+      expect(chosen).toEqual({ CreateEventBus: false, DeliverToWebhook: true });
+      expect(present(chosen).sort()).toEqual([
+        'EventsWebhookConnection',
+        'EventsWebhookDeadLetterQueue',
+        'EventsWebhookDeadLetterQueuePolicy',
+        'EventsWebhookDestination',
+        'EventsWebhookFailureAlarm',
+        'EventsWebhookRole',
+        'EventsWebhookRule',
+      ]);
+      expect(resources.RecordingEventBus?.Properties.Name).toBe('rtc-recording-callbacks-ci');
+    });
+
+    it('publisher: summary versions that change the status only, ReportBatchItemFailures, bisect, bounded retries, a DLQ with an alarm', () => {
+      expect(resources.PublishEventSourceMappingDynamodbRecordingsTable?.Properties).toMatchObject({
+        EventSourceArn: { 'Fn::GetAtt': ['RecordingsTable', 'StreamArn'] },
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        BisectBatchOnFunctionError: true,
+        MaximumRetryAttempts: 2000,
+        MaximumRecordAgeInSeconds: 21600,
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['PublicationDeadLetterQueue', 'Arn'] } } },
+        FilterCriteria: {
+          Filters: [
+            {
+              Pattern: JSON.stringify({
+                eventName: ['INSERT', 'MODIFY'],
+                dynamodb: { Keys: { sk: { S: ['SUMMARY'] } }, NewImage: { statusChanged: { BOOL: [true] } } },
+              }),
+            },
+          ],
+        },
+      });
+      expect(resources.PublicationFailureAlarm?.Properties).toMatchObject({
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['PublicationDeadLetterQueue', 'QueueName'] } }],
+        Threshold: 0,
+      });
+      const publish = resources.PublishLambdaFunction as Resource;
+      const { Variables: environment } = publish.Properties.Environment as { Variables: object };
+      expect(environment).toMatchObject({
+        EVENT_BUS_NAME: { 'Fn::If': ['CreateEventBus', { Ref: 'RecordingEventBus' }, { Ref: 'ExistingEventBusName' }] },
+      });
+    });
+
+    it('publisher role: PutEvents on that bus only, one table read, its DLQ', () => {
+      expect(
+        actions('PublishIamRoleLambdaExecution')
+          .filter((action) => !action.startsWith('logs:'))
+          .sort(),
+      ).toEqual([
+        'dynamodb:DescribeStream',
+        'dynamodb:GetRecords',
+        'dynamodb:GetShardIterator',
+        'dynamodb:ListStreams',
+        'dynamodb:Query',
+        'events:PutEvents',
+        'sqs:SendMessage',
+      ]);
+      const resourceOf = (action: string) =>
+        statements('PublishIamRoleLambdaExecution').find((statement) => [statement.Action].flat().includes(action))
+          ?.Resource;
+      expect(resourceOf('events:PutEvents')).toEqual({
+        'Fn::If': [
+          'CreateEventBus',
+          { 'Fn::GetAtt': ['RecordingEventBus', 'Arn'] },
+          {
+            'Fn::Sub': fnSub(
+              'arn:%{AWS::Partition}:events:%{AWS::Region}:%{AWS::AccountId}:event-bus/%{ExistingEventBusName}',
+            ),
+          },
+        ],
+      });
+      expect(resourceOf('sqs:SendMessage')).toEqual({ 'Fn::GetAtt': ['PublicationDeadLetterQueue', 'Arn'] });
+      expect(resourceOf('dynamodb:Query')).toEqual({ 'Fn::GetAtt': ['RecordingsTable', 'Arn'] });
+    });
+
+    it('webhook: API-key connection, API destination, a rule for our source with a role, retries and a DLQ', () => {
+      expect(resources.EventsWebhookConnection?.Properties).toEqual({
+        Description: expect.any(String),
+        AuthorizationType: 'API_KEY',
+        AuthParameters: {
+          ApiKeyAuthParameters: {
+            ApiKeyName: 'x-api-key',
+            // A dynamic reference by default: the key itself is never in the template.
+            ApiKeyValue: '{{resolve:secretsmanager:rtc-recording-callbacks/ci/events-webhook:SecretString:apiKey}}',
+          },
+        },
+      });
+      expect(resources.EventsWebhookDestination?.Properties).toMatchObject({
+        ConnectionArn: { 'Fn::GetAtt': ['EventsWebhookConnection', 'Arn'] },
+        InvocationEndpoint: { Ref: 'EventsWebhookUrl' },
+        HttpMethod: 'POST',
+      });
+      expect(resources.EventsWebhookRule?.Properties).toMatchObject({
+        EventBusName: { 'Fn::If': ['CreateEventBus', { Ref: 'RecordingEventBus' }, { Ref: 'ExistingEventBusName' }] },
+        EventPattern: { source: ['rtc-recording-callbacks'] },
+        State: 'ENABLED',
+        Targets: [
+          {
+            Arn: { 'Fn::GetAtt': ['EventsWebhookDestination', 'Arn'] },
+            RoleArn: { 'Fn::GetAtt': ['EventsWebhookRole', 'Arn'] },
+            RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 },
+            DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['EventsWebhookDeadLetterQueue', 'Arn'] } },
+          },
+        ],
+      });
+      expect(actions('EventsWebhookRole')).toEqual(['events:InvokeApiDestination']);
+      expect(statements('EventsWebhookRole')[0]?.Resource).toEqual({
+        'Fn::GetAtt': ['EventsWebhookDestination', 'Arn'],
+      });
+      expect(resources.EventsWebhookFailureAlarm?.Properties).toMatchObject({
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['EventsWebhookDeadLetterQueue', 'QueueName'] } }],
+      });
+    });
+
+    it('stage parameters reach the template: an existing bus, the webhook URL and key', () => {
+      const result = spawnSync(
+        'npx',
+        [
+          'serverless',
+          'print',
+          '--stage',
+          'ci',
+          '--format',
+          'json',
+          `--param=eventBusName=${existing.ExistingEventBusName}`,
+          `--param=eventsWebhookUrl=${existing.EventsWebhookUrl}`,
+          '--param=eventsWebhookApiKey={{resolve:secretsmanager:my-webhook:SecretString:apiKey}}',
+        ],
+        {
+          encoding: 'utf8',
+          env: { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '' },
+        },
+      );
+      expect(result.status, result.stderr).toBe(0);
+      const printed = JSON.parse(result.stdout.slice(result.stdout.indexOf('{'))).resources;
+      expect(printed.Parameters.ExistingEventBusName.Default).toBe(existing.ExistingEventBusName);
+      expect(printed.Parameters.EventsWebhookUrl.Default).toBe(existing.EventsWebhookUrl);
+      expect(printed.Resources.EventsWebhookConnection.Properties.AuthParameters.ApiKeyAuthParameters.ApiKeyValue).toBe(
+        '{{resolve:secretsmanager:my-webhook:SecretString:apiKey}}',
+      );
+    }, 60_000);
   });
 });

@@ -6,6 +6,7 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { inject } from 'vitest';
 import type { IncomingCallback } from '../../lib/http/callback-request';
 import { isNewEventRecord } from '../../lib/project/stream-handler';
+import { isSummaryChangeRecord } from '../../lib/publish/stream-handler';
 import { toApiGatewayEvent } from '../../local/api-gateway-event';
 import { handlerEnvironment, localClientConfig } from '../../local/emulators';
 import { type SqsHandler, SqsPoller } from '../../local/sqs-poller';
@@ -68,6 +69,23 @@ export async function useLocalStack() {
     await reader.initialize();
     return reader;
   };
+  /**
+   * A reader of summary changes from now on, as the publish function's mapping; like the local
+   * stack's, it never gives up on a change.
+   */
+  const publication = async (handler: StreamHandler) => {
+    const reader = new StreamPoller({
+      client: streams,
+      streamArn: stack.streamArn,
+      handler,
+      filter: isSummaryChangeRecord,
+      startingPosition: 'LATEST',
+      maxRetryAttempts: Number.POSITIVE_INFINITY,
+      functionName: 'publish',
+    });
+    await reader.initialize();
+    return reader;
+  };
   // One reader for the whole file, as one event source mapping: it remembers where it is.
   const projector = await projection();
   /** Feeds the summary projector until the table's stream has nothing new. */
@@ -104,7 +122,20 @@ export async function useLocalStack() {
     );
   };
 
-  return { stack, sqs, documentClient, post, get, drain, poller, project, projection, queueDepth, purge };
+  return {
+    stack,
+    sqs,
+    documentClient,
+    post,
+    get,
+    drain,
+    poller,
+    project,
+    projection,
+    publication,
+    queueDepth,
+    purge,
+  };
 }
 
 export const uniqueId = (prefix: string) =>

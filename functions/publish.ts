@@ -1,0 +1,19 @@
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { EventBridgePublisher } from '../lib/adapters/eventbridge-publisher';
+import { createDocumentClient, RecordingStore } from '../lib/adapters/recording-store';
+import { optionalNumberEnv, requireEnv } from '../lib/env';
+import { logger } from '../lib/logger';
+import { countOutcome } from '../lib/metrics';
+import { createStreamPublishHandler } from '../lib/publish/stream-handler';
+
+/** DynamoDB stream of summary items → `Recording Status Changed` on the EventBridge bus. */
+export const handler = createStreamPublishHandler({
+  publisher: new EventBridgePublisher({
+    client: new EventBridgeClient({}),
+    eventBusName: requireEnv('EVENT_BUS_NAME'),
+  }),
+  files: new RecordingStore({ client: createDocumentClient(), tableName: requireEnv('TABLE_NAME') }),
+  staleAfterHours: optionalNumberEnv('STALE_AFTER_HOURS'),
+  logger,
+  countOutcome,
+});

@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { RecordingStore } from '../lib/adapters/recording-store';
+import { logger } from '../lib/logger';
+import type { CountOutcome } from '../lib/metrics';
+import type { OutboundEvent, PublishFailure, RecordingEventPublisher } from '../lib/publish/publish-status-changes';
+import { createStreamPublishHandler } from '../lib/publish/stream-handler';
+import { LOCAL_AWS_ENV } from './emulators';
+import type { StreamHandler } from './stream-poller';
+
+/** The account the local stack pretends to be, as the emulators do. */
+const LOCAL_ACCOUNT = '000000000000';
+
+/** The JSON EventBridge delivers to a target (an API destination, an SQS queue, a Lambda). */
+export interface EventBridgeEnvelope {
+  version: '0';
+  id: string;
+  'detail-type': string;
+  source: string;
+  account: string;
+  time: string;
+  region: string;
+  resources: string[];
+  detail: OutboundEvent['detail'];
+}
+
+export function toEnvelope(event: OutboundEvent): EventBridgeEnvelope {
+  return {
+    version: '0',
+    // EventBridge mints a new envelope id per PutEvents entry; consumers dedupe on `detail.id`.
+    id: randomUUID(),
+    'detail-type': event.detailType,
+    source: event.source,
+    account: LOCAL_ACCOUNT,
+    time: event.time.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    region: LOCAL_AWS_ENV.AWS_REGION,
+    resources: [],
+    detail: event.detail,
+  };
+}
+
+export interface HttpEventPublisherOptions {
+  /** Where each event is POSTed; with none, events are only logged. */
+  url?: string;
+  timeoutMs?: number;
+}
+
+/**
+ * The local stand-in for the bus and its API destination rule: POSTs each event, as the envelope
+ * EventBridge delivers, to `RECORDING_EVENTS_URL`. A non-2xx answer or no answer is a failure,
+ * retried by the publisher and then by the stream until the receiver takes it.
+ */
+export class HttpEventPublisher implements RecordingEventPublisher {
+  readonly #url: string | undefined;
+  readonly #timeoutMs: number;
+
+  constructor(options: HttpEventPublisherOptions) {
+    this.#url = options.url;
+    this.#timeoutMs = options.timeoutMs ?? 5_000;
+  }
+
+  async publish(events: readonly OutboundEvent[]): Promise<PublishFailure[]> {
+    const url = this.#url;
+    if (url === undefined) return [];
+    const failures = await Promise.all(
+      events.map(async (event): Promise<PublishFailure | undefined> => {
+        try {
+          const response = await fetch(url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(toEnvelope(event)),
+            signal: AbortSignal.timeout(this.#timeoutMs),
+          });
+          await response.body?.cancel();
+          return response.ok ? undefined : { id: event.id, reason: `HTTP ${response.status}` };
+        } catch (error) {
+          return { id: event.id, reason: error instanceof Error ? error.name : 'unknown' };
+        }
+      }),
+    );
+    return failures.filter((failure) => failure !== undefined);
+  }
+}
+
+/** `RECORDING_EVENTS_URL` without credentials or query, which may hold a token: for the banner. */
+export function describeEventsUrl(url: string | undefined): string {
+  if (url === undefined) return 'logged only (set RECORDING_EVENTS_URL to have them POSTed)';
+  const { origin, pathname } = new URL(url);
+  return `logged and POSTed to ${origin}${pathname} as EventBridge target envelopes, retried until 2xx`;
+}
+
+export interface LocalPublishOptions {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+  eventsUrl?: string;
+  staleAfterHours?: number;
+  countOutcome: CountOutcome;
+}
+
+/** The publish function as the local stack runs it: the same handler as AWS, with the HTTP publisher. */
+export function createLocalPublishHandler(options: LocalPublishOptions): StreamHandler {
+  return createStreamPublishHandler({
+    publisher: new HttpEventPublisher({ url: options.eventsUrl }),
+    files: new RecordingStore({ client: options.client, tableName: options.tableName }),
+    staleAfterHours: options.staleAfterHours,
+    logger,
+    countOutcome: options.countOutcome,
+  });
+}
