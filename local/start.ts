@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { DEFAULT_APPS_FILE } from '../lib/config/load-apps';
+import { ENDPOINTS } from '../lib/platforms';
 import { startLocalStack } from './local-stack';
 
 const USAGE = 'usage: npm start [-- --persist] (environment: PORT, RECORDING_APPS_FILE)';
@@ -50,7 +51,7 @@ async function main(): Promise<void> {
     [
       '',
       `rtc-recording-callbacks local stack ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`,
-      `  callbacks    POST ${url}/callbacks/{tencent-im|tencent-trtc|tencent-gme|huawei-sparkrtc}`,
+      `  callbacks    POST ${url}/callbacks/{${ENDPOINTS.join('|')}}`,
       `  state        GET  ${url}/recordings/{platform}/{appId}/{taskId}`,
       `               GET  ${url}/rooms/{platform}/{appId}/{roomId}`,
       `  health       GET  ${url}/health`,
