@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import type { LogicalEvent } from './event-arbitraries';
 import type { Sample } from './samples';
 
 /** The dev agora app of config/apps.local.json. */
@@ -93,3 +95,43 @@ export function agoraLifecycle(sid: string): Sample[] {
     agoraSample(`agora-${eventType}`, { sid, eventType, details, sequence }),
   );
 }
+
+/**
+ * A logical Agora event for the convergence properties. Deliveries differ in what a resend or a
+ * redundant copy changes: notifyMs, noticeId and the top-level sid (PROTOCOLS.md §6).
+ */
+export const agoraEvent = (sid: string): fc.Arbitrary<LogicalEvent> =>
+  fc
+    .record({
+      sequence: fc.nat(2),
+      event: fc.oneof(
+        fc.record({ eventType: fc.constant(40), details: fc.record({ status: fc.constantFrom(0, 0, 1) }) }),
+        fc.record({ eventType: fc.constant(41), details: fc.record({ leaveCode: fc.constantFrom(0, 4, 16) }) }),
+        fc.record({ eventType: fc.constant(4), details: fc.constant({ fileList: `${sid}.m3u8` }) }),
+        fc.record({
+          eventType: fc.constantFrom(31, 32),
+          details: fc.record({
+            status: fc.constantFrom(0, 0, 1),
+            fileList: fc.constantFrom([{ fileName: `${sid}.m3u8` }], [{ filename: `${sid}_0.mp4` }]),
+          }),
+        }),
+        fc.record({ eventType: fc.constant(11), details: fc.record({ exitStatus: fc.constantFrom(0, 1) }) }),
+        fc.record({ eventType: fc.constant(33), details: fc.record({ progress: fc.constantFrom(0, 5000, 10000) }) }),
+        fc.record({ eventType: fc.constant(1), details: fc.record({ errorLevel: fc.constantFrom(1, 5) }) }),
+        fc.record({
+          eventType: fc.constant(71),
+          details: fc.record({ code: fc.nat(6), fileList: fc.constant([{ filename: `${sid}-web.mp4` }]) }),
+        }),
+      ),
+    })
+    .map(({ sequence, event: { eventType, details } }) => ({
+      key: `${sid}:${eventType}:${sequence}:${JSON.stringify(details)}`,
+      deliver: (variant: number): Sample => {
+        const body = JSON.parse(
+          agoraBody({ sid, eventType, details, sequence, notifyMs: 1_700_000_000_000 + variant }),
+        );
+        body.noticeId = `notice-${variant}`;
+        if (variant % 2) delete body.sid;
+        return { ...agoraSample('agora', { sid, eventType, details }), body: JSON.stringify(body) };
+      },
+    }));

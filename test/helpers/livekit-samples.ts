@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import type { LogicalEvent } from './event-arbitraries';
 import type { Sample } from './samples';
 
 /** The dev livekit app of config/apps.local.json, with its current key. */
@@ -84,3 +86,36 @@ export function liveKitLifecycle(egressId: string): Sample[] {
     }),
   );
 }
+
+/**
+ * A logical egress event for the convergence properties. A retry is byte-identical; the other
+ * delivery is the same event with Go's post-comma spaces (PROTOCOLS.md §7).
+ */
+export const liveKitEvent = (egressId: string): fc.Arbitrary<LogicalEvent> =>
+  fc
+    .record({
+      step: fc.constantFrom<[string, string | undefined]>(
+        ['egress_started', undefined],
+        ['egress_updated', 'EGRESS_ACTIVE'],
+        ['egress_updated', 'EGRESS_ENDING'],
+        ['egress_ended', 'EGRESS_COMPLETE'],
+        ['egress_ended', 'EGRESS_LIMIT_REACHED'],
+        ['egress_ended', 'EGRESS_FAILED'],
+        ['egress_ended', 'EGRESS_ABORTED'],
+      ),
+      file: fc.constantFrom(undefined, `${egressId}.mp4`, `${egressId}-2.mp4`),
+      nth: fc.nat(1),
+    })
+    .map(({ step: [event, status], file, nth }) => {
+      const id = `EV_${event.slice(7, 10)}${status?.slice(7, 10) ?? 'STA'}${file?.length ?? 0}${nth}`;
+      const body = liveKitBody({ egressId, event, status, id, file });
+      return {
+        key: `${egressId}:${id}`,
+        deliver: (variant: number): Sample => ({
+          name: 'livekit',
+          endpoint: 'livekit',
+          appId: LIVEKIT_DEV_APP,
+          body: variant % 2 ? body.replaceAll(',"', ', "') : body,
+        }),
+      };
+    });

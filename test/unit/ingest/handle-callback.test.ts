@@ -246,10 +246,7 @@ describe.each(CASES)('$endpoint ingest', (vendor) => {
   });
 
   it('rejects an unknown app with 403', async () => {
-    await expectRejected(
-      signTestRequest(vendor.forApp('1499999999'), { key: keyFor(currentKey, '1499999999') }),
-      403,
-    );
+    await expectRejected(signTestRequest(vendor.forApp('1499999999'), { key: keyFor(currentKey, '1499999999') }), 403);
   });
 
   it('rejects a body over 256 KiB with 413 before verifying', async () => {
