@@ -9,11 +9,6 @@ type AppOf<V> = V extends Vendor<infer A, string> ? A : never;
 /** One configured app; each vendor's module defines its shape (CONTRACT §3). */
 export type AppConfig = AppOf<(typeof VENDORS)[number]>;
 export type AppFor<P extends Platform> = Extract<AppConfig, { platform: P }>;
-export type { AgoraApp } from '../providers/agora';
-export type { SparkRtcApp } from '../providers/huawei-sparkrtc';
-export type { LiveKitApp } from '../providers/livekit';
-export type { GmeApp } from '../providers/tencent-gme';
-export type { TrtcApp } from '../providers/tencent-trtc';
 
 /** The validated apps document: a lookup by platform and app id. */
 export class AppDirectory {

@@ -6,6 +6,7 @@ import { handleCallback, MAX_BODY_BYTES, MAX_HEADER_BYTES, MAX_QUERY_BYTES } fro
 import { parseJsonObject } from '../../../lib/json';
 import { MAX_LABEL_LENGTH } from '../../../lib/model/events';
 import type { Endpoint } from '../../../lib/platforms';
+import { signLiveKitWebhook } from '../../../lib/providers/livekit';
 import type { SigningKey } from '../../../lib/providers/provider';
 import { createProviderRegistry } from '../../../lib/providers/registry';
 import { agoraBody } from '../../helpers/agora-samples';
@@ -50,6 +51,8 @@ interface VendorCase {
   /** Removes the signature. */
   unsign: (request: IncomingCallback) => IncomingCallback;
   hasTimestamp: boolean;
+  /** The request, signed, with no app id where the vendor puts it. */
+  withoutApp: (signed: IncomingCallback, sign: (sample: Sample) => IncomingCallback) => IncomingCallback;
   /** The key to sign with for an app: LiveKit names its API key in the token (`iss`). */
   keyFor?: (secret: string, appId: string) => SigningKey;
 }
@@ -115,6 +118,7 @@ const CASES: VendorCase[] = [
     }),
     unsign: (request) => ({ ...request, rawQueryString: request.rawQueryString.replace(/&?Sign=[0-9a-f]+/, '') }),
     hasTimestamp: true,
+    withoutApp: (request) => ({ ...request, rawQueryString: request.rawQueryString.replace(/SdkAppid=\d+&?/, '') }),
   },
   {
     endpoint: 'tencent-trtc',
@@ -125,6 +129,7 @@ const CASES: VendorCase[] = [
     tamper: (request) => ({ ...request, body: flipFirstDigit(request.body ?? '') }),
     unsign: withoutHeader('sign'),
     hasTimestamp: false,
+    withoutApp: withoutHeader('sdkappid'),
   },
   {
     endpoint: 'tencent-gme',
@@ -135,6 +140,8 @@ const CASES: VendorCase[] = [
     tamper: (request) => ({ ...request, body: (request.body ?? '').replace('"SeqNo":0', '"SeqNo":1') }),
     unsign: withoutHeader('signature'),
     hasTimestamp: false,
+    withoutApp: (_request, sign) =>
+      sign({ ...gmeSample('1400000000'), body: gmeSample('1400000000').body.replace('"BizID":1400000000,', '') }),
   },
   {
     endpoint: 'huawei-sparkrtc',
@@ -145,6 +152,8 @@ const CASES: VendorCase[] = [
     tamper: (request) => ({ ...request, body: (request.body ?? '').replace('room01', 'room02') }),
     unsign: withoutHeader('x-rtc-signature'),
     hasTimestamp: true,
+    withoutApp: (_request, sign) =>
+      sign({ ...sparkSample('spark-app'), body: sparkSample('spark-app').body.replace('"app_id":"spark-app",', '') }),
   },
   {
     endpoint: 'agora',
@@ -156,6 +165,8 @@ const CASES: VendorCase[] = [
     unsign: (request) => withoutHeader('agora-signature')(withoutHeader('agora-signature-v2')(request)),
     // NCS signs no time (PROTOCOLS.md §6).
     hasTimestamp: false,
+    // Two agora apps are configured here, so a URL without appId names none (CONTRACT §3).
+    withoutApp: (request) => ({ ...request, rawQueryString: request.rawQueryString.replace(/appId=[^&]*&?/, '') }),
   },
   {
     endpoint: 'livekit',
@@ -166,6 +177,10 @@ const CASES: VendorCase[] = [
     tamper: (request) => ({ ...request, body: (request.body ?? '').replace('EG_a', 'EG_b') }),
     unsign: withoutHeader('authorization'),
     hasTimestamp: true,
+    withoutApp: (request) => ({
+      ...request,
+      headers: { ...request.headers, authorization: signLiveKitWebhook('', KEYS.livekit[0], request.body ?? '', 1) },
+    }),
     keyFor: (secret, appId) => ({
       secret,
       keyId: appId !== 'lk-app' ? 'APIunknown' : secret === KEYS.livekit[1] ? 'APIlkPrevious' : 'APIlkCurrent',
@@ -247,6 +262,13 @@ describe.each(CASES)('$endpoint ingest', (vendor) => {
 
   it('rejects an unknown app with 403', async () => {
     await expectRejected(signTestRequest(vendor.forApp('1499999999'), { key: keyFor(currentKey, '1499999999') }), 403);
+  });
+
+  it('rejects a request that names no app with 403, the same answer as an unknown app', async () => {
+    await expectRejected(
+      vendor.withoutApp(signed(), (sample) => signTestRequest(sample, { key: keyFor(currentKey) })),
+      403,
+    );
   });
 
   it('rejects a body over 256 KiB with 413 before verifying', async () => {
