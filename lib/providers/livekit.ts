@@ -116,7 +116,8 @@ export function createLiveKitProvider(options: LiveKitOptions = {}): Provider<Li
   return {
     endpoint: 'livekit',
     platform: 'livekit',
-    forwardedHeaders: ['content-type'],
+    // The token is a signature, not a secret: queued like the other vendors' signature headers, for audit.
+    forwardedHeaders: ['content-type', 'authorization'],
     signatureHeaders: ['authorization'],
     signatureQuery: [],
 
