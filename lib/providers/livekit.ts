@@ -60,14 +60,10 @@ export function signLiveKitWebhook(
     exp: nowSeconds + TOKEN_LIFETIME_SECONDS,
     nbf: nowSeconds,
     iat: nowSeconds,
-    sha256: bodyDigest(body).toString('base64'),
+    sha256: sha256(body).toString('base64'),
   };
   const signingInput = `${JWT_HEADER}.${base64url(JSON.stringify(claims))}`;
   return `${signingInput}.${hmac('sha256', apiSecret, signingInput).toString('base64url')}`;
-}
-
-function bodyDigest(body: Buffer | string): Buffer {
-  return sha256(body);
 }
 
 export interface LiveKitOptions {
@@ -86,7 +82,11 @@ interface TokenParts {
   readonly claims: Readonly<Record<string, unknown>>;
 }
 
-/** Splits a compact JWS and reads its header and claims; nothing in it is trusted yet. */
+/**
+ * Splits a compact JWS and reads its header and claims; nothing in it is trusted yet. HS256 is one
+ * HMAC over `header.payload`, so no JWT library: the whole check is that HMAC, two time claims and
+ * the body hash (PROTOCOLS.md §7).
+ */
 function readToken(token: string): TokenParts {
   const parts = token.split('.');
   const [header, payload, signature] = parts;
@@ -149,7 +149,7 @@ export function createLiveKitProvider(options: LiveKitOptions = {}): Provider<Li
       }
       // The body's bytes, never a re-serialization: Go's encoder adds random spaces (PROTOCOLS.md §7).
       const claimed = typeof claims.sha256 === 'string' ? decodeBase64Digest(claims.sha256, SHA256_BYTES) : undefined;
-      if (!claimed || !digestsEqual(bodyDigest(request.body), claimed)) {
+      if (!claimed || !digestsEqual(sha256(request.body), claimed)) {
         throw new VerificationError('bad_signature', 'body does not match the JWT sha256 claim');
       }
       return app;
