@@ -3,7 +3,7 @@ import { handleCallback, type IngestDependencies } from '../lib/ingest/handle-ca
 import { logger } from '../lib/logger';
 import { countOutcome } from '../lib/metrics';
 import { ENDPOINTS, type Endpoint } from '../lib/platforms';
-import { createProviderRegistry, providerOptionsFromEnv } from '../lib/providers/registry';
+import { createProviderRegistry } from '../lib/providers/registry';
 import { devKeyFor } from '../test/helpers/dev-apps';
 import { signTestRequest } from '../test/helpers/sign-test-request';
 import { INGEST_SAMPLES } from './ingest-samples';
@@ -25,7 +25,7 @@ const ROUNDS = 5;
  */
 export async function measureIngestCpu(requestsPerRound: number): Promise<IngestCpuFigures[]> {
   const deps: IngestDependencies = {
-    providers: createProviderRegistry(providerOptionsFromEnv()),
+    providers: createProviderRegistry(process.env),
     loadApps: createAppsLoader(appsSourceFromEnv()),
     queue: { send: async () => {} },
     logger,

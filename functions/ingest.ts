@@ -5,11 +5,11 @@ import { requireEnv } from '../lib/env';
 import { handleCallback, type IngestDependencies } from '../lib/ingest/handle-callback';
 import { logger } from '../lib/logger';
 import { countOutcome } from '../lib/metrics';
-import { createProviderRegistry, providerOptionsFromEnv } from '../lib/providers/registry';
+import { createProviderRegistry } from '../lib/providers/registry';
 
 const queueUrl = requireEnv('QUEUE_URL');
 const dependencies: IngestDependencies = {
-  providers: createProviderRegistry(providerOptionsFromEnv()),
+  providers: createProviderRegistry(process.env),
   loadApps: createAppsLoader(appsSourceFromEnv()),
   queue: new SqsCallbackQueue({ client: createSqsClient(queueUrl), queueUrl }),
   logger,

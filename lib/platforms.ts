@@ -1,27 +1,28 @@
-/** The namespaces a recording lives in (CONTRACT §1). Chat and TRTC callbacks both feed `trtc`. */
-export const PLATFORMS = ['trtc', 'gme', 'sparkrtc'] as const;
-export type Platform = (typeof PLATFORMS)[number];
+import { VENDORS } from './providers/registry';
+
+type RegisteredVendor = (typeof VENDORS)[number];
+
+/** The namespaces a recording lives in (CONTRACT §1), one per vendor. Chat and TRTC both feed `trtc`. */
+export type Platform = RegisteredVendor['platform'];
+/** The callback endpoints (CONTRACT §1), each served by its vendor's provider. */
+export type Endpoint = RegisteredVendor['endpoints'][number];
+
+export const PLATFORMS: readonly Platform[] = VENDORS.map((vendor) => vendor.platform);
+export const ENDPOINTS: readonly Endpoint[] = VENDORS.flatMap((vendor): readonly Endpoint[] => vendor.endpoints);
 
 export function isPlatform(value: string): value is Platform {
   return (PLATFORMS as readonly string[]).includes(value);
 }
 
-/** The callback endpoints (CONTRACT §1), one provider module each. */
-export const ENDPOINTS = ['tencent-im', 'tencent-trtc', 'tencent-gme', 'huawei-sparkrtc'] as const;
-export type Endpoint = (typeof ENDPOINTS)[number];
-
 export function isEndpoint(value: string): value is Endpoint {
   return (ENDPOINTS as readonly string[]).includes(value);
 }
 
-const ENDPOINT_PLATFORMS: Record<Endpoint, Platform> = {
-  'tencent-im': 'trtc',
-  'tencent-trtc': 'trtc',
-  'tencent-gme': 'gme',
-  'huawei-sparkrtc': 'sparkrtc',
-};
+const ENDPOINT_PLATFORMS = new Map<Endpoint, Platform>(
+  VENDORS.flatMap((vendor) => vendor.endpoints.map((endpoint): [Endpoint, Platform] => [endpoint, vendor.platform])),
+);
 
 /** The namespace an endpoint's recordings live in: Chat and TRTC share `trtc` (CONTRACT §1). */
 export function platformOf(endpoint: Endpoint): Platform {
-  return ENDPOINT_PLATFORMS[endpoint];
+  return ENDPOINT_PLATFORMS.get(endpoint) as Platform;
 }

@@ -6,6 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { DEFAULT_APPS_FILE } from '../lib/config/load-apps';
+import { ENDPOINTS } from '../lib/platforms';
 import { describeEventsUrl } from './http-event-publisher';
 import { startLocalStack } from './local-stack';
 
@@ -54,7 +55,7 @@ async function main(): Promise<void> {
     [
       '',
       `rtc-recording-callbacks local stack ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`,
-      `  callbacks    POST ${url}/callbacks/{tencent-im|tencent-trtc|tencent-gme|huawei-sparkrtc}`,
+      `  callbacks    POST ${url}/callbacks/{${ENDPOINTS.join('|')}}`,
       `  state        GET  ${url}/recordings/{platform}/{appId}/{taskId}`,
       `               GET  ${url}/rooms/{platform}/{appId}/{roomId}`,
       `  health       GET  ${url}/health`,

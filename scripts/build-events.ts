@@ -1,13 +1,14 @@
 /**
- * Writes events/: API Gateway v2 events wrapping every seed sample and a TRTC 301→305 set, signed
- * with the dev keys in config/apps.local.json, SQS events for `process`, GET events for `query`, and the
- * `Recording Status Changed` that set's 305 publishes, as an EventBridge target receives it.
+ * Writes events/: API Gateway v2 events wrapping every seed sample, a TRTC 301→305 set, an Agora
+ * 40→31 set and a LiveKit egress set, and the Agora and LiveKit vector bodies of PROTOCOLS.md, signed
+ * with the dev keys in config/apps.local.json; SQS events for `process`; GET events for `query`; and the
+ * `Recording Status Changed` the TRTC set's 305 publishes, as an EventBridge target receives it.
  *
  *   npm run events            # sign with the current time
  *   npm run events -- --now 1752580150000
  *
- * Chat-with-token and SparkRTC signatures carry a timestamp, so re-run this before replaying those
- * samples with `serverless invoke local` (see README, "Replay").
+ * Chat-with-token, SparkRTC and LiveKit signatures carry a time (a LiveKit token lives 5 minutes), so
+ * re-run this before replaying those samples with `serverless invoke local` (see README, "Replay").
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -19,8 +20,16 @@ import { foldIntoSummary } from '../lib/model/recording-summary';
 import { type OutboundEvent, publishStatusChanges } from '../lib/publish/publish-status-changes';
 import { toApiGatewayEvent } from '../local/api-gateway-event';
 import { toEnvelope } from '../local/http-event-publisher';
+import { AGORA_DEV_APP, AGORA_VECTORS, agoraLifecycle, agoraSample } from '../test/helpers/agora-samples';
 import { devKeyFor } from '../test/helpers/dev-apps';
 import { interpretSample } from '../test/helpers/interpret';
+import {
+  LIVEKIT_DEV_APP,
+  LIVEKIT_VECTOR,
+  LIVEKIT_VECTOR_SPACED_BODY,
+  liveKitLifecycle,
+  liveKitSample,
+} from '../test/helpers/livekit-samples';
 import { type Sample, SEED_000, SEED_001, SEED_003, SEED_004, trtcLifecycle } from '../test/helpers/samples';
 import { signTestRequest } from '../test/helpers/sign-test-request';
 import { toSqsBatches } from '../test/helpers/sqs-event';
@@ -33,6 +42,34 @@ mkdirSync(outDir, { recursive: true });
 const SEEDS = [SEED_000, SEED_001, SEED_003, SEED_004];
 const LIFECYCLE_TASK = 'trtc-sample-task-0001';
 const lifecycle = trtcLifecycle(LIFECYCLE_TASK);
+// Vendor vectors (PROTOCOLS.md §6, §7): the same bytes, signed here with the dev keys.
+const vectorOf = (sample: Sample, name: string, body: string): Sample => ({ ...sample, name, body });
+const agoraVectors = [
+  vectorOf(
+    agoraSample('', { sid: '', eventType: 0, details: {} }),
+    'agora-vector-31-uploaded',
+    AGORA_VECTORS.uploaded.body,
+  ),
+  vectorOf(
+    agoraSample('', { sid: '', eventType: 0, details: {} }),
+    'agora-vector-product-1',
+    AGORA_VECTORS.vendor1.body,
+  ),
+];
+const liveKitVectors = [
+  vectorOf(liveKitSample('', { egressId: '', event: '', id: '' }), 'livekit-vector-egress-ended', LIVEKIT_VECTOR.body),
+  vectorOf(
+    liveKitSample('', { egressId: '', event: '', id: '' }),
+    'livekit-vector-egress-ended-spaced',
+    LIVEKIT_VECTOR_SPACED_BODY,
+  ),
+];
+const VENDOR_SETS: Sample[] = [
+  ...agoraLifecycle('38f8e3cfdc474cd56fc1ceba380d7e1b'),
+  ...agoraVectors,
+  ...liveKitLifecycle('EG_sampleEgress01'),
+  ...liveKitVectors,
+];
 
 const write = (name: string, value: unknown) => {
   writeFileSync(`${outDir}/${name}.json`, `${JSON.stringify(value, null, 2)}\n`);
@@ -52,9 +89,10 @@ const queued = (sample: Sample): QueuedCallback => ({
 /** One SQS event holding every body, as `process` receives a batch. */
 const sqsEvent = (bodies: string[]) => toSqsBatches(bodies, bodies.length, now)[0];
 
-for (const [index, sample] of [...SEEDS, ...lifecycle].entries()) {
+for (const [index, sample] of [...SEEDS, ...lifecycle, ...VENDOR_SETS].entries()) {
   const request = signTestRequest(sample, { key: await devKeyFor(sample), now });
-  const name = index < SEEDS.length ? sample.name : `trtc-lifecycle-${sample.name}`;
+  const name =
+    index >= SEEDS.length && index < SEEDS.length + lifecycle.length ? `trtc-lifecycle-${sample.name}` : sample.name;
   write(
     `ingest-${name}`,
     toApiGatewayEvent({
@@ -68,6 +106,7 @@ for (const [index, sample] of [...SEEDS, ...lifecycle].entries()) {
 }
 write('process-seeds', sqsEvent(SEEDS.map((sample) => JSON.stringify(queued(sample)))));
 write('process-trtc-lifecycle', sqsEvent(lifecycle.map((sample) => JSON.stringify(queued(sample)))));
+write('process-agora-livekit', sqsEvent(VENDOR_SETS.map((sample) => JSON.stringify(queued(sample)))));
 write('process-poison', sqsEvent(['this is not a queued callback', JSON.stringify(queued(SEED_001))]));
 
 // The read routes, for `serverless invoke local -f query` (replay skips them: they are not callbacks).
@@ -78,6 +117,8 @@ const reads: [string, string, string][] = [
   ['query-recording-events', `${recording}/events`, 'limit=100'],
   ['query-app-recordings', `/recordings/trtc/${lifecycle[0]?.appId}`, 'status=completed&limit=20'],
   ['query-app-stale-recordings', `/recordings/trtc/${lifecycle[0]?.appId}`, 'stale=true'],
+  ['query-agora-recording', `/recordings/agora/${AGORA_DEV_APP}/38f8e3cfdc474cd56fc1ceba380d7e1b`, ''],
+  ['query-livekit-recording', `/recordings/livekit/${LIVEKIT_DEV_APP}/EG_sampleEgress01`, ''],
 ];
 for (const [name, rawPath, rawQueryString] of reads) {
   write(name, toApiGatewayEvent({ method: 'GET', rawPath, rawQueryString }));

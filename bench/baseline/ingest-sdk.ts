@@ -11,7 +11,7 @@ import { handleCallback, type IngestDependencies } from '../../lib/ingest/handle
 import { logger } from '../../lib/logger';
 import { countOutcome } from '../../lib/metrics';
 import { encodeQueuedCallback } from '../../lib/model/queued-callback';
-import { createProviderRegistry, providerOptionsFromEnv } from '../../lib/providers/registry';
+import { createProviderRegistry } from '../../lib/providers/registry';
 
 const client = new SQSClient({
   maxAttempts: 3,
@@ -22,7 +22,7 @@ const queueUrl = requireEnv('QUEUE_URL');
 const parameterName = requireEnv('RECORDING_APPS_PARAMETER');
 
 const dependencies: IngestDependencies = {
-  providers: createProviderRegistry(providerOptionsFromEnv()),
+  providers: createProviderRegistry(process.env),
   loadApps: async () => {
     // Imported lazily, as the old loader did.
     const { getParameter } = await import('@aws-lambda-powertools/parameters/ssm');

@@ -1,31 +1,13 @@
 import { AppsConfigError } from '../errors';
-import { type Endpoint, isPlatform, type Platform } from '../platforms';
+import { isPlatform, PLATFORMS, type Platform } from '../platforms';
+import type { AppEntryReader, Vendor } from '../providers/provider';
+import { VENDORS } from '../providers/registry';
 import { SecretSet } from './secrets';
 
-export interface TrtcApp {
-  readonly platform: 'trtc';
-  readonly appId: string;
-  /** Chat webhook token; when empty, Chat callbacks are accepted on the SdkAppid match alone (seed 000). */
-  readonly imToken: SecretSet;
-  /** TRTC callback key; when empty, the tencent-trtc endpoint refuses this app. */
-  readonly callbackKey: SecretSet;
-}
+type AppOf<V> = V extends Vendor<infer A, string> ? A : never;
 
-export interface GmeApp {
-  readonly platform: 'gme';
-  readonly appId: string;
-  readonly secretKey: SecretSet;
-}
-
-export interface SparkRtcApp {
-  readonly platform: 'sparkrtc';
-  readonly appId: string;
-  readonly authKey: SecretSet;
-  /** Only consulted when no `authKey` is set: SparkRTC then sends no auth headers at all. */
-  readonly allowUnsigned: boolean;
-}
-
-export type AppConfig = TrtcApp | GmeApp | SparkRtcApp;
+/** One configured app; each vendor's module defines its shape (CONTRACT §3). */
+export type AppConfig = AppOf<(typeof VENDORS)[number]>;
 export type AppFor<P extends Platform> = Extract<AppConfig, { platform: P }>;
 
 /** The validated apps document: a lookup by platform and app id. */
@@ -40,8 +22,10 @@ export class AppDirectory {
     return this.#apps.get(appKey(platform, appId)) as AppFor<P> | undefined;
   }
 
-  list(): AppConfig[] {
-    return [...this.#apps.values()];
+  /** Every app, or every app of one platform. */
+  list<P extends Platform>(platform?: P): AppFor<P>[] {
+    const apps = [...this.#apps.values()];
+    return (platform === undefined ? apps : apps.filter((app) => app.platform === platform)) as AppFor<P>[];
   }
 }
 
@@ -49,11 +33,9 @@ function appKey(platform: Platform, appId: string): string {
   return `${platform}#${appId}`;
 }
 
-const SECRET_FIELDS = {
-  trtc: ['imToken', 'callbackKey'],
-  gme: ['secretKey'],
-  sparkrtc: ['authKey'],
-} as const satisfies Record<Platform, readonly string[]>;
+const VENDOR_BY_PLATFORM = new Map<Platform, Vendor<AppConfig, string>>(
+  VENDORS.map((vendor) => [vendor.platform, vendor as Vendor<AppConfig, string>]),
+);
 
 /**
  * Validates the apps document (CONTRACT §3). Throws an `AppsConfigError` that names the source and
@@ -74,7 +56,7 @@ export function parseAppsDocument(document: unknown, source: string): AppDirecto
     const record = entry as Record<string, unknown>;
     const { platform, appId } = record;
     if (typeof platform !== 'string' || !isPlatform(platform)) {
-      return fail(at, `"platform" must be one of trtc, gme, sparkrtc`);
+      return fail(at, `"platform" must be one of ${PLATFORMS.join(', ')}`);
     }
     if (typeof appId !== 'string' || appId.trim() === '' || appId.includes('#')) {
       // '#' separates the parts of our DynamoDB keys.
@@ -84,30 +66,35 @@ export function parseAppsDocument(document: unknown, source: string): AppDirecto
     if (seen.has(appKey(platform, appId))) return fail(where, 'duplicate platform and appId');
     seen.add(appKey(platform, appId));
 
-    const secret = (field: (typeof SECRET_FIELDS)[Platform][number], required: boolean): SecretSet => {
-      const value = record[field];
-      if (value === undefined && !required) return new SecretSet([]);
-      const list = typeof value === 'string' ? [value] : value;
-      if (
-        !Array.isArray(list) ||
-        list.length === 0 ||
-        !list.every((key) => typeof key === 'string' && key.length > 0)
-      ) {
-        return fail(where, `"${field}" must be a non-empty string or a non-empty array of non-empty strings`);
-      }
-      return new SecretSet(list as string[]);
+    const vendor = VENDOR_BY_PLATFORM.get(platform) as Vendor<AppConfig, string>;
+    const entryReader: AppEntryReader = {
+      fields: record,
+      fail: (problem) => fail(where, problem),
+      secret: (field, required) => {
+        // The schema and the declared secret fields must agree: the declaration is what docs and audits read.
+        if (!vendor.secretFields.includes(field))
+          throw new Error(`${platform}: ${field} is not a declared secret field`);
+        const value = record[field];
+        if (value === undefined && !required) return new SecretSet([]);
+        const list = typeof value === 'string' ? [value] : value;
+        if (
+          !Array.isArray(list) ||
+          list.length === 0 ||
+          !list.every((key) => typeof key === 'string' && key.length > 0)
+        ) {
+          return fail(where, `"${field}" must be a non-empty string or a non-empty array of non-empty strings`);
+        }
+        return new SecretSet(list as string[]);
+      },
     };
-
-    if (platform === 'trtc') {
-      return { platform, appId, imToken: secret('imToken', false), callbackKey: secret('callbackKey', false) };
-    }
-    if (platform === 'gme') return { platform, appId, secretKey: secret('secretKey', true) };
-    const { allowUnsigned } = record;
-    if (allowUnsigned !== undefined && typeof allowUnsigned !== 'boolean') {
-      return fail(where, '"allowUnsigned" must be true or false');
-    }
-    return { platform, appId, authKey: secret('authKey', false), allowUnsigned: allowUnsigned === true };
+    return vendor.parseApp(appId, entryReader);
   });
+  for (const vendor of VENDOR_BY_PLATFORM.values()) {
+    vendor.checkApps?.(
+      apps.filter((app) => app.platform === vendor.platform),
+      (problem) => fail(`${vendor.platform} apps`, problem),
+    );
+  }
   return new AppDirectory(apps);
 }
 
@@ -122,16 +109,4 @@ export function parseAppsDocumentText(text: string, source: string): AppDirector
     });
   }
   return parseAppsDocument(document, source);
-}
-
-/** The key a vendor signs a given endpoint's callbacks with, for tools that re-sign (replay, samples). */
-export function signingKeysFor(app: AppConfig, endpoint: Endpoint): SecretSet {
-  switch (app.platform) {
-    case 'trtc':
-      return endpoint === 'tencent-im' ? app.imToken : app.callbackKey;
-    case 'gme':
-      return app.secretKey;
-    case 'sparkrtc':
-      return app.authKey;
-  }
 }

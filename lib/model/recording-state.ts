@@ -1,15 +1,9 @@
 import type { Platform } from '../platforms';
+import { VENDORS } from '../providers/registry';
 import { FILE_STATUSES, type FileMention, type RecordingEvent } from './events';
+import type { AppliedEvent, RecordingStatus, StatusRule } from './status-rule';
 
-/** Task statuses, ranked: TRTC and SparkRTC status is the maximum rank any applied event implies. */
-export const RECORDING_STATUSES = ['recording', 'stopped', 'failed', 'completed'] as const;
-export type RecordingStatus = (typeof RECORDING_STATUSES)[number];
-
-/** The facts of one distinct event as the store keeps them. */
-export type AppliedEvent = Pick<RecordingEvent, 'eventType' | 'code' | 'seqNo' | 'files' | 'roomId' | 'occurredAt'> & {
-  /** When we first applied it (ms). A duplicate never changes it. */
-  readonly appliedAt: number;
-};
+export { type AppliedEvent, RECORDING_STATUSES, type RecordingStatus } from './status-rule';
 
 export interface RecordingKey {
   readonly platform: Platform;
@@ -45,98 +39,17 @@ export function eventSortKey(event: Pick<RecordingEvent, 'eventType' | 'eventId'
   return `EVENT#${event.eventType}#${event.eventId}`;
 }
 
-const rank = (status: RecordingStatus): number => RECORDING_STATUSES.indexOf(status);
-
-/**
- * Status is derived from a set of small *status facts*, one or two per event, so that the
- * materialized summary (lib/model/recording-summary.ts) can keep the set instead of every event and
- * still derive exactly what `deriveRecordingState` derives from the events. A set is order- and
- * duplicate-free by construction.
- */
-interface StatusRule {
-  /** The facts one event contributes. */
-  facts(event: AppliedEvent): string[];
-  /** The status implied by a set of facts. */
-  status(facts: ReadonlySet<string>): RecordingStatus;
-}
-
-/**
- * TRTC (PROTOCOLS.md §2): each event implies a status and the task takes the highest, so late or
- * repeated events can never move it backwards. 305 `Status` 0 or 2 means every file is uploaded;
- * 1 means the task ended with files still on the vendor's side.
- */
-function trtcEventStatus({ eventType, code }: AppliedEvent): RecordingStatus {
-  switch (eventType) {
-    case '301':
-      return code === null || code === 0 ? 'recording' : 'failed';
-    case '302':
-      return 'stopped';
-    case '305':
-      return code === 0 || code === 2 ? 'completed' : 'stopped';
-    case '312':
-      return code === 0 ? 'completed' : 'failed';
-    default:
-      return 'recording';
-  }
-}
-
-const TRTC_RULE: StatusRule = {
-  facts: (event) => [trtcEventStatus(event)],
-  status: (facts) => {
-    let best: RecordingStatus = 'recording';
-    for (const fact of facts) if (rank(fact as RecordingStatus) > rank(best)) best = fact as RecordingStatus;
-    return best;
-  },
-};
-
-/**
- * GME (PROTOCOLS.md §3): per segment, 1 started, 2 finished, 3 uploaded. A segment without a 2 is
- * still recording (CONTRACT §4); the task is completed when every segment seen has both 2 and 3.
- * Facts are `<seqNo>:<type>`.
- */
-const GME_RULE: StatusRule = {
-  facts: ({ seqNo, eventType }) => [`${seqNo ?? 0}:${eventType}`],
-  status: (facts) => {
-    const segments = new Map<string, Set<string>>();
-    for (const fact of facts) {
-      const [segment = '', type = ''] = fact.split(':');
-      const types = segments.get(segment) ?? new Set<string>();
-      types.add(type);
-      segments.set(segment, types);
-    }
-    const states = [...segments.values()];
-    if (states.some((types) => !types.has('2'))) return 'recording';
-    return states.every((types) => types.has('3')) ? 'completed' : 'stopped';
-  },
-};
-
-/**
- * SparkRTC (PROTOCOLS.md §4): the task is over on CLOUD_RECORD_SERVER_OVER; it is completed once
- * it is over and at least one file is complete, stopped if it is over with no file seen yet.
- * Facts are the event types.
- */
-const SPARKRTC_RULE: StatusRule = {
-  facts: ({ eventType }) => [eventType],
-  status: (facts) => {
-    if (!facts.has('CLOUD_RECORD_SERVER_OVER')) return 'recording';
-    return facts.has('RECORD_FILE_COMPLETE') ? 'completed' : 'stopped';
-  },
-};
-
-const STATUS_RULES: Record<Platform, StatusRule> = {
-  trtc: TRTC_RULE,
-  gme: GME_RULE,
-  sparkrtc: SPARKRTC_RULE,
-};
+/** Each platform's rule lives in its vendor's module (DESIGN.md, "One vendor, one module"). */
+const STATUS_RULES = new Map<Platform, StatusRule>(VENDORS.map((vendor) => [vendor.platform, vendor.statusRule]));
 
 /** The status facts one event contributes to its recording. */
 export function statusFacts(platform: Platform, event: AppliedEvent): string[] {
-  return STATUS_RULES[platform].facts(event);
+  return (STATUS_RULES.get(platform) as StatusRule).facts(event);
 }
 
 /** The status a set of facts implies; no facts at all is a recording that has not told us more. */
 export function statusFromFacts(platform: Platform, facts: ReadonlySet<string>): RecordingStatus {
-  return facts.size === 0 ? 'recording' : STATUS_RULES[platform].status(facts);
+  return facts.size === 0 ? 'recording' : (STATUS_RULES.get(platform) as StatusRule).status(facts);
 }
 
 const fileRank = (file: FileMention): number => FILE_STATUSES.indexOf(file.status);

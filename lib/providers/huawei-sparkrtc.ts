@@ -1,9 +1,20 @@
-import type { SparkRtcApp } from '../config/apps';
+import type { SecretSet } from '../config/secrets';
 import { AppNotAllowedError, BadRequestError, type CallbackError, VerificationError } from '../errors';
 import { readIdentifier, readString } from '../json';
 import { withEventId } from '../model/event-id';
 import { type FileMention, type Interpretation, unmodelled } from '../model/events';
-import { jsonAnswer, type Provider } from './provider';
+import type { StatusRule } from '../model/status-rule';
+import { bodyIdentifier } from './body-identifier';
+import {
+  findApp,
+  jsonAnswer,
+  keysOf,
+  type Provider,
+  type ProviderEnv,
+  requireApp,
+  secondsFromEnv,
+  type Vendor,
+} from './provider';
 import {
   assertAnyKeyMatches,
   assertFresh,
@@ -42,21 +53,34 @@ export interface HuaweiSparkRtcOptions {
   timestampToleranceSeconds?: number;
 }
 
-export function createHuaweiSparkRtcProvider(options: HuaweiSparkRtcOptions = {}): Provider {
+export interface SparkRtcApp {
+  readonly platform: 'sparkrtc';
+  readonly appId: string;
+  readonly authKey: SecretSet;
+  /** Only consulted when no `authKey` is set: SparkRTC then sends no auth headers at all. */
+  readonly allowUnsigned: boolean;
+}
+
+/** Reads SPARKRTC_TIMESTAMP_TOLERANCE_SECONDS. */
+export function huaweiSparkRtcOptionsFromEnv(env: ProviderEnv): HuaweiSparkRtcOptions {
+  return { timestampToleranceSeconds: secondsFromEnv(env, 'SPARKRTC_TIMESTAMP_TOLERANCE_SECONDS') };
+}
+
+export function createHuaweiSparkRtcProvider(options: HuaweiSparkRtcOptions = {}): Provider<SparkRtcApp> {
   const tolerance = options.timestampToleranceSeconds ?? DEFAULT_SPARKRTC_TIMESTAMP_TOLERANCE_SECONDS;
   return {
     endpoint: 'huawei-sparkrtc',
     platform: 'sparkrtc',
     forwardedHeaders: ['content-type', 'x-rtc-rand', 'x-rtc-timestamp', 'x-rtc-signature'],
+    signatureHeaders: ['x-rtc-rand', 'x-rtc-timestamp', 'x-rtc-signature'],
+    signatureQuery: [],
 
     authenticate(request, { apps, body }): SparkRtcApp {
       const appId = readIdentifier(body(), 'app_id');
-      if (appId === undefined) throw new BadRequestError('app_id is missing');
-      if (request.query.appId && request.query.appId !== appId) {
+      if (appId !== undefined && request.query.appId && request.query.appId !== appId) {
         throw new AppNotAllowedError('app_mismatch', 'app_id does not match the URL');
       }
-      const app = apps.find('sparkrtc', appId);
-      if (!app) throw new AppNotAllowedError('unknown_app', 'app_id is not a configured sparkrtc app');
+      const app = requireApp(apps, 'sparkrtc', appId, 'app_id');
       if (app.authKey.size === 0) {
         // Without an auth_key the vendor sends no auth headers at all: opt in explicitly.
         if (app.allowUnsigned) return app;
@@ -114,8 +138,54 @@ export function createHuaweiSparkRtcProvider(options: HuaweiSparkRtcOptions = {}
         ? jsonAnswer(200, { status: 1, result: 'success' })
         : jsonAnswer(error.status, { status: 0, result: error.message });
     },
+
+    sign(request, { key, now, rand = Math.random().toString(16).slice(2, 10) }) {
+      if (!key) return;
+      const seconds = String(Math.floor(now / 1000));
+      request.headers['x-rtc-rand'] = rand;
+      request.headers['x-rtc-timestamp'] = seconds;
+      request.headers['x-rtc-signature'] = signSparkRtcBody(key.secret, rand, seconds, request.body);
+    },
+
+    claimedApp: (callback, apps) => findApp(apps, 'sparkrtc', bodyIdentifier(callback.body, 'app_id')),
+
+    signingKeys: (app) => keysOf(app.authKey),
   };
 }
+
+/**
+ * SparkRTC (PROTOCOLS.md §4): the task is over on CLOUD_RECORD_SERVER_OVER; it is completed once
+ * it is over and at least one file is complete, stopped if it is over with no file seen yet.
+ * Facts are the event types.
+ */
+export const SPARKRTC_STATUS_RULE: StatusRule = {
+  facts: ({ eventType }) => [eventType],
+  status: (facts) => {
+    if (!facts.has('CLOUD_RECORD_SERVER_OVER')) return 'recording';
+    return facts.has('RECORD_FILE_COMPLETE') ? 'completed' : 'stopped';
+  },
+};
+
+export const SPARKRTC_VENDOR: Vendor<SparkRtcApp, 'huawei-sparkrtc'> = {
+  platform: 'sparkrtc',
+  endpoints: ['huawei-sparkrtc'],
+  secretFields: ['authKey'],
+  bodyKeys: ['event_type', 'download_url'],
+  statusRule: SPARKRTC_STATUS_RULE,
+  parseApp: (appId, entry) => {
+    const { allowUnsigned } = entry.fields;
+    if (allowUnsigned !== undefined && typeof allowUnsigned !== 'boolean') {
+      return entry.fail('"allowUnsigned" must be true or false');
+    }
+    return {
+      platform: 'sparkrtc',
+      appId,
+      authKey: entry.secret('authKey', false),
+      allowUnsigned: allowUnsigned === true,
+    };
+  },
+  createProviders: (env) => [createHuaweiSparkRtcProvider(huaweiSparkRtcOptionsFromEnv(env))],
+};
 
 function completedFile(body: Parameters<typeof readString>[0]): FileMention {
   const url = readString(body, 'download_url') ?? null;

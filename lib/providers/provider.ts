@@ -1,8 +1,10 @@
-import type { AppConfig, AppDirectory } from '../config/apps';
-import type { CallbackError } from '../errors';
+import type { AppDirectory, AppFor } from '../config/apps';
+import type { SecretSet } from '../config/secrets';
+import { AppNotAllowedError, type CallbackError } from '../errors';
 import type { CallbackRequest } from '../http/callback-request';
 import type { JsonObject } from '../json';
 import type { Interpretation } from '../model/events';
+import type { StatusRule } from '../model/status-rule';
 import type { Endpoint, Platform } from '../platforms';
 
 export interface VendorAnswer {
@@ -24,27 +26,154 @@ export interface VerifiedCallback {
   readonly receivedAt: number;
 }
 
-/** One vendor endpoint. Adding a vendor means one module implementing this, plus its tests. */
-export interface Provider {
+/** What every configured app has; each vendor adds its secrets (CONTRACT §3). */
+export interface AppBase {
+  readonly platform: string;
+  readonly appId: string;
+}
+
+/** A key to sign with: the secret, and for vendors that name their key in the request (LiveKit `iss`), its id. */
+export interface SigningKey {
+  readonly secret: string;
+  readonly keyId?: string;
+}
+
+export interface SignOptions {
+  /** The app id the vendor puts in the URL, headers or body. */
+  readonly appId: string;
+  /** undefined sends the request unsigned, as the vendor does without a key. */
+  readonly key: SigningKey | undefined;
+  /** Signing time (ms). */
+  readonly now: number;
+  readonly gmeEncoding?: 'hex' | 'base64';
+  /** SparkRTC's X-Rtc-Rand; random when unset. */
+  readonly rand?: string;
+}
+
+/** A request being signed: the provider sets its signature headers or query parameters. */
+export interface SigningRequest {
+  readonly headers: Record<string, string>;
+  readonly query: URLSearchParams;
+  readonly body: string | Buffer;
+}
+
+/** A callback on the wire, as replay and captures hold it. Header names are lower-case. */
+export interface WireCallback {
+  readonly query: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string | Buffer;
+}
+
+/** One vendor endpoint. */
+export interface Provider<A extends AppBase = AppBase> {
   readonly endpoint: Endpoint;
   readonly platform: Platform;
   /** Headers queued with the event for audit and replay; never a secret. */
   readonly forwardedHeaders: readonly string[];
+  /** Headers and query parameters `sign` writes: removed before a capture is re-signed. */
+  readonly signatureHeaders: readonly string[];
+  readonly signatureQuery: readonly string[];
   /** Finds the app and verifies the request, or throws a 401/403/400 `CallbackError`. */
-  authenticate(request: CallbackRequest, context: AuthenticationContext): AppConfig;
+  authenticate(request: CallbackRequest, context: AuthenticationContext): A;
   /** Pure: what the callback means. Throws a `BadRequestError` when the event lacks its fields. */
   interpret(callback: VerifiedCallback): Interpretation;
   /** The vendor's success answer (`null`) or failure answer, in its exact shape. */
   answer(error: CallbackError | null): VendorAnswer;
+  /**
+   * Signs as the vendor would, on the production path (as stripe's `generateTestHeaderString`):
+   * replay, the sample builder and the tests all sign through it.
+   */
+  sign(request: SigningRequest, options: SignOptions): void;
+  /** The configured app a callback on the wire claims, found where this vendor puts it (replay). */
+  claimedApp(callback: WireCallback, apps: AppDirectory): A | undefined;
+  /** The keys the vendor signs this endpoint's callbacks with, current key first. */
+  signingKeys(app: A): readonly SigningKey[];
+}
+
+export type ProviderEnv = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Everything about one vendor (DESIGN.md, "One vendor, one module"): its platform, endpoints, app
+ * schema, status rule and the body keys the log-hygiene check watches. The registry lists vendors;
+ * every list of platforms and endpoints derives from it.
+ */
+export interface Vendor<A extends AppBase, E extends string> {
+  readonly platform: A['platform'];
+  readonly endpoints: readonly E[];
+  /** The app-config fields that hold secrets (CONTRACT §3). */
+  readonly secretFields: readonly string[];
+  /** Keys that appear only in this vendor's raw bodies: a log line holding one leaked a body. */
+  readonly bodyKeys: readonly string[];
+  readonly statusRule: StatusRule;
+  /** Validates one app entry of the apps document; `appId` and `platform` are already checked. */
+  parseApp(appId: string, entry: AppEntryReader): A;
+  /** Rules across this vendor's apps (LiveKit: an API key in one app only). */
+  checkApps?(apps: readonly A[], fail: (problem: string) => never): void;
+  /** The endpoints' providers, with tolerances read from the environment. */
+  createProviders(env: ProviderEnv): readonly Provider<A>[];
+}
+
+/** One app entry being validated; `fail` names the entry in its message. */
+export interface AppEntryReader {
+  readonly fields: Readonly<Record<string, unknown>>;
+  /** A secret: a non-empty string or array of strings; empty when absent and not required. */
+  secret(field: string, required: boolean): SecretSet;
+  fail(problem: string): never;
+}
+
+/**
+ * The one rule for the app a callback names (CONTRACT §2): missing or not configured, it is a
+ * 403. Missing is not a 400 because nothing has been verified yet, and both cases mean the same
+ * thing to the vendor: this URL does not serve that app.
+ */
+export function requireApp<P extends Platform>(
+  apps: AppDirectory,
+  platform: P,
+  appId: string | undefined,
+  source: string,
+): AppFor<P> {
+  const app = findApp(apps, platform, appId);
+  if (!app) throw unknownApp(platform, appId, source);
+  return app;
+}
+
+/** The configured app of that id, if any: for tools, which skip rather than refuse. */
+export function findApp<P extends Platform>(
+  apps: AppDirectory,
+  platform: P,
+  appId: string | null | undefined,
+): AppFor<P> | undefined {
+  return appId ? apps.find(platform, appId) : undefined;
+}
+
+export function unknownApp(platform: Platform, appId: string | undefined, source: string): AppNotAllowedError {
+  return new AppNotAllowedError(
+    'unknown_app',
+    appId ? `${source} is not a configured ${platform} app` : `${source} is missing`,
+  );
+}
+
+/** The secrets of a set, as signing keys without ids. */
+export function keysOf(secrets: SecretSet): SigningKey[] {
+  return secrets.reveal().map((secret) => ({ secret }));
 }
 
 export function jsonAnswer(statusCode: number, body: unknown): VendorAnswer {
   return { statusCode, body: JSON.stringify(body) };
 }
 
-/** Tencent TRTC and GME share this shape (CONTRACT §2). */
+/** Tencent TRTC and GME, Agora and LiveKit share this shape (CONTRACT §2). */
 export function codeMessageAnswer(error: CallbackError | null): VendorAnswer {
   return error === null
     ? jsonAnswer(200, { code: 0 })
     : jsonAnswer(error.status, { code: error.status, message: error.message });
+}
+
+/** A tolerance in seconds from the environment, or undefined when unset. */
+export function secondsFromEnv(env: ProviderEnv, name: string): number | undefined {
+  const text = env[name];
+  if (text === undefined || text === '') return undefined;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number of seconds ≥ 0`);
+  return value;
 }

@@ -1,43 +1,38 @@
-import { type Endpoint, isEndpoint } from '../platforms';
-import { createHuaweiSparkRtcProvider, type HuaweiSparkRtcOptions } from './huawei-sparkrtc';
-import type { Provider } from './provider';
-import { createTencentGmeProvider } from './tencent-gme';
-import { createTencentImProvider, type TencentImOptions } from './tencent-im';
-import { createTencentTrtcProvider } from './tencent-trtc';
+import type { Endpoint } from '../platforms';
+import { AGORA_VENDOR } from './agora';
+import { SPARKRTC_VENDOR } from './huawei-sparkrtc';
+import { LIVEKIT_VENDOR } from './livekit';
+import type { Provider, ProviderEnv } from './provider';
+import { GME_VENDOR } from './tencent-gme';
+import { TRTC_VENDOR } from './tencent-trtc';
 
-export interface ProviderOptions {
-  tencentIm?: TencentImOptions;
-  huaweiSparkRtc?: HuaweiSparkRtcOptions;
-}
+/**
+ * Every vendor, one line each. Platforms, endpoints, app schemas, status rules, signing and the
+ * log-hygiene keys all derive from this list (DESIGN.md, "One vendor, one module").
+ */
+export const VENDORS = [TRTC_VENDOR, GME_VENDOR, SPARKRTC_VENDOR, AGORA_VENDOR, LIVEKIT_VENDOR] as const;
 
 export type ProviderRegistry = ReadonlyMap<Endpoint, Provider>;
 
-/** Maps each callback endpoint (CONTRACT §1) to its provider. */
-export function createProviderRegistry(options: ProviderOptions = {}): ProviderRegistry {
-  const providers = [
-    createTencentImProvider(options.tencentIm),
-    createTencentTrtcProvider(),
-    createTencentGmeProvider(),
-    createHuaweiSparkRtcProvider(options.huaweiSparkRtc),
-  ];
+/**
+ * Maps each callback endpoint (CONTRACT §1) to its provider. Tolerances come from `env`
+ * (ingest passes `process.env`); without it, every vendor's documented default applies.
+ */
+export function createProviderRegistry(env: ProviderEnv = {}): ProviderRegistry {
+  const providers: Provider[] = VENDORS.flatMap((vendor): readonly Provider[] => vendor.createProviders(env));
   return new Map(providers.map((provider) => [provider.endpoint, provider]));
 }
 
-/** Reads IM_REQUEST_TIME_TOLERANCE_SECONDS and SPARKRTC_TIMESTAMP_TOLERANCE_SECONDS. */
-export function providerOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): ProviderOptions {
-  const seconds = (name: string): number | undefined => {
-    const text = env[name];
-    if (text === undefined || text === '') return undefined;
-    const value = Number(text);
-    if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number of seconds ≥ 0`);
-    return value;
-  };
-  return {
-    tencentIm: { requestTimeToleranceSeconds: seconds('IM_REQUEST_TIME_TOLERANCE_SECONDS') },
-    huaweiSparkRtc: { timestampToleranceSeconds: seconds('SPARKRTC_TIMESTAMP_TOLERANCE_SECONDS') },
-  };
+let defaults: ProviderRegistry | undefined;
+
+/** The provider of a known endpoint with default options: for signing and reading captures. */
+export function providerFor(endpoint: Endpoint): Provider {
+  defaults ??= createProviderRegistry();
+  const provider = defaults.get(endpoint);
+  if (!provider) throw new Error(`no provider for ${endpoint}`);
+  return provider;
 }
 
 export function findProvider(registry: ProviderRegistry, endpoint: string): Provider | undefined {
-  return isEndpoint(endpoint) ? registry.get(endpoint) : undefined;
+  return registry.get(endpoint as Endpoint);
 }

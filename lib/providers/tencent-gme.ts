@@ -1,9 +1,11 @@
-import type { GmeApp } from '../config/apps';
+import type { SecretSet } from '../config/secrets';
 import { AppNotAllowedError, BadRequestError } from '../errors';
 import { readIdentifier, readInteger, readObject, readString, withoutKeys } from '../json';
 import { withEventId } from '../model/event-id';
 import { type FileStatus, type Interpretation, unmodelled } from '../model/events';
-import { codeMessageAnswer, type Provider } from './provider';
+import type { StatusRule } from '../model/status-rule';
+import { bodyIdentifier } from './body-identifier';
+import { codeMessageAnswer, findApp, keysOf, type Provider, requireApp, type Vendor } from './provider';
 import { assertAnyKeyMatches, decodeBase64Digest, decodeHexDigest, hmac, requireHeader } from './verification';
 
 const SHA1_BYTES = 20;
@@ -17,20 +19,26 @@ export function signGmeBody(key: string, body: Buffer | string, encoding: 'hex' 
   return hmac('sha1', key, body).toString(encoding);
 }
 
-export function createTencentGmeProvider(): Provider {
+export interface GmeApp {
+  readonly platform: 'gme';
+  readonly appId: string;
+  readonly secretKey: SecretSet;
+}
+
+export function createTencentGmeProvider(): Provider<GmeApp> {
   return {
     endpoint: 'tencent-gme',
     platform: 'gme',
     forwardedHeaders: ['content-type', 'signature'],
+    signatureHeaders: ['signature'],
+    signatureQuery: [],
 
     authenticate(request, { apps, body }): GmeApp {
       const appId = readIdentifier(body(), 'BizID');
-      if (appId === undefined) throw new BadRequestError('BizID is missing');
-      if (request.query.appId && request.query.appId !== appId) {
+      if (appId !== undefined && request.query.appId && request.query.appId !== appId) {
         throw new AppNotAllowedError('app_mismatch', 'BizID does not match the URL');
       }
-      const app = apps.find('gme', appId);
-      if (!app) throw new AppNotAllowedError('unknown_app', 'BizID is not a configured gme app');
+      const app = requireApp(apps, 'gme', appId, 'BizID');
       const signature = requireHeader(request.headers, 'signature');
       const received = decodeHexDigest(signature, SHA1_BYTES) ?? decodeBase64Digest(signature, SHA1_BYTES);
       assertAnyKeyMatches(app.secretKey, received, (key) => hmac('sha1', key, request.body));
@@ -71,5 +79,44 @@ export function createTencentGmeProvider(): Provider {
     },
 
     answer: codeMessageAnswer,
+
+    sign(request, { key, gmeEncoding }) {
+      if (key) request.headers.signature = signGmeBody(key.secret, request.body, gmeEncoding);
+    },
+
+    claimedApp: (callback, apps) => findApp(apps, 'gme', bodyIdentifier(callback.body, 'BizID')),
+
+    signingKeys: (app) => keysOf(app.secretKey),
   };
 }
+
+/**
+ * GME (PROTOCOLS.md §3): per segment, 1 started, 2 finished, 3 uploaded. A segment without a 2 is
+ * still recording (CONTRACT §4); the task is completed when every segment seen has both 2 and 3.
+ * Facts are `<seqNo>:<type>`.
+ */
+export const GME_STATUS_RULE: StatusRule = {
+  facts: ({ seqNo, eventType }) => [`${seqNo ?? 0}:${eventType}`],
+  status: (facts) => {
+    const segments = new Map<string, Set<string>>();
+    for (const fact of facts) {
+      const [segment = '', type = ''] = fact.split(':');
+      const types = segments.get(segment) ?? new Set<string>();
+      types.add(type);
+      segments.set(segment, types);
+    }
+    const states = [...segments.values()];
+    if (states.some((types) => !types.has('2'))) return 'recording';
+    return states.every((types) => types.has('3')) ? 'completed' : 'stopped';
+  },
+};
+
+export const GME_VENDOR: Vendor<GmeApp, 'tencent-gme'> = {
+  platform: 'gme',
+  endpoints: ['tencent-gme'],
+  secretFields: ['secretKey'],
+  bodyKeys: ['BizID', 'Detail'],
+  statusRule: GME_STATUS_RULE,
+  parseApp: (appId, entry) => ({ platform: 'gme', appId, secretKey: entry.secret('secretKey', true) }),
+  createProviders: () => [createTencentGmeProvider()],
+};

@@ -1,9 +1,19 @@
-import type { TrtcApp } from '../config/apps';
-import { AppNotAllowedError, BadRequestError, type CallbackError, VerificationError } from '../errors';
+import { BadRequestError, type CallbackError, VerificationError } from '../errors';
 import { readIdentifier, readInteger, readObject, readString, toPlainJson } from '../json';
 import { withEventId } from '../model/event-id';
 import { type Interpretation, unmodelled } from '../model/events';
-import { type AuthenticationContext, jsonAnswer, type Provider, type VerifiedCallback } from './provider';
+import {
+  type AuthenticationContext,
+  findApp,
+  jsonAnswer,
+  keysOf,
+  type Provider,
+  type ProviderEnv,
+  requireApp,
+  secondsFromEnv,
+  type VerifiedCallback,
+} from './provider';
+import type { TrtcApp } from './tencent-trtc';
 import { normalizeTrtcRecordingEvent } from './trtc-recording-event';
 import { assertAnyKeyMatches, assertFresh, decodeHexDigest, parseUnixTimestamp, sha256 } from './verification';
 
@@ -37,18 +47,22 @@ export interface TencentImOptions {
   requestTimeToleranceSeconds?: number;
 }
 
-export function createTencentImProvider(options: TencentImOptions = {}): Provider {
+/** Reads IM_REQUEST_TIME_TOLERANCE_SECONDS. */
+export function tencentImOptionsFromEnv(env: ProviderEnv): TencentImOptions {
+  return { requestTimeToleranceSeconds: secondsFromEnv(env, 'IM_REQUEST_TIME_TOLERANCE_SECONDS') };
+}
+
+export function createTencentImProvider(options: TencentImOptions = {}): Provider<TrtcApp> {
   const tolerance = options.requestTimeToleranceSeconds ?? DEFAULT_IM_REQUEST_TIME_TOLERANCE_SECONDS;
   return {
     endpoint: 'tencent-im',
     platform: 'trtc',
     forwardedHeaders: ['content-type'],
+    signatureHeaders: [],
+    signatureQuery: ['SdkAppid', 'RequestTime', 'Sign'],
 
     authenticate(request, { apps }: AuthenticationContext): TrtcApp {
-      const appId = request.query.SdkAppid;
-      if (!appId) throw new AppNotAllowedError('unknown_app', 'SdkAppid is missing from the URL');
-      const app = apps.find('trtc', appId);
-      if (!app) throw new AppNotAllowedError('unknown_app', 'SdkAppid is not a configured trtc app');
+      const app = requireApp(apps, 'trtc', request.query.SdkAppid, 'SdkAppid in the URL');
       // Without a token the SdkAppid match is the whole check, as seed 000 describes.
       if (app.imToken.size === 0) return app;
       const { RequestTime: requestTime, Sign: sign } = request.query;
@@ -98,5 +112,17 @@ export function createTencentImProvider(options: TencentImOptions = {}): Provide
         ? jsonAnswer(200, { ActionStatus: 'OK', ErrorCode: 0, ErrorInfo: '' })
         : jsonAnswer(error.status, { ActionStatus: 'FAIL', ErrorCode: error.status, ErrorInfo: error.message });
     },
+
+    sign(request, { appId, key, now }) {
+      request.query.set('SdkAppid', appId);
+      if (!key) return;
+      const seconds = String(Math.floor(now / 1000));
+      request.query.set('RequestTime', seconds);
+      request.query.set('Sign', signImRequest(key.secret, seconds));
+    },
+
+    claimedApp: (callback, apps) => findApp(apps, 'trtc', new URLSearchParams(callback.query).get('SdkAppid')),
+
+    signingKeys: (app) => keysOf(app.imToken),
   };
 }

@@ -1,31 +1,56 @@
-import type { TrtcApp } from '../config/apps';
+import type { SecretSet } from '../config/secrets';
 import { AppNotAllowedError } from '../errors';
 import { readInteger } from '../json';
 import { type Interpretation, unmodelled } from '../model/events';
-import { codeMessageAnswer, type Provider } from './provider';
+import {
+  type AppliedEvent,
+  highestStatus,
+  RECORDING_STATUSES,
+  type RecordingStatus,
+  type StatusRule,
+} from '../model/status-rule';
+import {
+  codeMessageAnswer,
+  findApp,
+  keysOf,
+  type Provider,
+  type ProviderEnv,
+  requireApp,
+  type Vendor,
+} from './provider';
+import { createTencentImProvider, tencentImOptionsFromEnv } from './tencent-im';
 import { normalizeTrtcRecordingEvent, TRTC_CLOUD_RECORDING_GROUP } from './trtc-recording-event';
 import { assertAnyKeyMatches, decodeBase64Digest, hmac, requireHeader } from './verification';
+
+export interface TrtcApp {
+  readonly platform: 'trtc';
+  readonly appId: string;
+  /** Chat webhook token; when empty, Chat callbacks are accepted on the SdkAppid match alone (seed 000). */
+  readonly imToken: SecretSet;
+  /** TRTC callback key; when empty, the tencent-trtc endpoint refuses this app. */
+  readonly callbackKey: SecretSet;
+}
 
 /** TRTC's callback signature: base64 HMAC-SHA256 of the raw body bytes (PROTOCOLS.md §2). */
 export function signTrtcBody(key: string, body: Buffer | string): string {
   return hmac('sha256', key, body).toString('base64');
 }
 
-export function createTencentTrtcProvider(): Provider {
+export function createTencentTrtcProvider(): Provider<TrtcApp> {
   return {
     endpoint: 'tencent-trtc',
     platform: 'trtc',
     forwardedHeaders: ['content-type', 'sdkappid', 'sign'],
+    signatureHeaders: ['sdkappid', 'sign'],
+    signatureQuery: [],
 
     authenticate(request, { apps }): TrtcApp {
       const appId = request.headers.sdkappid;
-      if (!appId) throw new AppNotAllowedError('unknown_app', 'SdkAppId header is missing');
       const urlAppId = request.query.SdkAppid;
-      if (urlAppId && urlAppId !== appId) {
+      if (appId && urlAppId && urlAppId !== appId) {
         throw new AppNotAllowedError('app_mismatch', 'SdkAppId header does not match the URL');
       }
-      const app = apps.find('trtc', appId);
-      if (!app) throw new AppNotAllowedError('unknown_app', 'SdkAppId is not a configured trtc app');
+      const app = requireApp(apps, 'trtc', appId, 'SdkAppId header');
       if (app.callbackKey.size === 0) {
         throw new AppNotAllowedError('app_not_configured', 'this app has no callbackKey configured');
       }
@@ -42,5 +67,58 @@ export function createTencentTrtcProvider(): Provider {
     },
 
     answer: codeMessageAnswer,
+
+    sign(request, { appId, key }) {
+      request.headers.sdkappid = appId;
+      if (key) request.headers.sign = signTrtcBody(key.secret, request.body);
+    },
+
+    claimedApp: (callback, apps) => findApp(apps, 'trtc', callback.headers.sdkappid),
+
+    signingKeys: (app) => keysOf(app.callbackKey),
   };
 }
+
+/**
+ * TRTC (PROTOCOLS.md §2): each event implies a status and the task takes the highest, so late or
+ * repeated events can never move it backwards. 305 `Status` 0 or 2 means every file is uploaded;
+ * 1 means the task ended with files still on the vendor's side.
+ */
+function trtcEventStatus({ eventType, code }: AppliedEvent): RecordingStatus {
+  switch (eventType) {
+    case '301':
+      return code === null || code === 0 ? 'recording' : 'failed';
+    case '302':
+      return 'stopped';
+    case '305':
+      return code === 0 || code === 2 ? 'completed' : 'stopped';
+    case '312':
+      return code === 0 ? 'completed' : 'failed';
+    default:
+      return 'recording';
+  }
+}
+
+export const TRTC_STATUS_RULE: StatusRule = {
+  facts: (event) => [trtcEventStatus(event)],
+  status: (facts) => highestStatus(facts, RECORDING_STATUSES),
+};
+
+/** Chat (tencent-im) and TRTC callbacks feed one namespace, so one TaskId is one recording (CONTRACT §1). */
+export const TRTC_VENDOR: Vendor<TrtcApp, 'tencent-im' | 'tencent-trtc'> = {
+  platform: 'trtc',
+  endpoints: ['tencent-im', 'tencent-trtc'],
+  secretFields: ['imToken', 'callbackKey'],
+  bodyKeys: ['EventInfo', 'RoomInfo'],
+  statusRule: TRTC_STATUS_RULE,
+  parseApp: (appId, entry) => ({
+    platform: 'trtc',
+    appId,
+    imToken: entry.secret('imToken', false),
+    callbackKey: entry.secret('callbackKey', false),
+  }),
+  createProviders: (env: ProviderEnv) => [
+    createTencentImProvider(tencentImOptionsFromEnv(env)),
+    createTencentTrtcProvider(),
+  ],
+};

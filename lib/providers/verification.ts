@@ -8,8 +8,9 @@ export function hmac(algorithm: 'sha1' | 'sha256', key: string, ...parts: (strin
   return mac.digest();
 }
 
-export function sha256(text: string): Buffer {
-  return createHash('sha256').update(text, 'utf8').digest();
+/** SHA-256 of text (as UTF-8) or of exact bytes. */
+export function sha256(data: string | Buffer): Buffer {
+  return createHash('sha256').update(data).digest();
 }
 
 /** Constant-time equality of two digests. Only the length (public: it is fixed by the algorithm) can short-circuit. */

@@ -1,5 +1,6 @@
-import { isJsonObject, type JsonObject, parseJsonObject, readIdentifier } from '../json';
-import { type Endpoint, isEndpoint } from '../platforms';
+import type { AppConfig, AppDirectory } from '../config/apps';
+import { ENDPOINTS, type Endpoint, isEndpoint } from '../platforms';
+import { providerFor } from '../providers/registry';
 import type { OutgoingCallback } from './sign-callback';
 
 /**
@@ -27,7 +28,7 @@ export function parseCapture(document: unknown): ParsedCapture {
   if (record.version === '2.0' && typeof record.rawPath === 'string') return fromApiGatewayEvent(record);
   if (Array.isArray(record.Records)) return { kind: 'other', reason: 'an SQS event (for `process`), not a callback' };
   if (typeof record.endpoint !== 'string' || !isEndpoint(record.endpoint)) {
-    return { kind: 'other', reason: 'no known "endpoint" (tencent-im, tencent-trtc, tencent-gme, huawei-sparkrtc)' };
+    return { kind: 'other', reason: `no known "endpoint" (${ENDPOINTS.join(', ')})` };
   }
   const body =
     typeof record.bodyBase64 === 'string'
@@ -70,26 +71,7 @@ function lowerCase(headers: unknown): Record<string, string> {
   return result;
 }
 
-/** The app a callback claims, found where its vendor puts it (README, "Verification"). */
-export function claimedAppId(callback: OutgoingCallback): string | undefined {
-  switch (callback.endpoint) {
-    case 'tencent-im':
-      return new URLSearchParams(callback.query).get('SdkAppid') ?? undefined;
-    case 'tencent-trtc':
-      return callback.headers.sdkappid;
-    case 'tencent-gme':
-      return bodyField(callback.body, 'BizID');
-    case 'huawei-sparkrtc':
-      return bodyField(callback.body, 'app_id');
-  }
-}
-
-function bodyField(body: string | Buffer, field: string): string | undefined {
-  let parsed: JsonObject;
-  try {
-    parsed = parseJsonObject(body);
-  } catch {
-    return undefined;
-  }
-  return isJsonObject(parsed) ? readIdentifier(parsed, field) : undefined;
+/** The configured app a callback claims, found where its vendor puts it (README, "Verification"). */
+export function claimedApp(callback: OutgoingCallback, apps: AppDirectory): AppConfig | undefined {
+  return providerFor(callback.endpoint).claimedApp(callback, apps) as AppConfig | undefined;
 }

@@ -1,8 +1,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type AppDirectory, signingKeysFor } from '../config/apps';
-import { platformOf } from '../platforms';
-import { claimedAppId, parseCapture } from './capture';
+import type { AppDirectory } from '../config/apps';
+import { providerFor } from '../providers/registry';
+import { claimedApp, parseCapture } from './capture';
 import { signCallback } from './sign-callback';
 
 export interface ReplayOptions {
@@ -95,12 +95,12 @@ async function replayOne(
   }
   let callback = parsed.callback;
   if (options.apps) {
-    const appId = claimedAppId(callback);
-    const app = appId === undefined ? undefined : options.apps.find(platformOf(callback.endpoint), appId);
-    if (app && appId !== undefined) {
-      callback = signCallback(callback, { appId, key: signingKeysFor(app, callback.endpoint).reveal()[0], now });
+    const app = claimedApp(callback, options.apps);
+    if (app) {
+      const [key] = providerFor(callback.endpoint).signingKeys(app);
+      callback = signCallback(callback, { appId: app.appId, key, now });
     } else {
-      note(file, `app ${appId ?? '(none)'} is not in the apps file: sent as captured`);
+      note(file, 'the app it names is not in the apps file: sent as captured');
     }
   }
   const target = `${options.url.replace(/\/$/, '')}/callbacks/${callback.endpoint}${callback.query ? `?${callback.query}` : ''}`;

@@ -4,9 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFreePort } from '../../local/free-port';
+import { AGORA_DEV_APP } from '../helpers/agora-samples';
 import { captureChildLogs } from '../helpers/capture-logs';
 import { devKeyFor } from '../helpers/dev-apps';
 import { startEventReceiver } from '../helpers/event-receiver';
+import { LIVEKIT_DEV_APP } from '../helpers/livekit-samples';
 import { detailProblems } from '../helpers/recording-event-schema';
 import { DEV_APPS, SEED_GME_TASK_ID, SEED_SPARKRTC_JOB_ID, SEED_TRTC_TASK_ID, trtcBody } from '../helpers/samples';
 import { signTestRequest } from '../helpers/sign-test-request';
@@ -87,7 +89,7 @@ describe('npm start: the whole pipeline as a user runs it', () => {
 
   it('prints a banner with the URLs, the apps file and the emulator ports', () => {
     expect(stack.output()).toContain(`callbacks    POST ${url}/callbacks/`);
-    expect(stack.output()).toMatch(/apps file {4}\S+config\/apps\.local\.json \(5 apps\)/);
+    expect(stack.output()).toMatch(/apps file {4}\S+config\/apps\.local\.json \(7 apps\)/);
     expect(stack.output()).toMatch(/DynamoDB {5}http:\/\/127\.0\.0\.1:\d+ \(DynamoDB Local, in memory, pid \d+\)/);
     expect(stack.output()).toMatch(/SQS {10}http:\/\/127\.0\.0\.1:\d+ \(fauxqs/);
     expect(stack.output()).toContain(
@@ -98,7 +100,7 @@ describe('npm start: the whole pipeline as a user runs it', () => {
   it('replays the sample events and converges to the contract outcomes', async () => {
     const replay = run('npm', ['run', 'replay', '--', 'events/', '--url', url]);
     expect(await replay.exit).toBe(0);
-    expect(replay.output()).toMatch(/sent 9: 9 accepted, 0 rejected, 0 without answer; 9 file\(s\) skipped/);
+    expect(replay.output()).toMatch(/sent 21: 21 accepted, 0 rejected, 0 without answer; 12 file\(s\) skipped/);
 
     const converged = async (path: string, check: (body: Record<string, unknown>) => boolean) =>
       waitFor(
@@ -127,6 +129,19 @@ describe('npm start: the whole pipeline as a user runs it', () => {
       (body) => body.eventCount === 1,
     );
     expect((spark.files as unknown[]).length).toBe(1);
+    await converged(
+      `/recordings/agora/${AGORA_DEV_APP}/38f8e3cfdc474cd56fc1ceba380d7e1b`,
+      (body) => body.status === 'completed' && body.eventCount === 4,
+    );
+    await converged(
+      `/recordings/livekit/${LIVEKIT_DEV_APP}/EG_sampleEgress01`,
+      (body) => body.status === 'completed' && body.eventCount === 4,
+    );
+    // The vector and its post-comma-spaced twin are one event (PROTOCOLS.md §7).
+    await converged(
+      `/recordings/livekit/${LIVEKIT_DEV_APP}/EG_k3XqYV9z8pTw`,
+      (body) => body.status === 'completed' && body.eventCount === 1 && body.fileCount === 1,
+    );
     const room = await converged(`/rooms/trtc/${DEV_APPS.trtc}/rid-123`, (body) => body.roomInfo !== null);
     expect(room.operator).toBe('bob');
 

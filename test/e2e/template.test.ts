@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ENDPOINTS } from '../../lib/platforms';
 
 type Resource = {
   Type: string;
@@ -61,7 +62,7 @@ function conditionsFor(parameters: Record<string, string>): Record<string, boole
 }
 
 describe('the packaged CloudFormation template', () => {
-  it('routes: four public callback routes, five GET routes under AWS_IAM', () => {
+  it('routes: one public callback route per registry endpoint, five GET routes under AWS_IAM', () => {
     const routes = Object.fromEntries(
       ofType('AWS::ApiGatewayV2::Route').map(([, route]) => [
         route.Properties.RouteKey,
@@ -69,10 +70,7 @@ describe('the packaged CloudFormation template', () => {
       ]),
     );
     expect(routes).toEqual({
-      'POST /callbacks/tencent-im': 'NONE',
-      'POST /callbacks/tencent-trtc': 'NONE',
-      'POST /callbacks/tencent-gme': 'NONE',
-      'POST /callbacks/huawei-sparkrtc': 'NONE',
+      ...Object.fromEntries(ENDPOINTS.map((endpoint) => [`POST /callbacks/${endpoint}`, 'NONE'])),
       'GET /recordings/{platform}/{appId}': 'AWS_IAM',
       'GET /recordings/{platform}/{appId}/{taskId}': 'AWS_IAM',
       'GET /recordings/{platform}/{appId}/{taskId}/files': 'AWS_IAM',

@@ -1,10 +1,11 @@
 import type { IncomingCallback } from '../../lib/http/callback-request';
+import type { SigningKey } from '../../lib/providers/provider';
 import { signCallback } from '../../lib/replay/sign-callback';
 import type { Sample } from './samples';
 
 export interface SignTestOptions {
-  /** The key to sign with; omit for an unsigned request. */
-  key?: string;
+  /** The key to sign with (LiveKit also needs its `keyId`); omit for an unsigned request. */
+  key?: string | SigningKey;
   /** Signing time (ms); defaults to now. */
   now?: number;
   gmeEncoding?: 'hex' | 'base64';

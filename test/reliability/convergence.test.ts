@@ -2,8 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { RecordingEvent } from '../../lib/model/events';
 import { RECORDING_STATUSES, type RecordingStatus } from '../../lib/model/recording-state';
+import { agoraEvent } from '../helpers/agora-samples';
 import { gmeEvent, type LogicalEvent, schedule, sparkEvent, trtcEvent } from '../helpers/event-arbitraries';
 import { applyDeliveries, interpretSample } from '../helpers/interpret';
+import { liveKitEvent } from '../helpers/livekit-samples';
 import { FULL, recordFigures } from './figures';
 
 const SCHEDULES = Number(process.env.CONVERGENCE_SCHEDULES ?? (FULL ? 10_000 : 300));
@@ -17,11 +19,15 @@ const GME_TASKS = ['446946705284000001', '446946705284000003', '9223372036854775
  */
 const rank = (status: RecordingStatus) => RECORDING_STATUSES.indexOf(status);
 const gmeRank = { recording: 0, stopped: 1, failed: 2, completed: 2 } as const;
+/** Agora and LiveKit let failure outrank completion, so they are held to CONTRACT §6's order, where both are terminal. */
+const terminalRank = gmeRank;
 
 const PLATFORMS: [string, fc.Arbitrary<LogicalEvent>][] = [
   ['trtc', fc.oneof(...TASKS.map(trtcEvent))],
   ['gme', fc.oneof(...GME_TASKS.map(gmeEvent))],
   ['sparkrtc', fc.oneof(...TASKS.map(sparkEvent))],
+  ['agora', fc.oneof(...TASKS.map(agoraEvent))],
+  ['livekit', fc.oneof(...TASKS.map(liveKitEvent))],
 ];
 
 const byTask = (deliveries: readonly RecordingEvent[]) => {
@@ -54,7 +60,8 @@ describe.each(PLATFORMS)('%s: randomized delivery schedules across three interle
           const latest = run.deliveries[i - 1] as RecordingEvent;
           const status = applyDeliveries(run.deliveries.slice(0, i).filter((e) => e.taskId === latest.taskId)).status;
           const segment = `${latest.taskId}#${latest.seqNo}`;
-          const current = platform === 'gme' ? gmeRank[status] : rank(status);
+          const current =
+            platform === 'gme' || platform === 'agora' || platform === 'livekit' ? terminalRank[status] : rank(status);
           const before = previous.get(latest.taskId);
           if (before !== undefined && (platform !== 'gme' || seenSegments.has(segment))) {
             expect(current, `${platform} ${latest.taskId} regressed after ${latest.eventType}`).toBeGreaterThanOrEqual(

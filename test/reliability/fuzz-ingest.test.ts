@@ -8,7 +8,9 @@ import { ENDPOINTS, type Endpoint } from '../../lib/platforms';
 import { createProviderRegistry } from '../../lib/providers/registry';
 import { signCallback } from '../../lib/replay/sign-callback';
 import { toApiGatewayEvent } from '../../local/api-gateway-event';
+import { AGORA_DEV_APP, agoraBody } from '../helpers/agora-samples';
 import { devKeyFor, loadDevApps } from '../helpers/dev-apps';
+import { LIVEKIT_DEV_APP, liveKitBody } from '../helpers/livekit-samples';
 import {
   DEV_APPS,
   gmeBody,
@@ -57,6 +59,32 @@ const BASES: Record<Endpoint, fc.Arbitrary<Sample>> = {
       .constantFrom('RECORD_NEW_FILE_START', 'CLOUD_RECORD_OVER', 'RTC_USER_ROLE_CHANGED', 'SOMETHING_NEW')
       .map((type) => ({ ...SEED_003, body: sparkRtcBody(type, { jobId: 'fuzz-job' }) })),
   ),
+  agora: fc
+    .record({
+      eventType: fc.constantFrom(3, 4, 11, 31, 32, 40, 41, 71, 1001),
+      productId: fc.constantFrom(3, 3, 3, 1),
+      sid: fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 1, maxLength: 32 }),
+      status: fc.nat(20),
+    })
+    .map(({ eventType, productId, sid, status }) => ({
+      name: 'a',
+      endpoint: 'agora',
+      appId: AGORA_DEV_APP,
+      query: { appId: AGORA_DEV_APP },
+      body: agoraBody({ sid, eventType, productId, details: { status, fileList: `${sid}.m3u8` } }),
+    })),
+  livekit: fc
+    .record({
+      event: fc.constantFrom('egress_started', 'egress_updated', 'egress_ended', 'room_finished'),
+      status: fc.constantFrom(undefined, 'EGRESS_ACTIVE', 'EGRESS_COMPLETE', 'EGRESS_FAILED'),
+      egressId: fc.string({ minLength: 1, maxLength: 20 }),
+    })
+    .map(({ event, status, egressId }) => ({
+      name: 'l',
+      endpoint: 'livekit',
+      appId: LIVEKIT_DEV_APP,
+      body: liveKitBody({ egressId, event, status, id: `EV_${egressId}`, file: 'f.mp4' }),
+    })),
 };
 
 /** A request on the wire: raw body bytes plus framing. */
@@ -99,7 +127,16 @@ const MUTATIONS: fc.Arbitrary<Mutation> = fc.oneof(
     }),
   ),
   fc
-    .constantFrom('sign', 'signature', 'x-rtc-signature', 'x-rtc-timestamp', 'x-rtc-rand', 'Sign', 'RequestTime')
+    .constantFrom(
+      'sign',
+      'signature',
+      'x-rtc-signature',
+      'x-rtc-timestamp',
+      'x-rtc-rand',
+      'Sign',
+      'RequestTime',
+      'authorization',
+    )
     .map((name) =>
       mutation('forgery', `drop ${name}`, (w) => {
         const headers = { ...w.headers };
@@ -109,7 +146,7 @@ const MUTATIONS: fc.Arbitrary<Mutation> = fc.oneof(
         return { ...w, headers, query: query.toString() };
       }),
     ),
-  fc.constantFrom('sign', 'signature', 'x-rtc-signature').map((name) =>
+  fc.constantFrom('sign', 'signature', 'x-rtc-signature', 'agora-signature-v2', 'authorization').map((name) =>
     mutation('forgery', `duplicate ${name}`, (w) => ({
       ...w,
       headers: name in w.headers ? { ...w.headers, [name]: `${w.headers[name]},${w.headers[name]}` } : w.headers,
@@ -144,6 +181,14 @@ const MUTATIONS: fc.Arbitrary<Mutation> = fc.oneof(
   fc.constant(mutation('resigned', 'BOM', (w, sign) => sign(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), w.body])))),
   // Framing.
   fc.constant(mutation('framing', 'as sent', (w) => w)),
+  // Agora sends both signatures; either one alone still verifies (PROTOCOLS.md §6).
+  fc.constantFrom('agora-signature', 'agora-signature-v2').map((name) =>
+    mutation('framing', `only the other Agora signature, without ${name}`, (w) => {
+      const headers = { ...w.headers };
+      delete headers[name];
+      return { ...w, headers };
+    }),
+  ),
   fc.constant(mutation('framing', 'base64-encoded', (w) => ({ ...w, base64: true }))),
   fc.constant(
     mutation('framing', 'upper-case header names', (w) => ({
@@ -175,6 +220,8 @@ const SHAPES: Record<Endpoint, (body: Record<string, unknown>, status: number) =
     status === 200
       ? JSON.stringify(body) === '{"status":1,"result":"success"}'
       : body.status === 0 && typeof body.result === 'string',
+  agora: codeMessage,
+  livekit: codeMessage,
 };
 
 let stack: Awaited<ReturnType<typeof useLocalStack>>;
@@ -226,12 +273,16 @@ async function drainAndReverify(): Promise<{ queued: number; unverified: number 
 describe.each(ENDPOINTS)('fuzzing %s through the real ingest handler and queue', (endpoint) => {
   it(`answers every case in the vendor shape, never 5xx, never throws, and queues nothing unverified (${CASES} cases)`, async () => {
     await stack.purge();
-    const appId = {
-      'tencent-im': DEV_APPS.trtcSigned,
-      'tencent-trtc': DEV_APPS.trtcSigned,
-      'tencent-gme': DEV_APPS.gme,
-      'huawei-sparkrtc': DEV_APPS.sparkrtc,
-    }[endpoint];
+    const appId = (
+      {
+        'tencent-im': DEV_APPS.trtcSigned,
+        'tencent-trtc': DEV_APPS.trtcSigned,
+        'tencent-gme': DEV_APPS.gme,
+        'huawei-sparkrtc': DEV_APPS.sparkrtc,
+        agora: AGORA_DEV_APP,
+        livekit: LIVEKIT_DEV_APP,
+      } satisfies Record<Endpoint, string>
+    )[endpoint];
     const key = await devKeyFor({ name: '', endpoint, appId, body: '' });
     const tally = { cases: 0, accepted: 0, forged: 0, forgedAccepted: 0, byStatus: {} as Record<number, number> };
     await fc.assert(

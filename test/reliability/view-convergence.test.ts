@@ -2,7 +2,9 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RecordingStore } from '../../lib/adapters/recording-store';
 import type { RecordingEvent } from '../../lib/model/events';
+import { agoraEvent } from '../helpers/agora-samples';
 import { gmeEvent, type LogicalEvent, schedule, sparkEvent, trtcEvent } from '../helpers/event-arbitraries';
+import { liveKitEvent } from '../helpers/livekit-samples';
 import { crashingProjection, derivedFromEvents, documentClientFor, materialized } from '../helpers/recording-view';
 import { useLocalStack } from '../integration/local-stack';
 import { FULL, recordFigures } from './figures';
@@ -33,6 +35,8 @@ const PLATFORMS: [string, (taskId: string) => fc.Arbitrary<LogicalEvent>][] = [
   ['trtc', trtcEvent],
   ['gme', gmeEvent],
   ['sparkrtc', sparkEvent],
+  ['agora', agoraEvent],
+  ['livekit', liveKitEvent],
 ];
 
 describe.each(PLATFORMS)('%s materialized summaries under crashes', (platform, eventFor) => {

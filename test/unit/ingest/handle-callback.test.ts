@@ -5,7 +5,12 @@ import type { IncomingCallback } from '../../../lib/http/callback-request';
 import { handleCallback, MAX_BODY_BYTES, MAX_HEADER_BYTES, MAX_QUERY_BYTES } from '../../../lib/ingest/handle-callback';
 import { parseJsonObject } from '../../../lib/json';
 import { MAX_LABEL_LENGTH } from '../../../lib/model/events';
+import type { Endpoint } from '../../../lib/platforms';
+import { signLiveKitWebhook } from '../../../lib/providers/livekit';
+import type { SigningKey } from '../../../lib/providers/provider';
 import { createProviderRegistry } from '../../../lib/providers/registry';
+import { agoraBody } from '../../helpers/agora-samples';
+import { liveKitBody } from '../../helpers/livekit-samples';
 import { MemoryQueue } from '../../helpers/memory-queue';
 import { gmeBody, type Sample, SEED_000, SEED_003, sparkRtcBody, trtcBody } from '../../helpers/samples';
 import { signTestRequest } from '../../helpers/sign-test-request';
@@ -21,6 +26,13 @@ const APPS = parseAppsDocument(
       { platform: 'sparkrtc', appId: 'spark-app', authKey: KEYS['huawei-sparkrtc'] },
       { platform: 'sparkrtc', appId: 'spark-open', allowUnsigned: true },
       { platform: 'sparkrtc', appId: 'spark-closed' },
+      { platform: 'agora', appId: 'agora-app', ncsSecret: KEYS.agora },
+      { platform: 'agora', appId: 'agora-other', ncsSecret: 'agora-other-secret' },
+      {
+        platform: 'livekit',
+        appId: 'lk-app',
+        apiKeys: { APIlkCurrent: KEYS.livekit[0], APIlkPrevious: KEYS.livekit[1] },
+      },
     ],
   },
   'test',
@@ -28,7 +40,7 @@ const APPS = parseAppsDocument(
 const ALL_SECRETS = Object.values(KEYS).flat();
 
 interface VendorCase {
-  endpoint: keyof typeof KEYS;
+  endpoint: Endpoint;
   sample: Sample;
   success: unknown;
   failureShape: (body: Record<string, unknown>, status: number) => void;
@@ -39,6 +51,10 @@ interface VendorCase {
   /** Removes the signature. */
   unsign: (request: IncomingCallback) => IncomingCallback;
   hasTimestamp: boolean;
+  /** The request, signed, with no app id where the vendor puts it. */
+  withoutApp: (signed: IncomingCallback, sign: (sample: Sample) => IncomingCallback) => IncomingCallback;
+  /** The key to sign with for an app: LiveKit names its API key in the token (`iss`). */
+  keyFor?: (secret: string, appId: string) => SigningKey;
 }
 
 const flipFirstDigit = (text: string) => text.replace(/\d/, (digit) => String((Number(digit) + 1) % 10));
@@ -73,6 +89,20 @@ const sparkSample = (appId: string): Sample => ({
   body: sparkRtcBody('RECORD_NEW_FILE_START', { jobId: 'job-1', appId }),
 });
 
+const agoraSample = (appId: string): Sample => ({
+  name: 'agora-40',
+  endpoint: 'agora',
+  appId,
+  query: { appId },
+  body: agoraBody({ sid: 'sid-a', eventType: 40, details: { msgName: 'recorder_started', status: 0 } }),
+});
+const liveKitSample = (appId: string): Sample => ({
+  name: 'livekit-started',
+  endpoint: 'livekit',
+  appId,
+  body: liveKitBody({ egressId: 'EG_a', event: 'egress_started', id: 'EV_a' }),
+});
+
 const CASES: VendorCase[] = [
   {
     endpoint: 'tencent-im',
@@ -88,6 +118,7 @@ const CASES: VendorCase[] = [
     }),
     unsign: (request) => ({ ...request, rawQueryString: request.rawQueryString.replace(/&?Sign=[0-9a-f]+/, '') }),
     hasTimestamp: true,
+    withoutApp: (request) => ({ ...request, rawQueryString: request.rawQueryString.replace(/SdkAppid=\d+&?/, '') }),
   },
   {
     endpoint: 'tencent-trtc',
@@ -98,6 +129,7 @@ const CASES: VendorCase[] = [
     tamper: (request) => ({ ...request, body: flipFirstDigit(request.body ?? '') }),
     unsign: withoutHeader('sign'),
     hasTimestamp: false,
+    withoutApp: withoutHeader('sdkappid'),
   },
   {
     endpoint: 'tencent-gme',
@@ -108,6 +140,8 @@ const CASES: VendorCase[] = [
     tamper: (request) => ({ ...request, body: (request.body ?? '').replace('"SeqNo":0', '"SeqNo":1') }),
     unsign: withoutHeader('signature'),
     hasTimestamp: false,
+    withoutApp: (_request, sign) =>
+      sign({ ...gmeSample('1400000000'), body: gmeSample('1400000000').body.replace('"BizID":1400000000,', '') }),
   },
   {
     endpoint: 'huawei-sparkrtc',
@@ -118,6 +152,39 @@ const CASES: VendorCase[] = [
     tamper: (request) => ({ ...request, body: (request.body ?? '').replace('room01', 'room02') }),
     unsign: withoutHeader('x-rtc-signature'),
     hasTimestamp: true,
+    withoutApp: (_request, sign) =>
+      sign({ ...sparkSample('spark-app'), body: sparkSample('spark-app').body.replace('"app_id":"spark-app",', '') }),
+  },
+  {
+    endpoint: 'agora',
+    sample: agoraSample('agora-app'),
+    success: { code: 0 },
+    failureShape: codeMessageShape,
+    forApp: agoraSample,
+    tamper: (request) => ({ ...request, body: flipFirstDigit(request.body ?? '') }),
+    unsign: (request) => withoutHeader('agora-signature')(withoutHeader('agora-signature-v2')(request)),
+    // NCS signs no time (PROTOCOLS.md §6).
+    hasTimestamp: false,
+    // Two agora apps are configured here, so a URL without appId names none (CONTRACT §3).
+    withoutApp: (request) => ({ ...request, rawQueryString: request.rawQueryString.replace(/appId=[^&]*&?/, '') }),
+  },
+  {
+    endpoint: 'livekit',
+    sample: liveKitSample('lk-app'),
+    success: { code: 0 },
+    failureShape: codeMessageShape,
+    forApp: liveKitSample,
+    tamper: (request) => ({ ...request, body: (request.body ?? '').replace('EG_a', 'EG_b') }),
+    unsign: withoutHeader('authorization'),
+    hasTimestamp: true,
+    withoutApp: (request) => ({
+      ...request,
+      headers: { ...request.headers, authorization: signLiveKitWebhook('', KEYS.livekit[0], request.body ?? '', 1) },
+    }),
+    keyFor: (secret, appId) => ({
+      secret,
+      keyId: appId !== 'lk-app' ? 'APIunknown' : secret === KEYS.livekit[1] ? 'APIlkPrevious' : 'APIlkCurrent',
+    }),
   },
 ];
 
@@ -134,8 +201,9 @@ describe.each(CASES)('$endpoint ingest', (vendor) => {
       countOutcome: (name, dimensions) => counted.push([name, dimensions]),
     });
   const [currentKey, previousKey] = KEYS[vendor.endpoint];
+  const keyFor = (secret: string, appId = vendor.sample.appId) => vendor.keyFor?.(secret, appId) ?? secret;
   const signed = (options: { key?: string; now?: number } = {}) =>
-    signTestRequest(vendor.sample, { key: currentKey, ...options });
+    signTestRequest(vendor.sample, { ...options, key: keyFor(options.key ?? currentKey) });
 
   const expectRejected = async (request: IncomingCallback, status: number) => {
     const { answer } = await ingest(request);
@@ -193,7 +261,14 @@ describe.each(CASES)('$endpoint ingest', (vendor) => {
   });
 
   it('rejects an unknown app with 403', async () => {
-    await expectRejected(signTestRequest(vendor.forApp('1499999999'), { key: currentKey }), 403);
+    await expectRejected(signTestRequest(vendor.forApp('1499999999'), { key: keyFor(currentKey, '1499999999') }), 403);
+  });
+
+  it('rejects a request that names no app with 403, the same answer as an unknown app', async () => {
+    await expectRejected(
+      vendor.withoutApp(signed(), (sample) => signTestRequest(sample, { key: keyFor(currentKey) })),
+      403,
+    );
   });
 
   it('rejects a body over 256 KiB with 413 before verifying', async () => {
@@ -208,7 +283,7 @@ describe.each(CASES)('$endpoint ingest', (vendor) => {
     vendor.failureShape(JSON.parse(answer.body), 503);
   });
 
-  // Only Chat and SparkRTC sign a timestamp; TRTC and GME have none to check.
+  // Chat, SparkRTC and LiveKit sign a time; TRTC, GME and Agora have none to check.
   if (vendor.hasTimestamp) {
     it('rejects a timestamp outside the window, past or future, with 401', async () => {
       const now = Date.now();

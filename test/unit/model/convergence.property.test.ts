@@ -2,8 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { RecordingEvent } from '../../../lib/model/events';
 import { RECORDING_STATUSES, type RecordingStatus } from '../../../lib/model/recording-state';
+import { agoraEvent } from '../../helpers/agora-samples';
 import { gmeEvent, schedule, sparkEvent, trtcEvent } from '../../helpers/event-arbitraries';
 import { applyDeliveries, interpretSample } from '../../helpers/interpret';
+import { liveKitEvent } from '../../helpers/livekit-samples';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 300);
 
@@ -14,6 +16,8 @@ const PLATFORMS = [
   ['trtc', trtcEvent(TASK)],
   ['gme', gmeEvent(GME_TASK)],
   ['sparkrtc', sparkEvent('job-1')],
+  ['agora', agoraEvent('38f8e3cfdc474cd56fc1ceba380d7e1a')],
+  ['livekit', liveKitEvent('EG_k3XqYV9z8pTw')],
 ] as const;
 
 const summary = (deliveries: RecordingEvent[]) => {
@@ -38,17 +42,22 @@ describe.each(PLATFORMS)('%s convergence', (_platform, event) => {
 });
 
 const rank = (status: RecordingStatus) => RECORDING_STATUSES.indexOf(status);
+/** CONTRACT §6's order for Agora and LiveKit: recording → stopped → failed/completed. */
+const terminalRank = { recording: 0, stopped: 1, failed: 2, completed: 2 } as const;
 
 describe('no regression', () => {
   it.each([
     ['trtc', trtcEvent(TASK)],
     ['sparkrtc', sparkEvent('job-1')],
-  ] as const)('%s: every prefix of a schedule ranks at least as high as the one before', (_platform, event) => {
+    ['agora', agoraEvent('sid-1')],
+    ['livekit', liveKitEvent('EG_1')],
+  ] as const)('%s: every prefix of a schedule ranks at least as high as the one before', (platform, event) => {
+    const rankOf = platform === 'agora' || platform === 'livekit' ? (s: RecordingStatus) => terminalRank[s] : rank;
     fc.assert(
       fc.property(schedule(event), ({ deliveries }) => {
         let previous = -1;
         for (let i = 1; i <= deliveries.length; i += 1) {
-          const current = rank(applyDeliveries(deliveries.slice(0, i)).status);
+          const current = rankOf(applyDeliveries(deliveries.slice(0, i)).status);
           expect(current).toBeGreaterThanOrEqual(previous);
           previous = current;
         }

@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import type { RecordingEvent } from '../../../lib/model/events';
 import { type AppliedEvent, deriveRecordingState, eventSortKey, mergeFiles } from '../../../lib/model/recording-state';
 import { foldIntoSummary, type SummaryAddition, summaryToState } from '../../../lib/model/recording-summary';
+import { agoraEvent } from '../../helpers/agora-samples';
 import { gmeEvent, schedule, sparkEvent, trtcEvent } from '../../helpers/event-arbitraries';
+import { liveKitEvent } from '../../helpers/livekit-samples';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 300);
 const options = { now: 10_000, staleAfterMs: 5_000 };
@@ -39,6 +41,8 @@ describe.each([
   ['trtc', trtcEvent('task-1')],
   ['gme', gmeEvent('446946705284000001')],
   ['sparkrtc', sparkEvent('job-1')],
+  ['agora', agoraEvent('sid-1')],
+  ['livekit', liveKitEvent('EG_1')],
 ] as const)('%s summary', (_platform, event) => {
   it('folded in any batches and any order, equals the derivation from the set of distinct events', () => {
     fc.assert(

@@ -3,9 +3,13 @@ import { parseAppsDocument } from '../../../lib/config/apps';
 import { SecretSet } from '../../../lib/config/secrets';
 import { VerificationError } from '../../../lib/errors';
 import { parseJsonObject } from '../../../lib/json';
-import { createHuaweiSparkRtcProvider, signSparkRtcBody } from '../../../lib/providers/huawei-sparkrtc';
-import { createProviderRegistry, providerOptionsFromEnv } from '../../../lib/providers/registry';
-import { createTencentImProvider, signImRequest } from '../../../lib/providers/tencent-im';
+import {
+  createHuaweiSparkRtcProvider,
+  huaweiSparkRtcOptionsFromEnv,
+  signSparkRtcBody,
+} from '../../../lib/providers/huawei-sparkrtc';
+import { createProviderRegistry } from '../../../lib/providers/registry';
+import { createTencentImProvider, signImRequest, tencentImOptionsFromEnv } from '../../../lib/providers/tencent-im';
 import { signTrtcBody } from '../../../lib/providers/tencent-trtc';
 
 const KEY = 'sparkrtc-key-0123456789-0123456789';
@@ -75,8 +79,7 @@ describe('freshness windows, both directions', () => {
   });
 
   it('Chat: configurable, through IM_REQUEST_TIME_TOLERANCE_SECONDS', () => {
-    const options = providerOptionsFromEnv({ IM_REQUEST_TIME_TOLERANCE_SECONDS: '10' });
-    const provider = createTencentImProvider(options.tencentIm);
+    const provider = createTencentImProvider(tencentImOptionsFromEnv({ IM_REQUEST_TIME_TOLERANCE_SECONDS: '10' }));
     expect(chatAt(seconds - 10, provider).appId).toBe('1');
     expect(stale(() => chatAt(seconds - 11, provider))).toBe(true);
     expect(stale(() => chatAt(seconds + 11, provider))).toBe(true);
@@ -96,17 +99,17 @@ describe('freshness windows, both directions', () => {
 
   it('SparkRTC: configurable through SPARKRTC_TIMESTAMP_TOLERANCE_SECONDS; 0 turns the check off', () => {
     const tight = createHuaweiSparkRtcProvider(
-      providerOptionsFromEnv({ SPARKRTC_TIMESTAMP_TOLERANCE_SECONDS: '5' }).huaweiSparkRtc,
+      huaweiSparkRtcOptionsFromEnv({ SPARKRTC_TIMESTAMP_TOLERANCE_SECONDS: '5' }),
     );
     expect(stale(() => sparkAt(String(seconds - 6), tight))).toBe(true);
     const off = createHuaweiSparkRtcProvider(
-      providerOptionsFromEnv({ SPARKRTC_TIMESTAMP_TOLERANCE_SECONDS: '0' }).huaweiSparkRtc,
+      huaweiSparkRtcOptionsFromEnv({ SPARKRTC_TIMESTAMP_TOLERANCE_SECONDS: '0' }),
     );
     expect(sparkAt(String(seconds - 86_400 * 365), off).appId).toBe('s');
   });
 
   it('refuses a tolerance that is not a number of seconds', () => {
-    expect(() => providerOptionsFromEnv({ SPARKRTC_TIMESTAMP_TOLERANCE_SECONDS: 'soon' })).toThrow(/seconds/);
+    expect(() => huaweiSparkRtcOptionsFromEnv({ SPARKRTC_TIMESTAMP_TOLERANCE_SECONDS: 'soon' })).toThrow(/seconds/);
   });
 });
 

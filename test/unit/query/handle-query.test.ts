@@ -58,7 +58,7 @@ describe('query routes', () => {
     ['/recordings/trtc/app/t/files', { limit: '2.5' }, 'limit must be an integer from 1 to 1000'],
     ['/recordings/trtc/app/t/events', { limit: '-1' }, 'limit must be an integer from 1 to 1000'],
     ['/rooms/trtc/app/r', { limit: 'x' }, 'limit must be an integer from 1 to 100'],
-    ['/recordings/zoom/app/t', {}, 'platform must be one of trtc, gme, sparkrtc'],
+    ['/recordings/zoom/app/t', {}, 'platform must be one of trtc, gme, sparkrtc, agora, livekit'],
   ])('answers 400 for %s %j', async (path, query, message) => {
     expect(await get(fakeStore(), path, query)).toEqual({ status: 400, body: { message } });
   });

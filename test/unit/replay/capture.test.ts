@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { claimedAppId, parseCapture } from '../../../lib/replay/capture';
+import { claimedApp, parseCapture } from '../../../lib/replay/capture';
 import { signCallback } from '../../../lib/replay/sign-callback';
 import { toApiGatewayEvent } from '../../../local/api-gateway-event';
+import { loadDevApps } from '../../helpers/dev-apps';
 import { DEV_APPS, SEED_000, SEED_001, SEED_003 } from '../../helpers/samples';
 
 describe('parseCapture', () => {
@@ -45,17 +46,20 @@ describe('parseCapture', () => {
   });
 });
 
-describe('claimedAppId and signCallback', () => {
-  it('finds the app where each vendor puts it', () => {
+describe('claimedApp and signCallback', () => {
+  it('finds the app where each vendor puts it', async () => {
+    const apps = await loadDevApps();
+    const appOf = (callback: Parameters<typeof claimedApp>[0]) => claimedApp(callback, apps)?.appId;
     expect(
-      claimedAppId({ endpoint: 'tencent-im', query: `SdkAppid=${DEV_APPS.trtc}`, headers: {}, body: SEED_000.body }),
+      appOf({ endpoint: 'tencent-im', query: `SdkAppid=${DEV_APPS.trtc}`, headers: {}, body: SEED_000.body }),
     ).toBe(DEV_APPS.trtc);
-    expect(claimedAppId({ endpoint: 'tencent-trtc', query: '', headers: { sdkappid: '7' }, body: '{}' })).toBe('7');
-    expect(claimedAppId({ endpoint: 'tencent-gme', query: '', headers: {}, body: SEED_001.body })).toBe(DEV_APPS.gme);
-    expect(claimedAppId({ endpoint: 'huawei-sparkrtc', query: '', headers: {}, body: SEED_003.body })).toBe(
-      DEV_APPS.sparkrtc,
+    expect(appOf({ endpoint: 'tencent-trtc', query: '', headers: { sdkappid: DEV_APPS.trtc }, body: '{}' })).toBe(
+      DEV_APPS.trtc,
     );
-    expect(claimedAppId({ endpoint: 'tencent-gme', query: '', headers: {}, body: 'not json' })).toBeUndefined();
+    expect(appOf({ endpoint: 'tencent-trtc', query: '', headers: { sdkappid: '7' }, body: '{}' })).toBeUndefined();
+    expect(appOf({ endpoint: 'tencent-gme', query: '', headers: {}, body: SEED_001.body })).toBe(DEV_APPS.gme);
+    expect(appOf({ endpoint: 'huawei-sparkrtc', query: '', headers: {}, body: SEED_003.body })).toBe(DEV_APPS.sparkrtc);
+    expect(appOf({ endpoint: 'tencent-gme', query: '', headers: {}, body: 'not json' })).toBeUndefined();
   });
 
   it('replaces an old signature and timestamp with fresh ones', () => {
