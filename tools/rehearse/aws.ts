@@ -1,5 +1,6 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -13,6 +14,7 @@ export const REHEARSAL_REGION = 'us-east-1';
 export interface RehearsalClients {
   readonly cloudformation: CloudFormationClient;
   readonly dynamodb: DynamoDBClient;
+  readonly events: EventBridgeClient;
   readonly iam: IAMClient;
   readonly lambda: LambdaClient;
   readonly s3: S3Client;
@@ -26,6 +28,7 @@ export function createClients(endpoint: string): RehearsalClients {
   const clients = {
     cloudformation: new CloudFormationClient(config),
     dynamodb: new DynamoDBClient(config),
+    events: new EventBridgeClient(config),
     iam: new IAMClient(config),
     lambda: new LambdaClient(config),
     // moto serves buckets by path, not as <bucket>.127.0.0.1.

@@ -4,6 +4,7 @@ import {
   GetTemplateCommand,
 } from '@aws-sdk/client-cloudformation';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeEventBusCommand } from '@aws-sdk/client-eventbridge';
 import { GetRolePolicyCommand, ListRolePoliciesCommand, ListRolesCommand } from '@aws-sdk/client-iam';
 import { GetEventSourceMappingCommand, GetFunctionCommand } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
@@ -11,12 +12,12 @@ import type { RehearsalClients } from './aws';
 import { expectEqual, expectTrue, passed, RehearsalError } from './check';
 
 /** What the stack must hold: README "Deploy" and serverless.yml, as deployed. */
-export const FUNCTION_NAMES = ['ingest', 'process', 'project', 'query'] as const;
+export const FUNCTION_NAMES = ['ingest', 'process', 'project', 'publish', 'query'] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 const RUNTIME = 'nodejs24.x';
 const ARCHITECTURES = ['arm64'];
 const MEMORY_MB = 512;
-const TIMEOUTS: Record<FunctionName, number> = { ingest: 5, process: 30, project: 60, query: 10 };
+const TIMEOUTS: Record<FunctionName, number> = { ingest: 5, process: 30, project: 60, publish: 60, query: 10 };
 const MAX_RECEIVE_COUNT = 5;
 const BATCH = { size: 10, windowSeconds: 1 };
 const STREAM_BATCH = { size: 100, windowSeconds: 1, maxRetries: 10 };
@@ -44,6 +45,8 @@ export interface Deployment {
   readonly tableName: string;
   readonly streamArn: string;
   readonly streamMappingId: string;
+  readonly publishMappingId: string;
+  readonly eventBusName: string;
   readonly queueUrl: string;
   readonly queueArn: string;
   readonly deadLetterQueueUrl: string;
@@ -89,13 +92,21 @@ export async function readStack(clients: RehearsalClients, stackName: string): P
 export async function checkDeployment(clients: RehearsalClients, stack: Stack, stage: string): Promise<Deployment> {
   const table = await checkTable(clients, stack);
   const queues = await checkQueues(clients, stack);
-  const projectionDeadLetterQueueArn = await checkProjectionDeadLetterQueue(clients, stack);
-  const functions = await checkFunctions(clients, stack, stage, { ...queues, tableName: table.name });
+  const projectionDeadLetterQueueArn = await checkDeadLetterQueue(clients, stack, 'ProjectionDeadLetterQueue');
+  const publicationDeadLetterQueueArn = await checkDeadLetterQueue(clients, stack, 'PublicationDeadLetterQueue');
+  const bus = await checkEventBus(clients, stack, stage);
+  const functions = await checkFunctions(clients, stack, stage, {
+    ...queues,
+    tableName: table.name,
+    eventBusName: bus.name,
+  });
   await checkRoles(clients, stack, functions, {
     ...queues,
     tableArn: table.arn,
     streamArn: table.streamArn,
     projectionDeadLetterQueueArn,
+    publicationDeadLetterQueueArn,
+    eventBusArn: bus.arn,
     stage,
   });
   const mapping = await checkEventSourceMapping(clients, stack, functions.process, queues.queueArn);
@@ -103,11 +114,14 @@ export async function checkDeployment(clients: RehearsalClients, stack: Stack, s
     streamArn: table.streamArn,
     projectionDeadLetterQueueArn,
   });
+  const publishMappingId = await checkPublishMapping(clients, stack, functions.publish, table.streamArn);
   return {
     stackName: stack.name,
     tableName: table.name,
     streamArn: table.streamArn,
     streamMappingId,
+    publishMappingId,
+    eventBusName: bus.name,
     ...queues,
     ...mapping,
     functions,
@@ -220,19 +234,32 @@ async function checkQueues(clients: RehearsalClients, stack: Stack) {
   return { queueUrl, queueArn, deadLetterQueueUrl, deadLetterQueueArn };
 }
 
-async function checkProjectionDeadLetterQueue(clients: RehearsalClients, stack: Stack): Promise<string> {
-  const attributes = await queueAttributes(clients, stack.physical('ProjectionDeadLetterQueue'));
-  expectEqual('projection dead-letter queue SSE', attributes.SqsManagedSseEnabled, 'true');
-  expectEqual('projection dead-letter queue retention', attributes.MessageRetentionPeriod, String(14 * 24 * 3600));
-  passed(`projection dead-letter queue ${attributes.QueueArn?.split(':').pop()}: SSE, 14 days`);
+async function checkDeadLetterQueue(clients: RehearsalClients, stack: Stack, logicalId: string): Promise<string> {
+  const attributes = await queueAttributes(clients, stack.physical(logicalId));
+  expectEqual(`${logicalId} SSE`, attributes.SqsManagedSseEnabled, 'true');
+  expectEqual(`${logicalId} retention`, attributes.MessageRetentionPeriod, String(14 * 24 * 3600));
+  passed(`${logicalId} ${attributes.QueueArn?.split(':').pop()}: SSE, 14 days`);
   return attributes.QueueArn ?? '';
+}
+
+/** The stack's own bus (the default: no `eventBusName` stage parameter). */
+async function checkEventBus(
+  clients: RehearsalClients,
+  stack: Stack,
+  stage: string,
+): Promise<{ name: string; arn: string }> {
+  const name = stack.physical('RecordingEventBus');
+  const bus = await clients.events.send(new DescribeEventBusCommand({ Name: name }));
+  expectEqual('event bus name', bus.Name, `rtc-recording-callbacks-${stage}`);
+  passed(`event bus ${bus.Name}: the stack's own`);
+  return { name: bus.Name ?? '', arn: bus.Arn ?? '' };
 }
 
 async function checkFunctions(
   clients: RehearsalClients,
   stack: Stack,
   stage: string,
-  resources: { queueUrl: string; tableName: string },
+  resources: { queueUrl: string; tableName: string; eventBusName: string },
 ): Promise<Record<FunctionName, DeployedFunction>> {
   const environments: Record<FunctionName, Record<string, string>> = {
     ingest: {
@@ -242,6 +269,7 @@ async function checkFunctions(
     },
     process: { ...COMMON_ENVIRONMENT, TABLE_NAME: resources.tableName, RECORDING_RETENTION_DAYS: '90' },
     project: { ...COMMON_ENVIRONMENT, TABLE_NAME: resources.tableName, RECORDING_RETENTION_DAYS: '90' },
+    publish: { ...COMMON_ENVIRONMENT, TABLE_NAME: resources.tableName, EVENT_BUS_NAME: resources.eventBusName },
     query: { ...COMMON_ENVIRONMENT, TABLE_NAME: resources.tableName },
   };
   const deployed = {} as Record<FunctionName, DeployedFunction>;
@@ -329,6 +357,8 @@ async function checkRoles(
     tableArn: string;
     streamArn: string;
     projectionDeadLetterQueueArn: string;
+    publicationDeadLetterQueueArn: string;
+    eventBusArn: string;
     stage: string;
   },
 ): Promise<void> {
@@ -364,6 +394,19 @@ async function checkRoles(
         'dynamodb:ListStreams',
       ),
       ...on(resources.projectionDeadLetterQueueArn, 'sqs:SendMessage'),
+    ],
+    publish: [
+      ...logs('publish'),
+      ...on(resources.tableArn, 'dynamodb:Query'),
+      ...on(
+        resources.streamArn,
+        'dynamodb:GetRecords',
+        'dynamodb:GetShardIterator',
+        'dynamodb:DescribeStream',
+        'dynamodb:ListStreams',
+      ),
+      ...on(resources.publicationDeadLetterQueueArn, 'sqs:SendMessage'),
+      ...on(resources.eventBusArn, 'events:PutEvents'),
     ],
     query: [
       ...logs('query'),
@@ -453,6 +496,46 @@ async function checkStreamMapping(
   passed(
     `stream mapping: table stream → project, batch ${mapping.BatchSize}, window ${mapping.MaximumBatchingWindowInSeconds} s, ` +
       `ReportBatchItemFailures, bisect, ${STREAM_BATCH.maxRetries} retries then the projection DLQ, new event items only`,
+  );
+  return mappingId;
+}
+
+async function checkPublishMapping(
+  clients: RehearsalClients,
+  stack: Stack,
+  publish: DeployedFunction,
+  streamArn: string,
+): Promise<string> {
+  const mappingId = stack.physical('PublishEventSourceMappingDynamodbRecordingsTable');
+  const mapping = await clients.lambda.send(new GetEventSourceMappingCommand({ UUID: mappingId }));
+  expectEqual('publish mapping', mapping.EventSourceArn, streamArn);
+  expectEqual('publish mapping function', mapping.FunctionArn, publish.functionArn);
+  expectEqual('publish mapping response types', mapping.FunctionResponseTypes, ['ReportBatchItemFailures']);
+  const properties = stack.template.Resources.PublishEventSourceMappingDynamodbRecordingsTable?.Properties ?? {};
+  expectEqual(
+    'publish mapping bisect, destination and filter',
+    {
+      bisect: properties.BisectBatchOnFunctionError,
+      destination: properties.DestinationConfig,
+      filter: properties.FilterCriteria,
+    },
+    {
+      bisect: true,
+      destination: { OnFailure: { Destination: { 'Fn::GetAtt': ['PublicationDeadLetterQueue', 'Arn'] } } },
+      filter: {
+        Filters: [
+          {
+            Pattern: JSON.stringify({
+              eventName: ['INSERT', 'MODIFY'],
+              dynamodb: { Keys: { sk: { S: ['SUMMARY'] } }, NewImage: { statusChanged: { BOOL: [true] } } },
+            }),
+          },
+        ],
+      },
+    },
+  );
+  passed(
+    'publish mapping: table stream → publish, summary versions that change the status only, ReportBatchItemFailures, bisect, then the publication DLQ',
   );
   return mappingId;
 }

@@ -2,15 +2,25 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+} from '@aws-sdk/client-sqs';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import type { APIGatewayProxyStructuredResultV2, DynamoDBBatchResponse, SQSBatchResponse, SQSRecord } from 'aws-lambda';
+import { RECORDING_EVENT_SOURCE } from '../../lib/model/recording-event';
 import { isNewEventRecord } from '../../lib/project/stream-handler';
+import { isSummaryChangeRecord } from '../../lib/publish/stream-handler';
 import { toApiGatewayEvent } from '../../local/api-gateway-event';
 import { StreamPoller } from '../../local/stream-poller';
+import { AGORA_DEV_APP, agoraSample } from '../../test/helpers/agora-samples';
 import { DEV_APPS_FILE, devKeyFor } from '../../test/helpers/dev-apps';
+import { LIVEKIT_DEV_APP, liveKitSample } from '../../test/helpers/livekit-samples';
 import {
   DEV_APPS,
   type Sample,
@@ -30,6 +40,8 @@ import { LambdaProcess } from './lambda-process';
 import { runCommand } from './processes';
 
 const TRTC_TASK_ID = 'rehearsal-trtc-task-0001';
+const AGORA_SID = 'rehearsalAgoraSid0000000000000001';
+const LIVEKIT_EGRESS_ID = 'EG_rehearsal000001';
 const TRTC_ROOM_ID = '635055';
 const RECEIVE_TIMEOUT_MS = 15_000;
 
@@ -73,6 +85,28 @@ const CALLBACKS: readonly RehearsalCallback[] = [
     recording: { platform: 'sparkrtc', appId: DEV_APPS.sparkrtc, taskId: SEED_SPARKRTC_JOB_ID },
     status: 'recording',
   },
+  {
+    sample: agoraSample('agora-40', {
+      sid: AGORA_SID,
+      eventType: 40,
+      details: { msgName: 'recorder_started', status: 0 },
+    }),
+    answer: { code: 0 },
+    recording: { platform: 'agora', appId: AGORA_DEV_APP, taskId: AGORA_SID },
+    status: 'recording',
+  },
+  {
+    sample: liveKitSample('livekit-ended', {
+      egressId: LIVEKIT_EGRESS_ID,
+      event: 'egress_ended',
+      status: 'EGRESS_COMPLETE',
+      id: 'EV_rehearsal0001',
+      file: `recordings/${LIVEKIT_EGRESS_ID}.mp4`,
+    }),
+    answer: { code: 0 },
+    recording: { platform: 'livekit', appId: LIVEKIT_DEV_APP, taskId: LIVEKIT_EGRESS_ID },
+    status: 'completed',
+  },
 ];
 
 export interface DriveOptions {
@@ -98,10 +132,12 @@ export async function driveArtifacts(
   await putAppsDocument(clients, deployment.functions.ingest.environment.RECORDING_APPS_PARAMETER ?? '');
   // moto cannot run a function without Docker: with the mapping on, every SendMessage makes it
   // try, fail and count a receive, which sends callbacks to the DLQ. The rehearsal is the poller.
-  for (const UUID of [deployment.mappingId, deployment.streamMappingId]) {
+  for (const UUID of [deployment.mappingId, deployment.streamMappingId, deployment.publishMappingId]) {
     await clients.lambda.send(new UpdateEventSourceMappingCommand({ UUID, Enabled: false }));
   }
-  passed('both event source mappings disabled in moto (it cannot invoke without Docker): the rehearsal polls instead');
+  passed(
+    'the three event source mappings disabled in moto (it cannot invoke without Docker): the rehearsal polls instead',
+  );
 
   const platformEnvironment = {
     AWS_REGION: REHEARSAL_REGION,
@@ -127,6 +163,7 @@ export async function driveArtifacts(
     await sendCallbacks(lambdas.ingest);
     await processQueue(clients, deployment, lambdas.process);
     await projectStream(deployment, options.endpoint, lambdas.project);
+    await publishEvents(clients, deployment, options.endpoint, lambdas.publish);
     await queryState(lambdas.query);
   } catch (error) {
     const logs = started.map((lambda, index) => `--- ${FUNCTION_NAMES[index]} logs ---\n${lambda.logs.slice(-4_000)}`);
@@ -296,6 +333,82 @@ async function projectStream(deployment: Deployment, endpoint: string, project: 
   }
   expectEqual('new event items on the stream', records, CALLBACKS.length);
   passed(`project: ${records} new event items from the table's stream folded into summaries, batchItemFailures []`);
+}
+
+/**
+ * A rule on the deployed bus delivering our events to an SQS queue, then the summary versions on
+ * moto's stream (the deployed publish mapping's filter) through the deployed publish bundle into
+ * moto's EventBridge: one `Recording Status Changed` per recording must reach the queue.
+ */
+async function publishEvents(
+  clients: RehearsalClients,
+  deployment: Deployment,
+  endpoint: string,
+  publish: LambdaProcess,
+): Promise<void> {
+  const { QueueUrl: targetUrl } = await clients.sqs.send(new CreateQueueCommand({ QueueName: 'rehearsal-events' }));
+  const { Attributes: target = {} } = await clients.sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: targetUrl, AttributeNames: ['QueueArn'] }),
+  );
+  await clients.events.send(
+    new PutRuleCommand({
+      Name: 'rehearsal-all-recording-events',
+      EventBusName: deployment.eventBusName,
+      EventPattern: JSON.stringify({ source: [RECORDING_EVENT_SOURCE] }),
+      State: 'ENABLED',
+    }),
+  );
+  await clients.events.send(
+    new PutTargetsCommand({
+      Rule: 'rehearsal-all-recording-events',
+      EventBusName: deployment.eventBusName,
+      Targets: [{ Id: 'queue', Arn: target.QueueArn }],
+    }),
+  );
+  const streams = new DynamoDBStreamsClient({ endpoint, region: REHEARSAL_REGION, credentials: REHEARSAL_CREDENTIALS });
+  let versions = 0;
+  try {
+    const reader = new StreamPoller({
+      client: streams,
+      streamArn: deployment.streamArn,
+      filter: isSummaryChangeRecord,
+      maxRetryAttempts: 0,
+      onDiscard: (failed) => {
+        throw new RehearsalError(`publish failed on ${failed.length} stream records`);
+      },
+      handler: async (event) => {
+        versions += event.Records.length;
+        const response = (await publish.invoke(event)) as DynamoDBBatchResponse;
+        expectEqual('publish batch item failures', response.batchItemFailures, []);
+        return response;
+      },
+    });
+    await reader.drain(RECEIVE_TIMEOUT_MS);
+  } finally {
+    streams.destroy();
+  }
+  const received: { 'detail-type': string; detail: { taskId: string; status: string; previousStatus: null } }[] = [];
+  const deadline = Date.now() + RECEIVE_TIMEOUT_MS;
+  while (received.length < CALLBACKS.length && Date.now() < deadline) {
+    const { Messages = [] } = await clients.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: targetUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+    );
+    received.push(...Messages.map((message) => JSON.parse(message.Body ?? '{}')));
+  }
+  expectEqual(
+    'events the rule delivered',
+    received
+      .map(
+        (event) =>
+          `${event['detail-type']} ${event.detail.taskId} ${event.detail.previousStatus} → ${event.detail.status}`,
+      )
+      .sort(),
+    CALLBACKS.map(({ recording, status }) => `Recording Status Changed ${recording.taskId} null → ${status}`).sort(),
+  );
+  passed(
+    `publish: ${versions} summary versions from the stream → ${received.length} Recording Status Changed on bus ` +
+      `${deployment.eventBusName}, delivered by a rule to SQS`,
+  );
 }
 
 async function queryState(query: LambdaProcess): Promise<void> {

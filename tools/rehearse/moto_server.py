@@ -1,4 +1,4 @@
-"""moto_server for `npm run rehearse` (tools/rehearse/moto.ts), with four fixes to moto 5.2.
+"""moto_server for `npm run rehearse` (tools/rehearse/moto.ts), with five fixes to moto 5.2.
 
 Arguments are moto_server's own (`-H 127.0.0.1 -p PORT`).
 
@@ -13,6 +13,8 @@ Arguments are moto_server's own (`-H 127.0.0.1 -p PORT`).
    (which it cannot run without Docker) and then empties the stream, enabled mapping or not; on
    AWS the stream keeps its records for 24 h whatever reads it. Keep them, so the rehearsal can
    read the stream and drive the deployed project bundle itself.
+5. An event bus created by CloudFormation has no physical id in DescribeStackResources (moto's
+   EventBus lacks one); CloudFormation's is the bus name, which `Ref` also returns.
 """
 
 import json
@@ -21,6 +23,7 @@ import sys
 import moto.awslambda.models as awslambda
 import moto.cloudformation.models as cloudformation
 import moto.dynamodb.models.table as dynamodb_table
+import moto.events.models as events
 import moto.iam.models as iam
 from moto.server import main
 
@@ -64,5 +67,7 @@ def add_stream_record_and_keep_it(self, old, new):
 
 
 dynamodb_table.StreamShard.add = add_stream_record_and_keep_it
+
+events.EventBus.physical_resource_id = property(lambda bus: bus.name)
 
 main(sys.argv[1:])
