@@ -1,7 +1,7 @@
 import { AwsV4Signer } from 'aws4fetch';
 
 /**
- * One AWS service spoken over the JSON 1.0 protocol (`X-Amz-Target: <prefix>.<Operation>`), signed
+ * One AWS service spoken over the AWS JSON protocol (`X-Amz-Target: <prefix>.<Operation>`), signed
  * with SigV4 by aws4fetch. Ingest needs two calls (SQS SendMessage, SSM GetParameter); the SDK's
  * clients for them were 650 KB of its 719 KB bundle and most of its cold start (BENCHMARKS.md).
  */
@@ -21,6 +21,8 @@ export interface AwsJsonClientOptions {
   service: string;
   /** The JSON protocol's target prefix: `AmazonSQS`, `AmazonSSM`. */
   targetPrefix: string;
+  /** The protocol version the service's API model names: SQS speaks awsJson1_0, SSM awsJson1_1. */
+  jsonVersion: '1.0' | '1.1';
   region: string;
   /** Where requests go, e.g. `https://sqs.eu-west-1.amazonaws.com` or an emulator. */
   endpoint: string;
@@ -134,7 +136,7 @@ export function createAwsJsonClient(options: AwsJsonClientOptions): AwsJsonClien
       method: 'POST',
       url,
       headers: {
-        'content-type': 'application/x-amz-json-1.0',
+        'content-type': `application/x-amz-json-${options.jsonVersion}`,
         'x-amz-target': `${options.targetPrefix}.${operation}`,
       },
       body,

@@ -13,11 +13,14 @@ import type { FileMention, RecordingEvent, RoomEvent } from '../model/events';
 import {
   type DeriveOptions,
   eventSortKey,
+  RECORDING_STATUSES,
   type RecordingKey,
   type RecordingState,
   type RecordingStatus,
+  UNFINISHED_STATUSES,
 } from '../model/recording-state';
 import {
+  FIRST_FILES_PAGE,
   type FilePage,
   type RecordingListEntry,
   type RecordingSummary,
@@ -32,6 +35,7 @@ import {
   eventTimeSort,
   FILE_PREFIX,
   type FileItem,
+  fileSortKey,
   ROOM_INDEX,
   ROOM_ITEM_SORT_KEY,
   recordingPartitionKey,
@@ -95,9 +99,7 @@ export interface RecordingStoreOptions {
   now?: () => number;
 }
 
-export const DEFAULT_FILES_PAGE = 100;
-const ALL_STATUSES: readonly RecordingStatus[] = ['recording', 'stopped', 'failed', 'completed'];
-const STALE_STATUSES: readonly RecordingStatus[] = ['recording', 'stopped'];
+export const DEFAULT_FILES_PAGE = FIRST_FILES_PAGE;
 
 /**
  * Recording state in one DynamoDB table (README, "Data model"). process writes each distinct
@@ -171,12 +173,25 @@ export class RecordingStore {
     return old?.eventId === event.eventId ? 'duplicate' : 'stale';
   }
 
-  /** One recording: its summary and its first page of files. Two requests, whatever its size. */
+  /**
+   * One recording with its first page of files: one `GetItem` (the summary holds the first
+   * `FIRST_FILES_PAGE` files), or with a larger `filesLimit` that and one `Query`, whatever its size.
+   */
   async getRecording(key: RecordingKey, options: { filesLimit?: number } = {}): Promise<RecordingState | null> {
-    const [summary, files] = await Promise.all([
-      this.getSummary(key),
-      this.listFiles(key, { limit: options.filesLimit ?? DEFAULT_FILES_PAGE }),
-    ]);
+    const limit = options.filesLimit ?? DEFAULT_FILES_PAGE;
+    if (limit <= FIRST_FILES_PAGE) {
+      const summary = await this.getSummary(key);
+      if (!summary) return null;
+      const files = summary.firstFiles.slice(0, limit);
+      // A summary written before it kept its first files answers through the Query below.
+      if (files.length === Math.min(limit, summary.fileCount)) {
+        const last = files[files.length - 1];
+        const more = summary.fileCount > files.length && last !== undefined;
+        const nextCursor = more ? encodeCursor(filesScope(key), fileSortKey(last.name)) : null;
+        return summaryToState(summary, { files: [...files], nextCursor }, this.#derive);
+      }
+    }
+    const [summary, files] = await Promise.all([this.getSummary(key), this.listFiles(key, { limit })]);
     return summary ? summaryToState(summary, files, this.#derive) : null;
   }
 
@@ -190,7 +205,7 @@ export class RecordingStore {
   /** A page of a recording's files in name order; every file exactly once across the pages. */
   async listFiles(key: RecordingKey, page: Page): Promise<FilePage> {
     const pk = recordingPartitionKey(key);
-    const scope = `files:${pk}`;
+    const scope = filesScope(key);
     const after = page.cursor === undefined ? undefined : decodeCursor(scope, page.cursor);
     const { items, next } = await this.#queryPage<FileItem & { sk: string }>(
       {
@@ -254,8 +269,9 @@ export class RecordingStore {
     const before = query.cursor === undefined ? undefined : decodeCursor(scope, query.cursor);
     const staleBound = query.stale ? timeText(derive.now - derive.staleAfterMs) : undefined;
     const upper = [before, staleBound].filter((bound): bound is string => bound !== undefined).sort()[0];
-    const statuses = (query.status ? [query.status] : query.stale ? STALE_STATUSES : ALL_STATUSES).filter(
-      (status) => !query.stale || STALE_STATUSES.includes(status),
+    const unfinished: readonly RecordingStatus[] = UNFINISHED_STATUSES;
+    const statuses = (query.status ? [query.status] : query.stale ? unfinished : RECORDING_STATUSES).filter(
+      (status) => !query.stale || unfinished.includes(status),
     );
     const pages = await Promise.all(
       statuses.map(async (status) => {
@@ -389,6 +405,9 @@ export class RecordingStore {
     }
   }
 }
+
+/** A files cursor belongs to one recording. */
+const filesScope = (key: RecordingKey): string => `files:${recordingPartitionKey(key)}`;
 
 /** The document client the handlers use; AWS_ENDPOINT_URL_DYNAMODB points it at DynamoDB Local. */
 export function createDocumentClient(): DynamoDBDocumentClient {

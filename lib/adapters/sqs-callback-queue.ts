@@ -63,11 +63,12 @@ export async function sendMessage(client: AwsJsonClient, queueUrl: string, messa
  */
 export function createSqsClient(
   queueUrl: string,
-  overrides: Partial<Omit<AwsJsonClientOptions, 'service' | 'targetPrefix'>> = {},
+  overrides: Partial<Omit<AwsJsonClientOptions, 'service' | 'targetPrefix' | 'jsonVersion'>> = {},
 ): AwsJsonClient {
   return createAwsJsonClient({
     service: 'sqs',
     targetPrefix: 'AmazonSQS',
+    jsonVersion: '1.0',
     region: overrides.region ?? regionFromEnv(),
     endpoint: overrides.endpoint ?? endpointFromEnv('sqs', new URL(queueUrl).origin),
     credentials: overrides.credentials ?? (() => credentialsFromEnv()),

@@ -207,7 +207,21 @@ export class SummaryProjector {
    * Idempotent; with `dryRun` it only reports.
    */
   async rebuild(key: RecordingKey, options: { dryRun?: boolean } = {}): Promise<RebuildResult> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.#rebuildOnce(key, options);
+      } catch (error) {
+        // The projector folded an event in meanwhile: read everything again.
+        if (!(error instanceof SummaryConflictError) || attempt >= 3) throw error;
+      }
+    }
+  }
+
+  async #rebuildOnce(key: RecordingKey, options: { dryRun?: boolean }): Promise<RebuildResult> {
     const partitionKey = recordingPartitionKey(key);
+    // Read before the events: an event the projector folds in after this read makes the conditional
+    // put below fail (and the rebuild start again), instead of being dropped from the summary.
+    const current = await this.#readSummary(partitionKey);
     const items: EventItem[] = [];
     const pages = paginateQuery(
       { client: this.#client, pageSize: 1000 },
@@ -228,17 +242,18 @@ export class SummaryProjector {
       return { event: toAppliedEvent(item), newFileCount: names.size };
     });
     const after = foldIntoSummary(key, null, additions);
-    const current = await this.#readSummary(partitionKey);
     const before = current ? toSummary(current) : null;
     const changed = before === null || !sameSummary(before, after);
     const unindexed = items.filter((item) => item.timeKey === undefined);
     if (!options.dryRun) {
       await mapWithConcurrency(unindexed, this.#fileConcurrency, (item) => this.#indexEvent(item));
-      await mapWithConcurrency(items, Math.max(1, Math.floor(this.#fileConcurrency / 4)), (item) =>
-        this.#writeFiles(item),
-      );
-      if (changed)
+      // A summary that matches its events had its file items written before it (the projector's order).
+      if (changed) {
+        await mapWithConcurrency(items, Math.max(1, Math.floor(this.#fileConcurrency / 4)), (item) =>
+          this.#writeFiles(item),
+        );
         await this.#writeSummary(toSummaryItem(after, current?.lastSequence ?? '', this.#retentionMs, before), current);
+      }
     }
     return { key, before, after, changed, migratedEvents: unindexed.length };
   }

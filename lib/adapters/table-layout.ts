@@ -153,6 +153,8 @@ export function toSummary(item: SummaryItem): RecordingSummary {
     eventCount: item.eventCount,
     eventTypes: item.eventTypes,
     fileCount: item.fileCount,
+    // Index entries leave it out (README, "Data model"): listings show `fileCount` only.
+    firstFiles: item.firstFiles ?? [],
     roomId: item.roomId ?? null,
     startedAt: item.startedAt ?? null,
     updatedAt: item.updatedAt,

@@ -36,11 +36,14 @@ export function createCachedParameterReader(client: AwsJsonClient): GetParameter
  * AWS_ENDPOINT_URL) for an emulator. Read once per cold start and per `maxAge`, on the vendor's
  * clock, so it gets less time than SendMessage: together they stay well inside Chat's 2 s.
  */
-export function createSsmClient(overrides: Partial<Omit<AwsJsonClientOptions, 'service' | 'targetPrefix'>> = {}) {
+export function createSsmClient(
+  overrides: Partial<Omit<AwsJsonClientOptions, 'service' | 'targetPrefix' | 'jsonVersion'>> = {},
+) {
   const region = overrides.region ?? regionFromEnv();
   return createAwsJsonClient({
     service: 'ssm',
     targetPrefix: 'AmazonSSM',
+    jsonVersion: '1.1',
     region,
     endpoint: overrides.endpoint ?? endpointFromEnv('ssm', `https://ssm.${region}.amazonaws.com`),
     credentials: overrides.credentials ?? (() => credentialsFromEnv()),

@@ -56,19 +56,22 @@ const fileRank = (file: FileMention): number => FILE_STATUSES.indexOf(file.statu
 
 /** Every file any event names, once by name, each with its furthest status and a URL if any event had one. */
 export function mergeFiles(events: readonly AppliedEvent[]): FileMention[] {
+  return mergeFileMentions(events.flatMap((event) => event.files));
+}
+
+/** Mentions merged by name, in name order: commutative and idempotent, so order and repeats never matter. */
+export function mergeFileMentions(mentions: Iterable<FileMention>): FileMention[] {
   const byName = new Map<string, FileMention>();
-  for (const event of events) {
-    for (const file of event.files) {
-      const known = byName.get(file.name);
-      if (!known) {
-        byName.set(file.name, file);
-        continue;
-      }
-      const status = fileRank(file) > fileRank(known) ? file.status : known.status;
-      // The smallest URL wins so that the choice never depends on arrival order.
-      const urls = [known.url, file.url].filter((url): url is string => url !== null).sort();
-      byName.set(file.name, { name: file.name, url: urls[0] ?? null, status });
+  for (const file of mentions) {
+    const known = byName.get(file.name);
+    if (!known) {
+      byName.set(file.name, file);
+      continue;
     }
+    const status = fileRank(file) > fileRank(known) ? file.status : known.status;
+    // The smallest URL wins so that the choice never depends on arrival order.
+    const urls = [known.url, file.url].filter((url): url is string => url !== null).sort();
+    byName.set(file.name, { name: file.name, url: urls[0] ?? null, status });
   }
   return [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

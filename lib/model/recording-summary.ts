@@ -3,6 +3,7 @@ import {
   type AppliedEvent,
   type DeriveOptions,
   isStale,
+  mergeFileMentions,
   type RecordingKey,
   type RecordingState,
   type RecordingStatus,
@@ -14,8 +15,8 @@ import {
  * The materialized view of one recording: everything `deriveRecordingState` computes, kept as
  * facts that fold commutatively (a set of status facts, counts, minimums and maximums), so that
  * folding any partition of a set of distinct events, in any order, gives the same summary as
- * deriving from the whole set. Files are not in it (a day of slices would not fit in one item):
- * only their count, with the files themselves paged from their own items.
+ * deriving from the whole set. Files are not all in it (a day of slices would not fit in one item):
+ * their count and the first page, with every file paged from its own item.
  */
 export interface RecordingSummary extends RecordingKey {
   /** Sorted, without duplicates. */
@@ -24,6 +25,12 @@ export interface RecordingSummary extends RecordingKey {
   readonly eventCount: number;
   readonly eventTypes: Readonly<Record<string, number>>;
   readonly fileCount: number;
+  /**
+   * The first `FIRST_FILES_PAGE` files in name order, merged: what a GET answers by default, read
+   * with the summary itself. Names only ever join the set, so the smallest ones are a pure function
+   * of the events, and one evicted from the page never belongs back.
+   */
+  readonly firstFiles: readonly FileMention[];
   /** Smallest non-null room id any event named. */
   readonly roomId: string | null;
   /** Earliest vendor event time (ms). */
@@ -31,6 +38,9 @@ export interface RecordingSummary extends RecordingKey {
   /** Latest time a distinct event was applied (ms). */
   readonly updatedAt: number;
 }
+
+/** Files kept in the summary: the default page of `GET /recordings/…`. */
+export const FIRST_FILES_PAGE = 100;
 
 /** One distinct event being folded in, with how many file names it was the first to name. */
 export interface SummaryAddition {
@@ -50,11 +60,13 @@ export function foldIntoSummary(
   const facts = new Set(summary?.statusFacts ?? []);
   const eventTypes: Record<string, number> = { ...summary?.eventTypes };
   let { roomId = null, startedAt = null, updatedAt = 0, fileCount = 0, eventCount = 0 } = summary ?? {};
+  const mentions: FileMention[] = [...(summary?.firstFiles ?? [])];
   for (const { event, newFileCount } of additions) {
     for (const fact of statusFacts(key.platform, event)) facts.add(fact);
     eventTypes[event.eventType] = (eventTypes[event.eventType] ?? 0) + 1;
     eventCount += 1;
     fileCount += newFileCount;
+    mentions.push(...event.files);
     updatedAt = Math.max(updatedAt, event.appliedAt);
     if (event.occurredAt !== null) startedAt = Math.min(startedAt ?? event.occurredAt, event.occurredAt);
     if (event.roomId !== null && (roomId === null || event.roomId < roomId)) roomId = event.roomId;
@@ -68,6 +80,7 @@ export function foldIntoSummary(
     eventCount,
     eventTypes,
     fileCount,
+    firstFiles: mergeFileMentions(mentions).slice(0, FIRST_FILES_PAGE),
     roomId,
     startedAt,
     updatedAt,

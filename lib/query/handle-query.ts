@@ -26,6 +26,10 @@ export const DEFAULT_LIST_LIMIT = 20;
 export const MAX_LIST_LIMIT = 100;
 export const MAX_PAGE_LIMIT = 1_000;
 
+/** A DynamoDB partition key holds at most 2,048 bytes: longer ids are a caller's mistake, not a server error. */
+export const MAX_SEGMENT_BYTES = 512;
+const MAX_CURSOR_LENGTH = 2_048;
+
 const json = (statusCode: number, body: unknown): QueryAnswer => ({ statusCode, body: JSON.stringify(body) });
 const notFound = (message: string) => json(404, { message });
 
@@ -45,6 +49,12 @@ export async function handleQuery(request: QueryRequest, store: QueryStore): Pro
   const [resource, platform, appId, id, sub, ...rest] = segments.slice(start);
   if (platform === undefined || appId === undefined || rest.length > 0) return notFound('Not Found');
   if (!isPlatform(platform)) return json(400, { message: `platform must be one of ${PLATFORMS.join(', ')}` });
+  if (segments.some((segment) => Buffer.byteLength(segment) > MAX_SEGMENT_BYTES)) {
+    return json(400, { message: `path segments must be at most ${MAX_SEGMENT_BYTES} bytes` });
+  }
+  if ((request.query.cursor?.length ?? 0) > MAX_CURSOR_LENGTH) {
+    return json(400, { message: 'cursor is invalid: it was altered, or it belongs to another recording or listing' });
+  }
   try {
     if (resource === 'rooms') {
       if (id === undefined || sub !== undefined) return notFound('Not Found');

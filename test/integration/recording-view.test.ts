@@ -39,7 +39,9 @@ const applyAll = async (events: readonly RecordingEvent[]) => {
 const expectSummaryMatchesEvents = async (event: RecordingEvent) => {
   const key = { platform: event.platform, appId: event.appId, taskId: event.taskId };
   const expected = await derivedFromEvents(client(), stack.stack.tableName, key, OPTIONS);
+  // Both paths: every file through the files items, and the default page the summary holds.
   expect(await materialized(store, key)).toEqual(expected);
+  expect(await store.getRecording(key)).toEqual(expected);
 };
 
 describe.each([

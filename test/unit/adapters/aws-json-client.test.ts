@@ -64,7 +64,8 @@ describe('SSM GetParameter over signed JSON', () => {
     const [request] = ssm.received;
     expect(request).toMatchObject({
       target: 'AmazonSSM.GetParameter',
-      contentType: 'application/x-amz-json-1.0',
+      // SSM's API model is awsJson1_1 (SQS's is awsJson1_0), as the SDK sends it.
+      contentType: 'application/x-amz-json-1.1',
       input: { Name: '/rtc/apps', WithDecryption: true },
       signatureValid: true,
     });
@@ -152,6 +153,7 @@ describe('retries, timeouts and errors', () => {
     createAwsJsonClient({
       service: 'ssm',
       targetPrefix: 'AmazonSSM',
+      jsonVersion: '1.1',
       region: 'us-east-1',
       endpoint,
       credentials: CREDENTIALS,

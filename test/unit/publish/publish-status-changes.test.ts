@@ -27,6 +27,7 @@ const version = (taskId: string, status: SummaryVersion['status'], lastSequence:
   taskId,
   statusFacts: [status],
   status,
+  firstFiles: [],
   eventCount: Number(lastSequence),
   eventTypes: { '301': 1 },
   fileCount: 0,

@@ -63,6 +63,16 @@ describe('query routes', () => {
     expect(await get(fakeStore(), path, query)).toEqual({ status: 400, body: { message } });
   });
 
+  it('answers 400 for ids too long to be a DynamoDB key and for an oversized cursor, before any read', async () => {
+    const store = fakeStore();
+    expect((await get(store, `/recordings/trtc/app/${'t'.repeat(513)}`)).status).toBe(400);
+    expect((await get(store, `/recordings/trtc/${'a'.repeat(600)}`)).status).toBe(400);
+    expect((await get(store, '/recordings/trtc/app/t/files', { cursor: 'c'.repeat(2_049) })).status).toBe(400);
+    expect(store.getRecording).not.toHaveBeenCalled();
+    expect(store.listRecordings).not.toHaveBeenCalled();
+    expect(store.listFiles).not.toHaveBeenCalled();
+  });
+
   it('answers 400, not 500, for a cursor the store refuses', async () => {
     const store = fakeStore();
     store.listFiles.mockRejectedValue(new InvalidCursorError());
