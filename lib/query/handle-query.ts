@@ -63,13 +63,18 @@ export async function handleQuery(request: QueryRequest, store: QueryStore): Pro
       return room ? json(200, room) : notFound('room not found');
     }
     if (id === undefined) {
+      const status = readStatus(request.query.status);
+      const stale = readFlag(request.query, 'stale');
+      if (stale && (status === 'completed' || status === 'failed')) {
+        throw new QueryInputError('stale=true lists unfinished recordings: status must be recording or stopped');
+      }
       return json(
         200,
         await store.listRecordings({
           platform,
           appId,
-          status: readStatus(request.query.status),
-          stale: readFlag(request.query, 'stale'),
+          status,
+          stale,
           limit: readLimit(request.query, 'limit', DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT),
           cursor: request.query.cursor,
         }),

@@ -54,6 +54,11 @@ describe('query routes', () => {
     ['/recordings/trtc/app', { limit: '101' }, 'limit must be an integer from 1 to 100'],
     ['/recordings/trtc/app', { limit: '0' }, 'limit must be an integer from 1 to 100'],
     ['/recordings/trtc/app', { stale: 'yes' }, 'stale must be true or false'],
+    [
+      '/recordings/trtc/app',
+      { stale: 'true', status: 'completed' },
+      'stale=true lists unfinished recordings: status must be recording or stopped',
+    ],
     ['/recordings/trtc/app/t', { filesLimit: '1001' }, 'filesLimit must be an integer from 1 to 1000'],
     ['/recordings/trtc/app/t/files', { limit: '2.5' }, 'limit must be an integer from 1 to 1000'],
     ['/recordings/trtc/app/t/events', { limit: '-1' }, 'limit must be an integer from 1 to 1000'],
