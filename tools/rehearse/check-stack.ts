@@ -452,37 +452,48 @@ async function checkEventSourceMapping(
   return { mappingId, batchSize: mapping.BatchSize ?? BATCH.size };
 }
 
+/**
+ * What both stream mappings must be: on the table's stream, invoking their function, reporting
+ * batch item failures; and, from the deployed template (moto keeps these but reports only some),
+ * the template properties given.
+ */
+async function checkTableStreamMapping(
+  clients: RehearsalClients,
+  stack: Stack,
+  mapping: { logicalId: string; label: string; fn: DeployedFunction; streamArn: string },
+  template: Record<string, unknown>,
+) {
+  const deployed = await clients.lambda.send(
+    new GetEventSourceMappingCommand({ UUID: stack.physical(mapping.logicalId) }),
+  );
+  expectEqual(mapping.label, deployed.EventSourceArn, mapping.streamArn);
+  expectEqual(`${mapping.label} function`, deployed.FunctionArn, mapping.fn.functionArn);
+  expectEqual(`${mapping.label} response types`, deployed.FunctionResponseTypes, ['ReportBatchItemFailures']);
+  const properties = stack.template.Resources[mapping.logicalId]?.Properties ?? {};
+  expectEqual(
+    `${mapping.label} ${Object.keys(template).join(', ')}`,
+    Object.fromEntries(Object.keys(template).map((name) => [name, properties[name]])),
+    template,
+  );
+  return deployed;
+}
+
 async function checkStreamMapping(
   clients: RehearsalClients,
   stack: Stack,
   project: DeployedFunction,
   resources: { streamArn: string; projectionDeadLetterQueueArn: string },
 ): Promise<string> {
-  const mappingId = stack.physical('ProjectEventSourceMappingDynamodbRecordingsTable');
-  const mapping = await clients.lambda.send(new GetEventSourceMappingCommand({ UUID: mappingId }));
-  expectEqual('stream mapping', mapping.EventSourceArn, resources.streamArn);
-  expectEqual('stream mapping function', mapping.FunctionArn, project.functionArn);
-  expectEqual(
-    'stream mapping batch settings',
-    { BatchSize: mapping.BatchSize, MaximumBatchingWindowInSeconds: mapping.MaximumBatchingWindowInSeconds },
-    { BatchSize: STREAM_BATCH.size, MaximumBatchingWindowInSeconds: STREAM_BATCH.windowSeconds },
-  );
-  expectEqual('stream mapping response types', mapping.FunctionResponseTypes, ['ReportBatchItemFailures']);
-  // moto keeps these as the template gave them (it reports some, not all): check the deployed template.
-  const properties = stack.template.Resources.ProjectEventSourceMappingDynamodbRecordingsTable?.Properties ?? {};
-  expectEqual(
-    'stream mapping retries, bisect, destination and filter',
+  const logicalId = 'ProjectEventSourceMappingDynamodbRecordingsTable';
+  const mapping = await checkTableStreamMapping(
+    clients,
+    stack,
+    { logicalId, label: 'stream mapping', fn: project, streamArn: resources.streamArn },
     {
-      retries: properties.MaximumRetryAttempts,
-      bisect: properties.BisectBatchOnFunctionError,
-      destination: properties.DestinationConfig,
-      filter: properties.FilterCriteria,
-    },
-    {
-      retries: STREAM_BATCH.maxRetries,
-      bisect: true,
-      destination: { OnFailure: { Destination: { 'Fn::GetAtt': ['ProjectionDeadLetterQueue', 'Arn'] } } },
-      filter: {
+      MaximumRetryAttempts: STREAM_BATCH.maxRetries,
+      BisectBatchOnFunctionError: true,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['ProjectionDeadLetterQueue', 'Arn'] } } },
+      FilterCriteria: {
         Filters: [
           {
             Pattern: JSON.stringify({
@@ -494,11 +505,16 @@ async function checkStreamMapping(
       },
     },
   );
+  expectEqual(
+    'stream mapping batch settings',
+    { BatchSize: mapping.BatchSize, MaximumBatchingWindowInSeconds: mapping.MaximumBatchingWindowInSeconds },
+    { BatchSize: STREAM_BATCH.size, MaximumBatchingWindowInSeconds: STREAM_BATCH.windowSeconds },
+  );
   passed(
     `stream mapping: table stream → project, batch ${mapping.BatchSize}, window ${mapping.MaximumBatchingWindowInSeconds} s, ` +
       `ReportBatchItemFailures, bisect, ${STREAM_BATCH.maxRetries} retries then the projection DLQ, new event items only`,
   );
-  return mappingId;
+  return stack.physical(logicalId);
 }
 
 async function checkPublishMapping(
@@ -507,23 +523,15 @@ async function checkPublishMapping(
   publish: DeployedFunction,
   streamArn: string,
 ): Promise<string> {
-  const mappingId = stack.physical('PublishEventSourceMappingDynamodbRecordingsTable');
-  const mapping = await clients.lambda.send(new GetEventSourceMappingCommand({ UUID: mappingId }));
-  expectEqual('publish mapping', mapping.EventSourceArn, streamArn);
-  expectEqual('publish mapping function', mapping.FunctionArn, publish.functionArn);
-  expectEqual('publish mapping response types', mapping.FunctionResponseTypes, ['ReportBatchItemFailures']);
-  const properties = stack.template.Resources.PublishEventSourceMappingDynamodbRecordingsTable?.Properties ?? {};
-  expectEqual(
-    'publish mapping bisect, destination and filter',
+  const logicalId = 'PublishEventSourceMappingDynamodbRecordingsTable';
+  await checkTableStreamMapping(
+    clients,
+    stack,
+    { logicalId, label: 'publish mapping', fn: publish, streamArn },
     {
-      bisect: properties.BisectBatchOnFunctionError,
-      destination: properties.DestinationConfig,
-      filter: properties.FilterCriteria,
-    },
-    {
-      bisect: true,
-      destination: { OnFailure: { Destination: { 'Fn::GetAtt': ['PublicationDeadLetterQueue', 'Arn'] } } },
-      filter: {
+      BisectBatchOnFunctionError: true,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['PublicationDeadLetterQueue', 'Arn'] } } },
+      FilterCriteria: {
         Filters: [
           {
             Pattern: JSON.stringify({
@@ -538,5 +546,5 @@ async function checkPublishMapping(
   passed(
     'publish mapping: table stream → publish, summary versions that change the status only, ReportBatchItemFailures, bisect, then the publication DLQ',
   );
-  return mappingId;
+  return stack.physical(logicalId);
 }
