@@ -4,6 +4,7 @@ import { AppNotAllowedError, type CallbackError } from '../errors';
 import type { CallbackRequest } from '../http/callback-request';
 import type { JsonObject } from '../json';
 import type { Interpretation } from '../model/events';
+import type { VendorFinding } from '../model/reconciliation';
 import type { StatusRule } from '../model/status-rule';
 import type { Endpoint, Platform } from '../platforms';
 
@@ -111,6 +112,32 @@ export interface Vendor<A extends AppBase, E extends string> {
   checkApps?(apps: readonly A[], fail: (problem: string) => never): void;
   /** The endpoints' providers, with tolerances read from the environment. */
   createProviders(env: ProviderEnv): readonly Provider<A>[];
+  /** How the sweep asks this vendor about a task (CONTRACT §7); absent where the vendor has no such API. */
+  readonly recordingQuery?: RecordingQuery<A>;
+}
+
+/** What a vendor query may use: its endpoint settings, a clock, a time budget and `fetch`. */
+export interface VendorQueryContext {
+  /** `TRTC_API_ENDPOINT`, `SPARKRTC_API_ENDPOINT` (base URLs); unset means the vendor's public host. */
+  readonly env: ProviderEnv;
+  /** Epoch ms, for signing times. */
+  readonly now: () => number;
+  /** The whole query, every request it makes included, must end within this. */
+  readonly timeoutMs: number;
+  readonly fetch: typeof fetch;
+}
+
+/** A vendor's task query, for reconciliation (PROTOCOLS.md §8). */
+export interface RecordingQuery<A extends AppBase> {
+  /** Calls per second the sweep allows itself per app: under the vendor's limit, where it has one. */
+  readonly maxCallsPerSecond: number;
+  /** Whether this app has the `api` credentials a query needs (CONTRACT §3). */
+  canQuery(app: A): boolean;
+  /**
+   * What the vendor says about the task. Never throws: an error, a timeout, a rate limit or an
+   * answer it cannot read is `unknown`, with the reason in `detail`.
+   */
+  query(app: A, taskId: string, context: VendorQueryContext): Promise<VendorFinding>;
 }
 
 /** One app entry being validated; `fail` names the entry in its message. */
