@@ -147,7 +147,10 @@ export async function measureProcess(
       build: (client: DynamoDBDocumentClient) =>
         createSqsProcessHandler({
           providers,
-          store: transactionStore(client, tables.recordings),
+          store: {
+            ...transactionStore(client, tables.recordings),
+            markStale: () => Promise.reject(new Error('the sweep is not part of this workload')),
+          },
           logger: silent,
           countOutcome: () => {},
         }),

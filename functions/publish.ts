@@ -6,13 +6,16 @@ import { logger } from '../lib/logger';
 import { countOutcome } from '../lib/metrics';
 import { createStreamPublishHandler } from '../lib/publish/stream-handler';
 
-/** DynamoDB stream of summary items → `Recording Status Changed` on the EventBridge bus. */
+const store = new RecordingStore({ client: createDocumentClient(), tableName: requireEnv('TABLE_NAME') });
+
+/** DynamoDB stream of summary items and stale notices → `Recording Status Changed` and `Recording Stale` on the bus. */
 export const handler = createStreamPublishHandler({
   publisher: new EventBridgePublisher({
     client: new EventBridgeClient({}),
     eventBusName: requireEnv('EVENT_BUS_NAME'),
   }),
-  files: new RecordingStore({ client: createDocumentClient(), tableName: requireEnv('TABLE_NAME') }),
+  files: store,
+  summaries: store,
   staleAfterHours: optionalNumberEnv('STALE_AFTER_HOURS'),
   logger,
   countOutcome,

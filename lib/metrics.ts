@@ -15,6 +15,9 @@ export const OUTCOME_METRICS = {
   projectionFailed: 'SummaryProjectionFailed',
   eventPublished: 'RecordingEventPublished',
   eventPublishFailed: 'RecordingEventPublishFailed',
+  staleNotice: 'StaleNoticeRecorded',
+  sweepQuery: 'VendorQueried',
+  sweepFailed: 'SweepFailed',
 } as const;
 
 const metrics = new Metrics({

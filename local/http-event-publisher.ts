@@ -99,9 +99,11 @@ export interface LocalPublishOptions {
 
 /** The publish function as the local stack runs it: the same handler as AWS, with the HTTP publisher. */
 export function createLocalPublishHandler(options: LocalPublishOptions): StreamHandler {
+  const store = new RecordingStore({ client: options.client, tableName: options.tableName });
   return createStreamPublishHandler({
     publisher: new HttpEventPublisher({ url: options.eventsUrl }),
-    files: new RecordingStore({ client: options.client, tableName: options.tableName }),
+    files: store,
+    summaries: store,
     staleAfterHours: options.staleAfterHours,
     logger,
     countOutcome: options.countOutcome,

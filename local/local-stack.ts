@@ -8,7 +8,8 @@ import { optionalNumberEnv } from '../lib/env';
 import { logger } from '../lib/logger';
 import { countOutcome } from '../lib/metrics';
 import { isNewEventRecord } from '../lib/project/stream-handler';
-import { isSummaryChangeRecord } from '../lib/publish/stream-handler';
+import { isAnnouncementRecord } from '../lib/publish/stream-handler';
+import type { SweepReport } from '../lib/sweep/sweep';
 import {
   handlerEnvironment,
   type LocalResources,
@@ -20,8 +21,13 @@ import {
 } from './emulators';
 import { createLocalPublishHandler } from './http-event-publisher';
 import { createLocalHttpServer, type HttpHandler } from './http-server';
+import { localLambdaContext } from './lambda-context';
 import { type SqsHandler, SqsPoller } from './sqs-poller';
 import { type StreamHandler, StreamPoller } from './stream-poller';
+import { SweepTimer } from './sweep-timer';
+
+/** The sweep function's timeout in serverless.yml. */
+const SWEEP_TIMEOUT_MS = 300_000;
 
 export interface LocalStackOptions {
   port: number;
@@ -33,6 +39,8 @@ export interface LocalStackOptions {
   retryDelaySeconds?: number;
   /** Where recording events are POSTed (RECORDING_EVENTS_URL); they are logged either way. */
   eventsUrl?: string;
+  /** Seconds between sweeps (SWEEP_INTERVAL_SECONDS); 60 by default. */
+  sweepIntervalSeconds?: number;
   /** Progress lines while starting, and the banner. */
   print?: (line: string) => void;
 }
@@ -43,6 +51,8 @@ export interface RunningLocalStack {
   readonly sqs: RunningEmulator;
   readonly resources: LocalResources;
   readonly appCount: number;
+  /** Runs the lost-callback sweep now (or joins the run under way), as the timer does. */
+  sweep(): Promise<SweepReport>;
   stop(): Promise<void>;
 }
 
@@ -69,6 +79,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     poller: false,
     projector: false,
     publisher: false,
+    sweep: false,
   };
   const server = createLocalHttpServer({
     ingest: () => handlers.ingest,
@@ -89,10 +100,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
   let poller: SqsPoller | undefined;
   let projector: StreamPoller | undefined;
   let publisher: StreamPoller | undefined;
+  let sweeper: SweepTimer<SweepReport> | undefined;
   let sqsClient: SQSClient | undefined;
   let streamsClient: DynamoDBStreamsClient | undefined;
   const stop = async () => {
-    await Promise.all([poller?.stop(), projector?.stop(), publisher?.stop()]);
+    await Promise.all([poller?.stop(), projector?.stop(), publisher?.stop(), sweeper?.stop()]);
     sqsClient?.destroy();
     streamsClient?.destroy();
     await new Promise<void>((done) => server.close(() => done()));
@@ -121,11 +133,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       process.env,
       handlerEnvironment({ dynamodb: dynamodb.endpoint, sqs: sqs.endpoint }, resources, appsFile),
     );
-    const [ingest, processFunction, projectFunction, query] = await Promise.all([
+    const [ingest, processFunction, projectFunction, query, sweepFunction] = await Promise.all([
       import('../functions/ingest'),
       import('../functions/process'),
       import('../functions/project'),
       import('../functions/query'),
+      import('../functions/sweep'),
     ]);
     handlers.ingest = ingest.handler;
     handlers.query = query.handler;
@@ -161,14 +174,31 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
         staleAfterHours: optionalNumberEnv('STALE_AFTER_HOURS'),
         countOutcome,
       }),
-      filter: isSummaryChangeRecord,
+      filter: isAnnouncementRecord,
       maxRetryAttempts: Number.POSITIVE_INFINITY,
       functionName: 'publish',
     });
     publisher.start((error) => logger.error('publisher cannot read the stream', { error: String(error) }));
     parts.publisher = true;
+    // The schedule of the sweep function; its timeout is the deployed one.
+    const timer = new SweepTimer({
+      intervalSeconds: options.sweepIntervalSeconds ?? 60,
+      run: () => sweepFunction.handler(undefined, localLambdaContext('sweep', SWEEP_TIMEOUT_MS)),
+      onError: (error) => logger.error('sweep failed', { error: String(error) }),
+    });
+    sweeper = timer;
+    timer.start();
+    parts.sweep = true;
 
-    return { url: `http://${host}:${options.port}`, dynamodb, sqs, resources, appCount: apps.list().length, stop };
+    return {
+      url: `http://${host}:${options.port}`,
+      dynamodb,
+      sqs,
+      resources,
+      appCount: apps.list().length,
+      sweep: () => timer.runNow(),
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

@@ -3,14 +3,18 @@
  *   PORT                  HTTP port (default 3000)
  *   RECORDING_APPS_FILE   apps document (default config/apps.local.json)
  *   RECORDING_EVENTS_URL  where recording events are POSTed (they are logged either way)
+ *   SWEEP_INTERVAL_SECONDS  seconds between lost-callback sweeps (default 60)
+ *   STALE_AFTER_HOURS     quiet time after which an unfinished recording is stale (default 6)
  */
 import { parseArgs } from 'node:util';
 import { DEFAULT_APPS_FILE } from '../lib/config/load-apps';
+import { optionalNumberEnv } from '../lib/env';
 import { ENDPOINTS } from '../lib/platforms';
 import { describeEventsUrl } from './http-event-publisher';
 import { startLocalStack } from './local-stack';
 
-const USAGE = 'usage: npm start [-- --persist] (environment: PORT, RECORDING_APPS_FILE, RECORDING_EVENTS_URL)';
+const USAGE =
+  'usage: npm start [-- --persist] (environment: PORT, RECORDING_APPS_FILE, RECORDING_EVENTS_URL, SWEEP_INTERVAL_SECONDS, STALE_AFTER_HOURS)';
 
 async function main(): Promise<void> {
   // No CloudWatch here: EMF metric lines would only clutter the terminal. POWERTOOLS_METRICS_DISABLED=false shows them.
@@ -29,8 +33,18 @@ async function main(): Promise<void> {
   }
   const appsFile = process.env.RECORDING_APPS_FILE || DEFAULT_APPS_FILE;
   const eventsUrl = process.env.RECORDING_EVENTS_URL || undefined;
+  let sweepIntervalSeconds: number | undefined;
+  let staleAfterHours: number | undefined;
+  try {
+    sweepIntervalSeconds = optionalNumberEnv('SWEEP_INTERVAL_SECONDS');
+    staleAfterHours = optionalNumberEnv('STALE_AFTER_HOURS');
+  } catch (error) {
+    console.error((error as Error).message);
+    process.exit(2);
+  }
   const startedAt = Date.now();
   const stack = await startLocalStack({
+    sweepIntervalSeconds,
     port,
     appsFile,
     persistDir: persist ? '.local/dynamodb' : undefined,
@@ -59,7 +73,8 @@ async function main(): Promise<void> {
       `  state        GET  ${url}/recordings/{platform}/{appId}/{taskId}`,
       `               GET  ${url}/rooms/{platform}/{appId}/{roomId}`,
       `  health       GET  ${url}/health`,
-      `  events       Recording Status Changed: ${describeEventsUrl(eventsUrl)}`,
+      `  events       Recording Status Changed, Recording Stale: ${describeEventsUrl(eventsUrl)}`,
+      `  sweep        every ${sweepIntervalSeconds ?? 60} s: recordings quiet for ${staleAfterHours ?? 6} h (STALE_AFTER_HOURS) are stale`,
       `  apps file    ${process.env.RECORDING_APPS_FILE} (${stack.appCount} apps)`,
       `  DynamoDB     ${dynamodb.endpoint} (DynamoDB Local, ${persist ? 'persisted in .local/dynamodb' : 'in memory'}, pid ${dynamodb.pid}) table ${resources.tableName}`,
       `  SQS          ${sqs.endpoint} (fauxqs, in memory) maxReceiveCount ${resources.maxReceiveCount}`,

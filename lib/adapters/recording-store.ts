@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
+  type BatchGetCommandOutput,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -10,6 +11,8 @@ import {
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { decodeCursor, encodeCursor } from '../model/cursor';
 import type { FileMention, RecordingEvent, RoomEvent } from '../model/events';
+import type { KnownReconciliation } from '../model/reconciliation';
+import type { SummaryVersion } from '../model/recording-event';
 import {
   type DeriveOptions,
   eventSortKey,
@@ -41,8 +44,10 @@ import {
   recordingPartitionKey,
   roomIndexKey,
   roomPartitionKey,
+  type StaleNoticeItem,
   SUMMARY_SORT_KEY,
   type SummaryItem,
+  staleNoticeSortKey,
   TIME_INDEX,
   timeText,
   toFileMention,
@@ -89,6 +94,17 @@ export interface RecordingListQuery extends Page {
   readonly stale?: boolean;
 }
 
+/** A stale recording as the sweep sees it (CONTRACT §7). */
+export interface SweepCandidate {
+  readonly key: RecordingKey;
+  readonly status: RecordingStatus;
+  /** Its quiet period: when its latest callback was applied (ms). */
+  readonly quietSince: number;
+  /** This quiet period was already noticed as stale (and so announced, or about to be). */
+  readonly noticed: boolean;
+  readonly reconciliation: KnownReconciliation | null;
+}
+
 export interface RecordingStoreOptions {
   client: DynamoDBDocumentClient;
   tableName: string;
@@ -100,6 +116,8 @@ export interface RecordingStoreOptions {
 }
 
 export const DEFAULT_FILES_PAGE = FIRST_FILES_PAGE;
+/** BatchGetItem reads at most 100 keys. */
+const BATCH_GET_KEYS = 100;
 
 /**
  * Recording state in one DynamoDB table (README, "Data model"). process writes each distinct
@@ -142,12 +160,114 @@ export class RecordingStore {
       occurredAt: event.occurredAt ?? undefined,
       receivedAt,
       appliedAt,
+      reconciled: event.reconciled || undefined,
+      reconciliation: event.reconciliation,
       expiresAt: Math.floor((appliedAt + this.#retentionMs) / 1000),
     };
     item.timeKey = item.pk;
     item.timeSort = eventTimeSort(item);
     // Anything but `true` is the refusal (with the existing item when DynamoDB returns it).
     return (await this.#putIfAbsent(item, 'attribute_not_exists(pk)')) === true ? 'applied' : 'duplicate';
+  }
+
+  /** Records that a quiet period was found stale (CONTRACT §7): once per period, so it is announced once. */
+  async markStale(key: RecordingKey, quietSince: number): Promise<'applied' | 'duplicate'> {
+    const notedAt = Date.now();
+    const item: StaleNoticeItem = {
+      pk: recordingPartitionKey(key),
+      sk: staleNoticeSortKey(quietSince),
+      platform: key.platform,
+      appId: key.appId,
+      taskId: key.taskId,
+      quietSince,
+      notedAt,
+      expiresAt: Math.floor((notedAt + this.#retentionMs) / 1000),
+    };
+    return (await this.#putIfAbsent(item, 'attribute_not_exists(pk)')) === true ? 'applied' : 'duplicate';
+  }
+
+  /**
+   * An app's unfinished recordings quiet since before `staleBefore`, oldest first, in pages: per
+   * unfinished status, index Queries with the quiet period as a key condition (never a Scan), and
+   * one batch read of the summaries and their notices per page.
+   */
+  async *staleRecordings(
+    platform: Platform,
+    appId: string,
+    staleBefore: number,
+    pageSize = 100,
+  ): AsyncGenerator<SweepCandidate[]> {
+    for (const status of UNFINISHED_STATUSES) {
+      let exclusiveStartKey: Record<string, unknown> | undefined;
+      do {
+        const page = await this.#client.send(
+          new QueryCommand({
+            TableName: this.#tableName,
+            IndexName: TIME_INDEX,
+            KeyConditionExpression: 'timeKey = :key AND timeSort < :before',
+            ExpressionAttributeValues: {
+              ':key': appStatusKey(platform, appId, status),
+              ':before': timeText(staleBefore),
+            },
+            ProjectionExpression: 'pk, taskId, updatedAt',
+            Limit: pageSize,
+            ExclusiveStartKey: exclusiveStartKey,
+          }),
+        );
+        const entries = (page.Items ?? []) as Pick<SummaryItem, 'pk' | 'taskId' | 'updatedAt'>[];
+        if (entries.length > 0) yield await this.#sweepCandidates(platform, appId, entries, staleBefore);
+        exclusiveStartKey = page.LastEvaluatedKey;
+      } while (exclusiveStartKey);
+    }
+  }
+
+  /** The summaries (the index does not hold their reconciliation) and notices of one page. */
+  async #sweepCandidates(
+    platform: Platform,
+    appId: string,
+    entries: readonly Pick<SummaryItem, 'pk' | 'taskId' | 'updatedAt'>[],
+    staleBefore: number,
+  ): Promise<SweepCandidate[]> {
+    const keys = entries.flatMap(({ pk, updatedAt }) => [
+      { pk, sk: SUMMARY_SORT_KEY },
+      { pk, sk: staleNoticeSortKey(updatedAt) },
+    ]);
+    const items = new Map<string, Record<string, unknown>>();
+    for (let start = 0; start < keys.length; start += BATCH_GET_KEYS) {
+      let pending: Record<string, unknown>[] | undefined = keys.slice(start, start + BATCH_GET_KEYS);
+      for (let attempt = 0; pending && pending.length > 0; attempt += 1) {
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** Math.min(attempt, 6)));
+        const output: BatchGetCommandOutput = await this.#client.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [this.#tableName]: {
+                Keys: pending,
+                ProjectionExpression: 'pk, sk, #status, updatedAt, reconciliation',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ConsistentRead: true,
+              },
+            },
+          }),
+        );
+        for (const item of output.Responses?.[this.#tableName] ?? []) items.set(`${item.pk}|${item.sk}`, item);
+        pending = output.UnprocessedKeys?.[this.#tableName]?.Keys;
+      }
+    }
+    const unfinished: readonly RecordingStatus[] = UNFINISHED_STATUSES;
+    return entries.flatMap(({ pk, taskId, updatedAt }): SweepCandidate[] => {
+      const summary = items.get(`${pk}|${SUMMARY_SORT_KEY}`) as SummaryItem | undefined;
+      // The index lags the table: skip a recording that finished or heard a callback meanwhile.
+      if (!summary || !unfinished.includes(summary.status) || summary.updatedAt >= staleBefore) return [];
+      return [
+        {
+          key: { platform, appId, taskId },
+          status: summary.status,
+          quietSince: summary.updatedAt,
+          noticed: summary.updatedAt === updatedAt && items.has(`${pk}|${staleNoticeSortKey(updatedAt)}`),
+          reconciliation: summary.reconciliation ?? null,
+        },
+      ];
+    });
   }
 
   /** Room info is last-writer-wins by the vendor's EventTime; ties go to the larger event id. */
@@ -200,6 +320,19 @@ export class RecordingStore {
       new GetCommand({ TableName: this.#tableName, Key: { pk: recordingPartitionKey(key), sk: SUMMARY_SORT_KEY } }),
     );
     return item ? toSummary(item as SummaryItem) : null;
+  }
+
+  /** The summary as the publisher announces it, with its stream position: a consistent read. */
+  async getSummaryVersion(key: RecordingKey): Promise<SummaryVersion | null> {
+    const { Item: item } = await this.#client.send(
+      new GetCommand({
+        TableName: this.#tableName,
+        Key: { pk: recordingPartitionKey(key), sk: SUMMARY_SORT_KEY },
+        ConsistentRead: true,
+      }),
+    );
+    if (!item) return null;
+    return { ...toSummary(item as SummaryItem), lastSequence: (item as SummaryItem).lastSequence };
   }
 
   /** A page of a recording's files in name order; every file exactly once across the pages. */

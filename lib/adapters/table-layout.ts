@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FileMention, FileStatus } from '../model/events';
 import { FILE_STATUSES } from '../model/events';
+import type { ReconciliationFact } from '../model/reconciliation';
 import type { AppliedEvent, RecordingKey, RecordingStatus } from '../model/recording-state';
 import type { RecordingSummary } from '../model/recording-summary';
 import type { Platform } from '../platforms';
@@ -9,7 +10,8 @@ import type { Platform } from '../platforms';
  * The single-table layout (README, "Data model"). Under a recording's partition:
  * - `EVENT#<type>#<content hash>`: one item per distinct event, written once by process;
  * - `FILE#<name>`: one item per file name, kept by the projector (statuses and URLs as sets);
- * - `SUMMARY`: the materialized view, kept by the projector.
+ * - `SUMMARY`: the materialized view, kept by the projector;
+ * - `STALE#<quiet since>`: the sweep's bookkeeping, one per quiet period announced (not an event).
  * Rooms are `ROOM#…` partitions with one `ROOM` item.
  *
  * Two indexes:
@@ -22,6 +24,7 @@ export const ROOM_INDEX = 'byRoom';
 export const EVENT_PREFIX = 'EVENT#';
 export const FILE_PREFIX = 'FILE#';
 export const SUMMARY_SORT_KEY = 'SUMMARY';
+export const STALE_NOTICE_PREFIX = 'STALE#';
 export const ROOM_ITEM_SORT_KEY = 'ROOM';
 export const DAY_MS = 86_400_000;
 
@@ -66,6 +69,8 @@ export interface EventItem {
   appliedAt: number;
   timeKey?: string;
   timeSort?: string;
+  reconciled?: boolean;
+  reconciliation?: ReconciliationFact;
 }
 
 /** Where an event sits in its recording's timeline: vendor time, else when we applied it. */
@@ -82,6 +87,8 @@ export function toAppliedEvent(item: EventItem): AppliedEvent {
     roomId: item.roomId ?? null,
     occurredAt: item.occurredAt ?? null,
     appliedAt: item.appliedAt,
+    ...(item.reconciled && { reconciled: true }),
+    ...(item.reconciliation && { reconciliation: item.reconciliation }),
   };
 }
 
@@ -158,5 +165,21 @@ export function toSummary(item: SummaryItem): RecordingSummary {
     roomId: item.roomId ?? null,
     startedAt: item.startedAt ?? null,
     updatedAt: item.updatedAt,
+    // Index entries leave it out too; the sweep reads it from the summary itself.
+    reconciliation: item.reconciliation ?? null,
   };
 }
+
+/** A quiet period announced as stale: written once by process from the sweep's notice; the publisher announces it. */
+export interface StaleNoticeItem {
+  pk: string;
+  sk: string;
+  platform: Platform;
+  appId: string;
+  taskId: string;
+  quietSince: number;
+  notedAt: number;
+  expiresAt: number;
+}
+
+export const staleNoticeSortKey = (quietSince: number): string => `${STALE_NOTICE_PREFIX}${timeText(quietSince)}`;

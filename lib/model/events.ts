@@ -1,4 +1,5 @@
 import type { Platform } from '../platforms';
+import type { ReconciliationFact } from './reconciliation';
 
 /** File statuses, ranked: when several events name one file, the highest rank wins. */
 export const FILE_STATUSES = ['recording', 'recorded', 'pending_upload', 'failed', 'uploaded'] as const;
@@ -34,6 +35,13 @@ export interface RecordingEvent {
   readonly eventId: string;
   /** Whether this event is listed in the room index. High-volume slice events are not (README, Limits). */
   readonly indexInRoom: boolean;
+  /**
+   * Set on what the sweep learned rather than what a callback said: a reconciliation fact, or the
+   * vendor's own record applied as the callback it mirrors (LiveKit). Neither ends a quiet period.
+   */
+  readonly reconciled?: boolean;
+  /** Set on a reconciliation fact only (CONTRACT §7). */
+  readonly reconciliation?: ReconciliationFact;
 }
 
 /** The latest known state of a room (Chat `…CallbackAfterUpdateRoomInfo`), last writer wins by `eventTime`. */

@@ -1,5 +1,6 @@
 import { PoisonMessageError } from '../errors';
 import { type Endpoint, isEndpoint } from '../platforms';
+import { SWEEP_MESSAGE_KINDS, type SweepMessage, toSweepMessage } from './sweep-message';
 
 /**
  * What ingest queues: the verified raw request, so process (and any later replay) re-derives meaning
@@ -20,8 +21,13 @@ export function encodeQueuedCallback(callback: QueuedCallback): string {
   return JSON.stringify(callback);
 }
 
+/** What process reads from the callbacks queue: a callback from ingest, or a message from the sweep. */
+export type QueueMessage = QueuedCallback | SweepMessage;
+
+export const isSweepMessage = (message: QueueMessage): message is SweepMessage => 'kind' in message;
+
 /** Parses a queue message, or throws a `PoisonMessageError` saying which part is wrong. */
-export function decodeQueuedCallback(text: string): QueuedCallback {
+export function decodeQueueMessage(text: string): QueueMessage {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -30,6 +36,9 @@ export function decodeQueuedCallback(text: string): QueuedCallback {
   }
   const message = value as Partial<Record<keyof QueuedCallback, unknown>> | null;
   if (typeof message !== 'object' || message === null) throw new PoisonMessageError('message is not an object');
+  if ('kind' in message && SWEEP_MESSAGE_KINDS.has(String(message.kind))) {
+    return toSweepMessage(message as Record<string, unknown>);
+  }
   if (message.version !== 1) throw new PoisonMessageError(`unsupported message version ${String(message.version)}`);
   if (typeof message.endpoint !== 'string' || !isEndpoint(message.endpoint)) {
     throw new PoisonMessageError('message has no known endpoint');
@@ -50,4 +59,11 @@ export function decodeQueuedCallback(text: string): QueuedCallback {
 
 function isStringRecord(value: unknown): value is Record<string, string> {
   return typeof value === 'object' && value !== null && Object.values(value).every((item) => typeof item === 'string');
+}
+
+/** Parses a message that must be a callback from ingest (tools and tests that read ingest's output). */
+export function decodeQueuedCallback(text: string): QueuedCallback {
+  const message = decodeQueueMessage(text);
+  if (isSweepMessage(message)) throw new PoisonMessageError('message is from the sweep, not a callback');
+  return message;
 }

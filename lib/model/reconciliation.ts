@@ -41,3 +41,66 @@ export interface Reconciliation {
   readonly vendorStatus: VendorStatus;
   readonly detail: string;
 }
+
+/** What the vendor said about the task in one quiet period: a fact like any other event. */
+export interface ReconciliationFact {
+  readonly vendorStatus: VendorStatus;
+  readonly detail: string;
+  /** The quiet period asked about: when the recording's last callback was applied (ms). */
+  readonly quietSince: number;
+}
+
+/** A fact as a recording keeps it: with when it was first applied. */
+export interface KnownReconciliation extends ReconciliationFact {
+  readonly checkedAt: number;
+}
+
+const rank = (status: VendorStatus) => VENDOR_STATUSES.indexOf(status);
+
+/**
+ * The fact a recording shows: of its latest quiet period, the most telling answer, the latest of
+ * those, then the smallest detail. A total order, so the choice is a pure function of the set.
+ */
+export function moreTelling(a: KnownReconciliation | null, b: KnownReconciliation): KnownReconciliation {
+  if (a === null) return b;
+  const order =
+    a.quietSince - b.quietSince ||
+    rank(a.vendorStatus) - rank(b.vendorStatus) ||
+    a.checkedAt - b.checkedAt ||
+    (a.detail < b.detail ? 1 : a.detail > b.detail ? -1 : 0);
+  return order >= 0 ? a : b;
+}
+
+export function toReconciliation(known: KnownReconciliation): Reconciliation {
+  return {
+    checkedAt: new Date(known.checkedAt).toISOString(),
+    vendorStatus: known.vendorStatus,
+    detail: known.detail,
+  };
+}
+
+/** Status facts of reconciliation answers; a vendor's own status rule never sees them. */
+const VENDOR_ENDED = 'vendor:ended';
+const VENDOR_FAILED = 'vendor:failed';
+
+export function reconciliationStatusFacts(fact: ReconciliationFact): string[] {
+  if (fact.vendorStatus === 'ended') return [VENDOR_ENDED];
+  if (fact.vendorStatus === 'failed') return [VENDOR_FAILED];
+  return [];
+}
+
+export const isReconciliationStatusFact = (fact: string): boolean => fact === VENDOR_ENDED || fact === VENDOR_FAILED;
+
+/**
+ * CONTRACT §7: a vendor's `ended` makes a recording whose own events never reached a terminal
+ * status `stopped`, and its `failed` makes it `failed`; a terminal status from the events stands.
+ */
+export function withReconciliation(
+  own: 'recording' | 'stopped' | 'failed' | 'completed',
+  facts: ReadonlySet<string>,
+): 'recording' | 'stopped' | 'failed' | 'completed' {
+  if (own === 'failed' || own === 'completed') return own;
+  if (facts.has(VENDOR_FAILED)) return 'failed';
+  if (facts.has(VENDOR_ENDED)) return 'stopped';
+  return own;
+}

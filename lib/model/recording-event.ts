@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import type { RecordingState, RecordingStatus } from './recording-state';
+import { type RecordingState, type RecordingStatus, UNFINISHED_STATUSES } from './recording-state';
 import type { RecordingSummary } from './recording-summary';
 
 /** The `source` of every event we publish (CONTRACT §6). */
 export const RECORDING_EVENT_SOURCE = 'rtc-recording-callbacks';
 
-/** The `detail-type`s we publish. `Recording Stale` (CONTRACT §7) is not published yet. */
-export const RECORDING_EVENT_TYPES = { statusChanged: 'Recording Status Changed' } as const;
+/** The `detail-type`s we publish (CONTRACT §6 and §7). */
+export const RECORDING_EVENT_TYPES = { statusChanged: 'Recording Status Changed', stale: 'Recording Stale' } as const;
 export type RecordingEventType = (typeof RECORDING_EVENT_TYPES)[keyof typeof RECORDING_EVENT_TYPES];
 
 /**
@@ -17,12 +17,18 @@ export interface SummaryVersion extends RecordingSummary {
   readonly lastSequence: string;
 }
 
-/** A change of a recording's status: what one `Recording Status Changed` event announces. */
-export interface StatusChange {
+/**
+ * What one event announces: a change of a recording's status (`Recording Status Changed`), or a
+ * quiet period found stale (`Recording Stale`), with the summary version it describes.
+ */
+export interface RecordingAnnouncement {
+  readonly detailType: RecordingEventType;
   readonly summary: SummaryVersion;
   readonly previousStatus: RecordingStatus | null;
-  /** `detail.id`: the same for every publication of this change. */
+  /** `detail.id`: the same for every publication of this announcement. */
   readonly id: string;
+  /** The event's `time` (ms), the same on every retry: when the change or the notice was written. */
+  readonly time: number;
 }
 
 /** The `detail` of `Recording Status Changed`: the recording's state (CONTRACT §4), its previous status and the id. */
@@ -36,9 +42,43 @@ export interface RecordingEventDetail extends RecordingState {
  * version or its status differs from the previous one's. Pure, so a redelivered stream record
  * gives the same change with the same id.
  */
-export function statusChangeOf(previous: SummaryVersion | undefined, current: SummaryVersion): StatusChange | null {
+export function statusChangeOf(
+  previous: SummaryVersion | undefined,
+  current: SummaryVersion,
+): RecordingAnnouncement | null {
   if (previous !== undefined && previous.status === current.status) return null;
-  return { summary: current, previousStatus: previous?.status ?? null, id: statusChangeId(current) };
+  return {
+    detailType: RECORDING_EVENT_TYPES.statusChanged,
+    summary: current,
+    previousStatus: previous?.status ?? null,
+    id: statusChangeId(current),
+    time: current.updatedAt,
+  };
+}
+
+/** A stale notice the sweep recorded for one quiet period. */
+export interface StaleNotice {
+  readonly quietSince: number;
+  readonly notedAt: number;
+}
+
+/**
+ * `Recording Stale` for a notice, if the recording is still unfinished and still in the quiet
+ * period noted: a callback that arrived meanwhile ended the period, and there is nothing to announce.
+ * `previousStatus` is the current status, which being stale does not change.
+ */
+export function staleAnnouncementOf(current: SummaryVersion, notice: StaleNotice): RecordingAnnouncement | null {
+  const unfinished: readonly RecordingStatus[] = UNFINISHED_STATUSES;
+  if (!unfinished.includes(current.status) || current.updatedAt !== notice.quietSince) return null;
+  const { platform, appId, taskId } = current;
+  return {
+    detailType: RECORDING_EVENT_TYPES.stale,
+    summary: current,
+    previousStatus: current.status,
+    // One per quiet period, whatever the summary version it was published with.
+    id: hashOf([platform, appId, taskId, 'stale', notice.quietSince]),
+    time: notice.notedAt,
+  };
 }
 
 /**
@@ -49,12 +89,12 @@ export function statusChangeId(
   version: Pick<SummaryVersion, 'platform' | 'appId' | 'taskId' | 'lastSequence' | 'status'>,
 ) {
   const { platform, appId, taskId, lastSequence, status } = version;
-  return createHash('sha256')
-    .update(JSON.stringify([platform, appId, taskId, lastSequence, status]))
-    .digest('hex')
-    .slice(0, 32);
+  return hashOf([platform, appId, taskId, lastSequence, status]);
 }
 
-export function statusChangedDetail(change: StatusChange, state: RecordingState): RecordingEventDetail {
+const hashOf = (parts: readonly (string | number)[]): string =>
+  createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32);
+
+export function announcementDetail(change: RecordingAnnouncement, state: RecordingState): RecordingEventDetail {
   return { ...state, previousStatus: change.previousStatus, id: change.id };
 }

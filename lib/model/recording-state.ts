@@ -1,6 +1,15 @@
 import type { Platform } from '../platforms';
 import { VENDORS } from '../providers/registry';
 import { FILE_STATUSES, type FileMention, type RecordingEvent } from './events';
+import {
+  isReconciliationStatusFact,
+  type KnownReconciliation,
+  moreTelling,
+  type Reconciliation,
+  reconciliationStatusFacts,
+  toReconciliation,
+  withReconciliation,
+} from './reconciliation';
 import type { AppliedEvent, RecordingStatus, StatusRule } from './status-rule';
 
 export { type AppliedEvent, RECORDING_STATUSES, type RecordingStatus } from './status-rule';
@@ -24,9 +33,12 @@ export interface RecordingState extends RecordingKey {
   /** Count of distinct events by vendor event type, to make gaps visible. */
   readonly eventTypes: Record<string, number>;
   readonly startedAt: string | null;
+  /** When the latest callback was applied: reconciliation facts do not move it (CONTRACT §7). */
   readonly updatedAt: string;
-  /** Not finished, and no new event for longer than the stale threshold: an end event was probably lost. */
+  /** Not finished, and no new callback for longer than the stale threshold: an end event was probably lost. */
   readonly stale: boolean;
+  /** What the vendor said when the sweep last asked, if it ever did (CONTRACT §7). */
+  readonly reconciliation: Reconciliation | null;
 }
 
 export interface DeriveOptions {
@@ -44,12 +56,23 @@ const STATUS_RULES = new Map<Platform, StatusRule>(VENDORS.map((vendor) => [vend
 
 /** The status facts one event contributes to its recording. */
 export function statusFacts(platform: Platform, event: AppliedEvent): string[] {
+  if (event.reconciliation) return reconciliationStatusFacts(event.reconciliation);
   return (STATUS_RULES.get(platform) as StatusRule).facts(event);
 }
 
-/** The status a set of facts implies; no facts at all is a recording that has not told us more. */
+/**
+ * The status a set of facts implies: the vendor's rule over its events' facts (none at all is a
+ * recording that has not told us more), then what reconciliation adds to an unfinished one.
+ */
 export function statusFromFacts(platform: Platform, facts: ReadonlySet<string>): RecordingStatus {
-  return facts.size === 0 ? 'recording' : (STATUS_RULES.get(platform) as StatusRule).status(facts);
+  const own = new Set([...facts].filter((fact) => !isReconciliationStatusFact(fact)));
+  const status = own.size === 0 ? 'recording' : (STATUS_RULES.get(platform) as StatusRule).status(own);
+  return own.size === facts.size ? status : withReconciliation(status, facts);
+}
+
+/** The fact a recording shows, and when its quiet period began: the latest callback, else any event. */
+export function foldReconciliation(known: KnownReconciliation | null, event: AppliedEvent): KnownReconciliation | null {
+  return event.reconciliation ? moreTelling(known, { ...event.reconciliation, checkedAt: event.appliedAt }) : known;
 }
 
 const fileRank = (file: FileMention): number => FILE_STATUSES.indexOf(file.status);
@@ -90,9 +113,11 @@ export function deriveRecordingState(
   let updatedAt = 0;
   let startedAt: number | null = null;
   let roomId: string | null = null;
+  let reconciliation: KnownReconciliation | null = null;
   for (const event of events) {
     eventTypes[event.eventType] = (eventTypes[event.eventType] ?? 0) + 1;
-    updatedAt = Math.max(updatedAt, event.appliedAt);
+    if (!event.reconciled) updatedAt = Math.max(updatedAt, event.appliedAt);
+    reconciliation = foldReconciliation(reconciliation, event);
     if (event.occurredAt !== null) startedAt = Math.min(startedAt ?? event.occurredAt, event.occurredAt);
     // Smallest non-null room id, so a disagreement between events resolves the same way every time.
     if (event.roomId !== null && (roomId === null || event.roomId < roomId)) roomId = event.roomId;
@@ -112,6 +137,7 @@ export function deriveRecordingState(
     startedAt: startedAt === null ? null : new Date(startedAt).toISOString(),
     updatedAt: new Date(updatedAt).toISOString(),
     stale: isStale(status, updatedAt, options),
+    reconciliation: reconciliation === null ? null : toReconciliation(reconciliation),
   };
 }
 

@@ -1,7 +1,9 @@
 import type { FileMention } from './events';
+import { type KnownReconciliation, toReconciliation } from './reconciliation';
 import {
   type AppliedEvent,
   type DeriveOptions,
+  foldReconciliation,
   isStale,
   mergeFileMentions,
   type RecordingKey,
@@ -35,8 +37,10 @@ export interface RecordingSummary extends RecordingKey {
   readonly roomId: string | null;
   /** Earliest vendor event time (ms). */
   readonly startedAt: number | null;
-  /** Latest time a distinct event was applied (ms). */
+  /** Latest time a distinct callback was applied (ms): the start of the current quiet period. */
   readonly updatedAt: number;
+  /** The reconciliation fact the recording shows (`foldReconciliation`), if any. */
+  readonly reconciliation: KnownReconciliation | null;
 }
 
 /** Files kept in the summary: the default page of `GET /recordings/…`. */
@@ -60,6 +64,7 @@ export function foldIntoSummary(
   const facts = new Set(summary?.statusFacts ?? []);
   const eventTypes: Record<string, number> = { ...summary?.eventTypes };
   let { roomId = null, startedAt = null, updatedAt = 0, fileCount = 0, eventCount = 0 } = summary ?? {};
+  let reconciliation = summary?.reconciliation ?? null;
   const mentions: FileMention[] = [...(summary?.firstFiles ?? [])];
   for (const { event, newFileCount } of additions) {
     for (const fact of statusFacts(key.platform, event)) facts.add(fact);
@@ -67,7 +72,8 @@ export function foldIntoSummary(
     eventCount += 1;
     fileCount += newFileCount;
     mentions.push(...event.files);
-    updatedAt = Math.max(updatedAt, event.appliedAt);
+    if (!event.reconciled) updatedAt = Math.max(updatedAt, event.appliedAt);
+    reconciliation = foldReconciliation(reconciliation, event);
     if (event.occurredAt !== null) startedAt = Math.min(startedAt ?? event.occurredAt, event.occurredAt);
     if (event.roomId !== null && (roomId === null || event.roomId < roomId)) roomId = event.roomId;
   }
@@ -84,6 +90,7 @@ export function foldIntoSummary(
     roomId,
     startedAt,
     updatedAt,
+    reconciliation,
   };
 }
 
@@ -93,8 +100,11 @@ export interface FilePage {
   readonly nextCursor: string | null;
 }
 
-/** A recording as listings show it (CONTRACT §4): every field of the single answer but the files themselves. */
-export type RecordingListEntry = Omit<RecordingState, 'files' | 'filesNextCursor'>;
+/**
+ * A recording as listings show it (CONTRACT §4): every field of the single answer but the files
+ * and the reconciliation, which the listing index does not hold (README, "Lost callbacks").
+ */
+export type RecordingListEntry = Omit<RecordingState, 'files' | 'filesNextCursor' | 'reconciliation'>;
 
 export function summaryToListEntry(summary: RecordingSummary, options: DeriveOptions): RecordingListEntry {
   return {
@@ -118,5 +128,10 @@ export function summaryToState(
   firstFiles: FilePage,
   options: DeriveOptions,
 ): RecordingState {
-  return { ...summaryToListEntry(summary, options), files: firstFiles.files, filesNextCursor: firstFiles.nextCursor };
+  return {
+    ...summaryToListEntry(summary, options),
+    files: firstFiles.files,
+    filesNextCursor: firstFiles.nextCursor,
+    reconciliation: summary.reconciliation === null ? null : toReconciliation(summary.reconciliation),
+  };
 }

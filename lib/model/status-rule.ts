@@ -5,7 +5,10 @@ export const RECORDING_STATUSES = ['recording', 'stopped', 'failed', 'completed'
 export type RecordingStatus = (typeof RECORDING_STATUSES)[number];
 
 /** The facts of one distinct event as the store keeps them. */
-export type AppliedEvent = Pick<RecordingEvent, 'eventType' | 'code' | 'seqNo' | 'files' | 'roomId' | 'occurredAt'> & {
+export type AppliedEvent = Pick<
+  RecordingEvent,
+  'eventType' | 'code' | 'seqNo' | 'files' | 'roomId' | 'occurredAt' | 'reconciled' | 'reconciliation'
+> & {
   /** When we first applied it (ms). A duplicate never changes it. */
   readonly appliedAt: number;
 };

@@ -1,10 +1,9 @@
 import {
+  announcementDetail,
   RECORDING_EVENT_SOURCE,
-  RECORDING_EVENT_TYPES,
+  type RecordingAnnouncement,
   type RecordingEventDetail,
   type RecordingEventType,
-  type StatusChange,
-  statusChangedDetail,
 } from '../model/recording-event';
 import type { RecordingKey } from '../model/recording-state';
 import { type FilePage, summaryToState } from '../model/recording-summary';
@@ -37,9 +36,9 @@ export interface RecordingFiles {
 }
 
 /** A status change and the stream record that carried it. */
-export interface StreamedChange {
+export interface StreamedAnnouncement {
   readonly sequence: string;
-  readonly change: StatusChange;
+  readonly change: RecordingAnnouncement;
 }
 
 export interface PublishLogger {
@@ -82,13 +81,13 @@ const DEFAULTS = { maxAttempts: 4, baseDelayMs: 100, staleAfterHours: 6 } as con
  * `maxAttempts` the recording stops and `retryFrom` tells the stream where to resume.
  */
 export async function publishStatusChanges(
-  changes: readonly StreamedChange[],
+  changes: readonly StreamedAnnouncement[],
   options: PublishStatusChangesOptions,
 ): Promise<PublishResult> {
   const maxAttempts = options.maxAttempts ?? DEFAULTS.maxAttempts;
   const baseDelayMs = options.baseDelayMs ?? DEFAULTS.baseDelayMs;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const queues = new Map<string, StreamedChange[]>();
+  const queues = new Map<string, StreamedAnnouncement[]>();
   for (const streamed of changes) {
     const { platform, appId, taskId } = streamed.change.summary;
     const recording = JSON.stringify([platform, appId, taskId]);
@@ -100,7 +99,7 @@ export async function publishStatusChanges(
   let failedRounds = 0;
   for (;;) {
     const heads = [...queues].flatMap(([recording, queue]) =>
-      stopped.has(recording) || queue.length === 0 ? [] : [{ recording, head: queue[0] as StreamedChange }],
+      stopped.has(recording) || queue.length === 0 ? [] : [{ recording, head: queue[0] as StreamedAnnouncement }],
     );
     if (heads.length === 0) break;
     const built = await Promise.all(
@@ -155,20 +154,23 @@ export async function publishStatusChanges(
 }
 
 /** The detail with its first page of files, halving the page until it fits in an entry. */
-async function toOutboundEvent(change: StatusChange, options: PublishStatusChangesOptions): Promise<OutboundEvent> {
+async function toOutboundEvent(
+  change: RecordingAnnouncement,
+  options: PublishStatusChangesOptions,
+): Promise<OutboundEvent> {
   const { summary } = change;
   const staleAfterHours = options.staleAfterHours ?? DEFAULTS.staleAfterHours;
   const derive = { now: (options.now ?? Date.now)(), staleAfterMs: staleAfterHours * 3_600_000 };
   let limit = DEFAULT_DETAIL_FILES;
   for (;;) {
     const files = await options.files.listFiles(summary, { limit });
-    const detail = statusChangedDetail(change, summaryToState(summary, files, derive));
+    const detail = announcementDetail(change, summaryToState(summary, files, derive));
     if (Buffer.byteLength(JSON.stringify(detail)) <= MAX_DETAIL_BYTES || limit === 1) {
       return {
         id: change.id,
         source: RECORDING_EVENT_SOURCE,
-        detailType: RECORDING_EVENT_TYPES.statusChanged,
-        time: new Date(summary.updatedAt),
+        detailType: change.detailType,
+        time: new Date(change.time),
         detail,
       };
     }

@@ -1,12 +1,25 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { SUMMARY_SORT_KEY, type SummaryItem, toSummary } from '../adapters/table-layout';
+import {
+  STALE_NOTICE_PREFIX,
+  type StaleNoticeItem,
+  SUMMARY_SORT_KEY,
+  type SummaryItem,
+  toSummary,
+} from '../adapters/table-layout';
 import { type CountOutcome, OUTCOME_METRICS } from '../metrics';
-import { type SummaryVersion, statusChangeOf } from '../model/recording-event';
-import { type PublishStatusChangesOptions, publishStatusChanges, type StreamedChange } from './publish-status-changes';
+import { type SummaryVersion, staleAnnouncementOf, statusChangeOf } from '../model/recording-event';
+import type { RecordingKey } from '../model/recording-state';
+import {
+  type PublishStatusChangesOptions,
+  publishStatusChanges,
+  type StreamedAnnouncement,
+} from './publish-status-changes';
 
 export interface PublishDependencies extends Omit<PublishStatusChangesOptions, 'onPublished' | 'onFailed'> {
+  /** The current summary, for a stale notice (consistent read). */
+  summaries: { getSummaryVersion(key: RecordingKey): Promise<SummaryVersion | null> };
   countOutcome: CountOutcome;
 }
 
@@ -24,13 +37,35 @@ export function isSummaryChangeRecord(record: DynamoDBRecord): boolean {
   );
 }
 
+/** A stale notice the sweep had process record: announced as `Recording Stale` (CONTRACT §7). */
+export function isStaleNoticeRecord(record: DynamoDBRecord): boolean {
+  return record.eventName === 'INSERT' && (record.dynamodb?.Keys?.sk?.S ?? '').startsWith(STALE_NOTICE_PREFIX);
+}
+
+/** The records the publish function's event source mapping lets through (serverless.yml). */
+export const isAnnouncementRecord = (record: DynamoDBRecord): boolean =>
+  isSummaryChangeRecord(record) || isStaleNoticeRecord(record);
+
+/** `Recording Stale` for a notice record, judged on the summary as it is now. */
+async function staleAnnouncementFrom(
+  record: DynamoDBRecord,
+  summaries: PublishDependencies['summaries'],
+): Promise<StreamedAnnouncement | undefined> {
+  const data = record.dynamodb;
+  if (!data?.NewImage || !data.SequenceNumber) return undefined;
+  const notice = unmarshall(data.NewImage as Record<string, AttributeValue>) as StaleNoticeItem;
+  const current = await summaries.getSummaryVersion(notice);
+  const change = current && staleAnnouncementOf(current, notice);
+  return change ? { sequence: data.SequenceNumber, change } : undefined;
+}
+
 const toVersion = (image: Record<string, AttributeValue>): SummaryVersion => {
   const item = unmarshall(image) as SummaryItem;
   return { ...toSummary(item), lastSequence: item.lastSequence };
 };
 
 /** The status change a summary record announces, if any (the pure decision on its two images). */
-export function streamedChangeOf(record: DynamoDBRecord): StreamedChange | undefined {
+export function streamedChangeOf(record: DynamoDBRecord): StreamedAnnouncement | undefined {
   const data = record.dynamodb;
   if (!data?.NewImage || !data.SequenceNumber) return undefined;
   const previous = data.OldImage ? toVersion(data.OldImage as Record<string, AttributeValue>) : undefined;
@@ -45,9 +80,16 @@ export function streamedChangeOf(record: DynamoDBRecord): StreamedChange | undef
  * retried with them are published again with the same `detail.id`.
  */
 export function createStreamPublishHandler(deps: PublishDependencies) {
-  const { countOutcome, ...options } = deps;
+  const { countOutcome, summaries, ...options } = deps;
   return async function publishStreamBatch(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
-    const changes = event.Records.filter(isSummaryChangeRecord).flatMap((record) => streamedChangeOf(record) ?? []);
+    // In stream order, so a recording's announcements keep theirs; a failed read retries the batch.
+    const found = await Promise.all(
+      event.Records.map((record) => {
+        if (isStaleNoticeRecord(record)) return staleAnnouncementFrom(record, summaries);
+        return isSummaryChangeRecord(record) ? streamedChangeOf(record) : undefined;
+      }),
+    );
+    const changes = found.filter((announcement) => announcement !== undefined);
     if (changes.length === 0) return { batchItemFailures: [] };
     const { retryFrom } = await publishStatusChanges(changes, {
       ...options,

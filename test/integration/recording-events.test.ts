@@ -78,6 +78,7 @@ describe.each(PLATFORMS)('%s events from the real projector on DynamoDB Local', 
             createStreamPublishHandler({
               publisher: bus,
               files: store,
+              summaries: store,
               logger: new Logger({ logLevel: 'SILENT' }),
               countOutcome: () => {},
               baseDelayMs: 1,

@@ -51,6 +51,7 @@ describe('the bus unavailable while recordings change status', () => {
           // The SDK's own retries (3 attempts) as in Lambda, then ours, then the stream's.
           publisher: new EventBridgePublisher({ client: fake.client({ maxAttempts: 3 }), eventBusName: 'recordings' }),
           files: store,
+          summaries: store,
           logger: new Logger({ logLevel: 'SILENT' }),
           countOutcome: () => {},
         }),

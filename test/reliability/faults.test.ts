@@ -291,6 +291,7 @@ describe('fault injection against the real emulators', () => {
         return outcome;
       },
       applyRoomEvent: (event) => real.applyRoomEvent(event),
+      markStale: (key, quietSince) => real.markStale(key, quietSince),
     };
     for (let i = 0; i < workload.length; i += 10) {
       await sqsClient.send(

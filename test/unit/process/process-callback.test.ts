@@ -21,6 +21,10 @@ function run(body: string, outcome: 'applied' | 'duplicate' | 'stale' = 'applied
         applied.push(`room ${event.roomId}`);
         return outcome;
       },
+      markStale: async (key, quietSince) => {
+        applied.push(`stale ${key.taskId} ${quietSince}`);
+        return outcome === 'stale' ? 'duplicate' : outcome;
+      },
     },
     logger: new Logger({ logLevel: 'SILENT' }),
     countOutcome: (name, dimensions) => counted.push([name, dimensions]),

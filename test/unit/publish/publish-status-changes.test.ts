@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { EventBridgePublisher } from '../../../lib/adapters/eventbridge-publisher';
 import type { FileMention } from '../../../lib/model/events';
 import {
-  type StatusChange,
+  type RecordingAnnouncement,
   type SummaryVersion,
   statusChangeId,
   statusChangeOf,
@@ -12,7 +12,7 @@ import {
   MAX_DETAIL_BYTES,
   publishStatusChanges,
   type RecordingFiles,
-  type StreamedChange,
+  type StreamedAnnouncement,
 } from '../../../lib/publish/publish-status-changes';
 import { startFakeEventBridge } from '../../helpers/fake-eventbridge';
 import { FakeBus } from '../../helpers/publication';
@@ -34,12 +34,13 @@ const version = (taskId: string, status: SummaryVersion['status'], lastSequence:
   roomId: '635055',
   startedAt: 1_752_580_000_000,
   updatedAt: 1_752_580_100_000 + Number(lastSequence),
+  reconciliation: null,
   lastSequence,
 });
 const changeOf = (previous: SummaryVersion | undefined, current: SummaryVersion) =>
-  statusChangeOf(previous, current) as StatusChange;
+  statusChangeOf(previous, current) as RecordingAnnouncement;
 /** A recording's lifecycle as consecutive summary versions, each a change. */
-const lifecycle = (taskId: string, first: number): StreamedChange[] => {
+const lifecycle = (taskId: string, first: number): StreamedAnnouncement[] => {
   const versions = [
     version(taskId, 'recording', String(first)),
     version(taskId, 'stopped', String(first + 1)),
@@ -159,7 +160,7 @@ describe('EventBridgePublisher through the SDK', () => {
     const bus = new FakeBus();
     const changes = Array.from(
       { length: count },
-      (_, index) => lifecycle(`t${index}`, index * 10)[0] as StreamedChange,
+      (_, index) => lifecycle(`t${index}`, index * 10)[0] as StreamedAnnouncement,
     );
     await publishStatusChanges(changes, { publisher: bus, files: NO_FILES, logger: SILENT });
     return bus.published;

@@ -178,6 +178,7 @@ describe.each(PLATFORMS)('%s status changes published from the summary stream', 
           const handler = createStreamPublishHandler({
             publisher: bus,
             files: { listFiles: async () => ({ files: [], nextCursor: null }) },
+            summaries: { getSummaryVersion: async () => null },
             logger: SILENT,
             countOutcome: () => {},
             maxAttempts: 2,

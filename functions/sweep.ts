@@ -1,0 +1,36 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { Context } from 'aws-lambda';
+import { createDocumentClient, RecordingStore } from '../lib/adapters/recording-store';
+import { SqsSweepQueue } from '../lib/adapters/sqs-sweep-queue';
+import { appsSourceFromEnv, createAppsLoader } from '../lib/config/load-apps';
+import { optionalNumberEnv, requireEnv } from '../lib/env';
+import { logger } from '../lib/logger';
+import { countOutcome } from '../lib/metrics';
+import { type SweepReport, sweepStaleRecordings } from '../lib/sweep/sweep';
+
+const loadApps = createAppsLoader(appsSourceFromEnv());
+const store = new RecordingStore({ client: createDocumentClient(), tableName: requireEnv('TABLE_NAME') });
+const queue = new SqsSweepQueue({ client: new SQSClient({}), queueUrl: requireEnv('QUEUE_URL') });
+const staleAfterMs = (optionalNumberEnv('STALE_AFTER_HOURS') ?? 6) * 3_600_000;
+/** Time kept back from the function's timeout for the page in flight and the report. */
+const DEADLINE_MARGIN_MS = 30_000;
+
+/**
+ * The lost-callback sweep, on a schedule (`sweepRate`): notices stale recordings and asks the
+ * vendors about them (CONTRACT §7). A run that could not sweep an app fails, so the errors alarm
+ * fires; the next run tries again.
+ */
+export const handler = async (_event: unknown, context: Context): Promise<SweepReport> => {
+  const report = await sweepStaleRecordings({
+    apps: await loadApps(),
+    source: store,
+    queue,
+    logger,
+    countOutcome,
+    staleAfterMs,
+    env: process.env,
+    deadline: Date.now() + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS,
+  });
+  if (report.failures > 0) throw new Error(`${report.failures} apps not swept; see the log`);
+  return report;
+};
