@@ -227,9 +227,62 @@ describe('the packaged CloudFormation template', () => {
       .filter(([name]) => name !== 'EventsWebhookRole')
       .map(([name]) => name);
     expect(roles.sort()).toEqual(functionRoles.sort());
-    expect(roles).toHaveLength(5);
+    expect(roles).toHaveLength(6);
     expect(resources.EventsWebhookRole?.Condition).toBe('DeliverToWebhook');
     expect(resources.IamRoleLambdaExecution).toBeUndefined();
+  });
+
+  describe('lost-callback sweep (CONTRACT §7)', () => {
+    it('runs on the sweepRate schedule, 15 minutes by default, with the stale threshold and vendor endpoints', () => {
+      const [[, rule] = ['', undefined]] = ofType('AWS::Events::Rule').filter(([name]) => name.startsWith('Sweep'));
+      expect(rule?.Properties).toMatchObject({
+        ScheduleExpression: 'rate(15 minutes)',
+        State: 'ENABLED',
+        Targets: [{ Arn: { 'Fn::GetAtt': ['SweepLambdaFunction', 'Arn'] } }],
+      });
+      const sweep = resources.SweepLambdaFunction as Resource;
+      expect(sweep.Properties.Timeout).toBe(300);
+      expect((sweep.Properties.Environment as { Variables: object }).Variables).toEqual({
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: 'rtc-recording-callbacks',
+        POWERTOOLS_METRICS_NAMESPACE: 'RtcRecordingCallbacks',
+        TABLE_NAME: { Ref: 'RecordingsTable' },
+        QUEUE_URL: { Ref: 'CallbackQueue' },
+        RECORDING_APPS_PARAMETER: '/rtc-recording-callbacks/ci/apps',
+        STALE_AFTER_HOURS: '6',
+        TRTC_API_ENDPOINT: '',
+        SPARKRTC_API_ENDPOINT: '',
+      });
+      for (const name of ['QueryLambdaFunction', 'PublishLambdaFunction']) {
+        const { Variables: environment } = resources[name]?.Properties.Environment as { Variables: object };
+        expect(environment, name).toMatchObject({ STALE_AFTER_HOURS: '6' });
+      }
+    });
+
+    it('role: reads the listing index and summaries, queues facts, reads the apps parameter; nothing else', () => {
+      expect(actions('SweepIamRoleLambdaExecution').filter((action) => !action.startsWith('logs:'))).toEqual([
+        'dynamodb:Query',
+        'dynamodb:BatchGetItem',
+        'sqs:SendMessage',
+        'ssm:GetParameter',
+      ]);
+      const resourceOf = (action: string) =>
+        statements('SweepIamRoleLambdaExecution').find((statement) => [statement.Action].flat().includes(action))
+          ?.Resource;
+      expect(resourceOf('dynamodb:Query')).toEqual({ 'Fn::Sub': fnSub('%{RecordingsTable.Arn}/index/byTime') });
+      expect(resourceOf('dynamodb:BatchGetItem')).toEqual({ 'Fn::GetAtt': ['RecordingsTable', 'Arn'] });
+      expect(resourceOf('sqs:SendMessage')).toEqual({ 'Fn::GetAtt': ['CallbackQueue', 'Arn'] });
+    });
+
+    it('alarm: any failed run', () => {
+      expect(resources.SweepFailureAlarm?.Properties).toMatchObject({
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'SweepLambdaFunction' } }],
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+      });
+    });
   });
 
   it('HTTP API access logs: the stage logs to its own group, with the retention of the other logs', () => {
@@ -299,6 +352,12 @@ describe('the packaged CloudFormation template', () => {
                 dynamodb: { Keys: { sk: { S: ['SUMMARY'] } }, NewImage: { statusChanged: { BOOL: [true] } } },
               }),
             },
+            {
+              Pattern: JSON.stringify({
+                eventName: ['INSERT'],
+                dynamodb: { Keys: { sk: { S: [{ prefix: 'STALE#' }] } } },
+              }),
+            },
           ],
         },
       });
@@ -313,13 +372,14 @@ describe('the packaged CloudFormation template', () => {
       });
     });
 
-    it('publisher role: PutEvents on that bus only, one table read, its DLQ', () => {
+    it('publisher role: PutEvents on that bus only, table reads, its DLQ', () => {
       expect(
         actions('PublishIamRoleLambdaExecution')
           .filter((action) => !action.startsWith('logs:'))
           .sort(),
       ).toEqual([
         'dynamodb:DescribeStream',
+        'dynamodb:GetItem',
         'dynamodb:GetRecords',
         'dynamodb:GetShardIterator',
         'dynamodb:ListStreams',
@@ -384,7 +444,7 @@ describe('the packaged CloudFormation template', () => {
       });
     });
 
-    it('stage parameters reach the template: an existing bus, the webhook URL and key', () => {
+    it('stage parameters reach the template: an existing bus, the webhook URL and key, the sweep settings', () => {
       const result = spawnSync(
         'npx',
         [
@@ -397,6 +457,9 @@ describe('the packaged CloudFormation template', () => {
           `--param=eventBusName=${existing.ExistingEventBusName}`,
           `--param=eventsWebhookUrl=${existing.EventsWebhookUrl}`,
           '--param=eventsWebhookApiKey={{resolve:secretsmanager:my-webhook:SecretString:apiKey}}',
+          '--param=sweepRate=1 hour',
+          '--param=staleAfterHours=0.5',
+          '--param=trtcApiEndpoint=https://trtc.intl.tencentcloudapi.com',
         ],
         {
           encoding: 'utf8',
@@ -404,7 +467,13 @@ describe('the packaged CloudFormation template', () => {
         },
       );
       expect(result.status, result.stderr).toBe(0);
-      const printed = JSON.parse(result.stdout.slice(result.stdout.indexOf('{'))).resources;
+      const service = JSON.parse(result.stdout.slice(result.stdout.indexOf('{')));
+      expect(service.functions.sweep.events[0].schedule.rate).toEqual(['rate(1 hour)']);
+      expect(service.functions.sweep.environment).toMatchObject({
+        STALE_AFTER_HOURS: '0.5',
+        TRTC_API_ENDPOINT: 'https://trtc.intl.tencentcloudapi.com',
+      });
+      const printed = service.resources;
       expect(printed.Parameters.ExistingEventBusName.Default).toBe(existing.ExistingEventBusName);
       expect(printed.Parameters.EventsWebhookUrl.Default).toBe(existing.EventsWebhookUrl);
       expect(printed.Resources.EventsWebhookConnection.Properties.AuthParameters.ApiKeyAuthParameters.ApiKeyValue).toBe(
