@@ -254,7 +254,9 @@ describe('the packaged CloudFormation template', () => {
         SPARKRTC_API_ENDPOINT: '',
       });
       for (const name of ['QueryLambdaFunction', 'PublishLambdaFunction']) {
-        const { Variables: environment } = (resources[name] as Resource).Properties.Environment as { Variables: object };
+        const { Variables: environment } = (resources[name] as Resource).Properties.Environment as {
+          Variables: object;
+        };
         expect(environment, name).toMatchObject({ STALE_AFTER_HOURS: '6' });
       }
     });
