@@ -1,5 +1,8 @@
 import fc from 'fast-check';
 import type { RecordingEvent } from '../../lib/model/events';
+import { VENDOR_STATUSES } from '../../lib/model/reconciliation';
+import type { RecordingKey } from '../../lib/model/recording-state';
+import { reconciliationFactEvent } from '../../lib/model/sweep-message';
 import { interpretSample } from './interpret';
 import { DEV_APPS, gmeBody, type Sample, sparkRtcBody, trtcBody } from './samples';
 
@@ -121,3 +124,29 @@ export const schedule = (
         .chain((deliveries) => fc.shuffledSubarray(deliveries, { minLength: deliveries.length }))
         .map((deliveries) => ({ events, deliveries: deliveries.map(interpretSample) })),
     );
+
+/**
+ * Reconciliation facts about one recording as process derives them from the sweep's messages:
+ * every vendor status, a few details and quiet periods, so that duplicates and ties occur.
+ */
+export const reconciliationFacts = (key: RecordingKey): fc.Arbitrary<RecordingEvent[]> =>
+  fc.array(
+    fc
+      .record({
+        vendorStatus: fc.constantFrom(...VENDOR_STATUSES),
+        detail: fc.constantFrom('InProgress', 'Exited', 'ResourceNotFound', 'timeout'),
+        quietSince: fc.constantFrom(1_000, 5_000),
+        checkedAt: fc.nat(20_000),
+      })
+      .map(({ vendorStatus, detail, quietSince, checkedAt }) =>
+        reconciliationFactEvent({
+          version: 1,
+          kind: 'reconciliation',
+          ...key,
+          quietSince,
+          checkedAt,
+          finding: { vendorStatus, detail },
+        }),
+      ),
+    { maxLength: 8 },
+  );

@@ -9,7 +9,7 @@ import {
   summaryToState,
 } from '../../../lib/model/recording-summary';
 import { agoraEvent } from '../../helpers/agora-samples';
-import { gmeEvent, schedule, sparkEvent, trtcEvent } from '../../helpers/event-arbitraries';
+import { gmeEvent, reconciliationFacts, schedule, sparkEvent, trtcEvent } from '../../helpers/event-arbitraries';
 import { liveKitEvent } from '../../helpers/livekit-samples';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 300);
@@ -64,6 +64,81 @@ describe.each([
         const state = summaryToState(summary, { files: [...summary.firstFiles], nextCursor: null }, options);
         expect(state).toEqual(deriveRecordingState(first, events, options));
       }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe.each([
+  ['trtc', trtcEvent('task-1')],
+  ['sparkrtc', sparkEvent('job-1')],
+  ['livekit', liveKitEvent('EG_1')],
+  ['gme', gmeEvent('446946705284000001')],
+  ['agora', agoraEvent('sid-1')],
+] as const)('%s with reconciliation facts (CONTRACT §7)', (_platform, event) => {
+  const interleave = (deliveries: readonly RecordingEvent[], facts: readonly RecordingEvent[], seed: number) => {
+    const mixed = [...deliveries];
+    // Each fact twice, at places the seed picks: facts are deduplicated like any event.
+    for (const [index, fact] of [...facts, ...facts].entries())
+      mixed.splice((seed * (index + 7)) % (mixed.length + 1), 0, fact);
+    return mixed;
+  };
+
+  it('state stays a pure function of the set: any batches and order, fold equals derivation', () => {
+    fc.assert(
+      fc.property(
+        schedule(event),
+        fc.array(fc.nat()),
+        fc.nat(),
+        reconciliationFacts({ platform: _platform, appId: 'app', taskId: 'task' }),
+        ({ deliveries }, cuts, seed, facts) => {
+          const first = deliveries[0] as RecordingEvent;
+          const keyed = facts.map((fact) => ({ ...fact, appId: first.appId, taskId: first.taskId }));
+          const events = distinctEvents(interleave(deliveries, keyed, seed));
+          const shuffled = [...events].sort((a, b) =>
+            `${a.eventType}${a.appliedAt * seed}`.localeCompare(`${b.eventType}${b.appliedAt * seed}`),
+          );
+          const summary = foldInBatches(first, shuffled, cuts);
+          if (!summary) throw new Error('no summary');
+          const state = summaryToState(summary, { files: [...summary.firstFiles], nextCursor: null }, options);
+          expect(state).toEqual(deriveRecordingState(first, [...events].reverse(), options));
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('ended lifts an unfinished recording to stopped, failed to failed; a terminal status stands; facts move no quiet period', () => {
+    fc.assert(
+      fc.property(
+        schedule(event),
+        fc.nat(),
+        reconciliationFacts({ platform: _platform, appId: 'app', taskId: 'task' }),
+        ({ deliveries }, seed, facts) => {
+          const first = deliveries[0] as RecordingEvent;
+          const applied = distinctEvents(interleave(deliveries, facts, seed));
+          const own = deriveRecordingState(
+            first,
+            applied.filter((applied) => !applied.reconciliation),
+            options,
+          );
+          const withFacts = deriveRecordingState(first, applied, options);
+          const said = new Set(facts.map((fact) => fact.reconciliation?.vendorStatus));
+          const expected =
+            own.status === 'completed' || own.status === 'failed'
+              ? own.status
+              : said.has('failed')
+                ? 'failed'
+                : said.has('ended')
+                  ? 'stopped'
+                  : own.status;
+          expect(withFacts.status).toBe(expected);
+          expect(withFacts.eventCount).toBe(own.eventCount + new Set(facts.map((fact) => fact.eventId)).size);
+          expect(withFacts.files).toEqual(own.files);
+          expect(withFacts.updatedAt).toBe(own.updatedAt);
+          expect(withFacts.reconciliation === null).toBe(facts.length === 0);
+        },
+      ),
       { numRuns: RUNS },
     );
   });
