@@ -1,0 +1,89 @@
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { staleNoticeSortKey } from '../../../lib/adapters/table-layout';
+import { type SummaryVersion, staleAnnouncementOf } from '../../../lib/model/recording-event';
+import { createStreamPublishHandler } from '../../../lib/publish/stream-handler';
+import { FakeBus } from '../../helpers/publication';
+import { detailProblems } from '../../helpers/recording-event-schema';
+
+const summary = (overrides: Partial<SummaryVersion> = {}): SummaryVersion => ({
+  platform: 'trtc',
+  appId: '1400000001',
+  taskId: 'task-1',
+  statusFacts: ['recording'],
+  status: 'recording',
+  firstFiles: [],
+  eventCount: 1,
+  eventTypes: { '301': 1 },
+  fileCount: 0,
+  roomId: '635055',
+  startedAt: 1_000,
+  updatedAt: 5_000,
+  reconciliation: null,
+  lastSequence: '100',
+  ...overrides,
+});
+
+const noticeRecord = (quietSince: number, sequence: string): DynamoDBRecord => ({
+  eventName: 'INSERT',
+  dynamodb: {
+    SequenceNumber: sequence,
+    Keys: marshall({ pk: 'REC#trtc#1400000001#task-1', sk: staleNoticeSortKey(quietSince) }) as never,
+    NewImage: marshall({
+      pk: 'REC#trtc#1400000001#task-1',
+      sk: staleNoticeSortKey(quietSince),
+      platform: 'trtc',
+      appId: '1400000001',
+      taskId: 'task-1',
+      quietSince,
+      notedAt: 30_000_000,
+    }) as never,
+  },
+});
+
+function handlerWith(current: SummaryVersion | null) {
+  const bus = new FakeBus();
+  const handler = createStreamPublishHandler({
+    publisher: bus,
+    files: { listFiles: async () => ({ files: [], nextCursor: null }) },
+    summaries: { getSummaryVersion: async () => current },
+    logger: { info: () => {}, warn: () => {} },
+    countOutcome: () => {},
+    staleAfterHours: 6,
+    now: () => 30_000_000,
+  });
+  return { bus, handler };
+}
+
+describe('Recording Stale (CONTRACT §7)', () => {
+  it('announces a notice with the current state, one id per quiet period, and a detail the schema accepts', async () => {
+    const { bus, handler } = handlerWith(summary());
+    expect(await handler({ Records: [noticeRecord(5_000, '200'), noticeRecord(5_000, '201')] })).toEqual({
+      batchItemFailures: [],
+    });
+    const [event, again] = bus.published;
+    expect(event).toMatchObject({
+      detailType: 'Recording Stale',
+      time: new Date(30_000_000),
+      detail: { status: 'recording', previousStatus: 'recording', stale: true, reconciliation: null },
+    });
+    expect(again?.id).toBe(event?.id);
+    expect(detailProblems(event?.detail)).toEqual([]);
+    const later = staleAnnouncementOf(summary({ updatedAt: 9_000, lastSequence: '300' }), {
+      quietSince: 9_000,
+      notedAt: 1,
+    });
+    expect(later?.id).not.toBe(event?.id);
+  });
+
+  it.each([
+    ['a callback ended the quiet period', summary({ updatedAt: 6_000 })],
+    ['the recording finished', summary({ status: 'completed', statusFacts: ['completed'] })],
+    ['the recording is gone (TTL)', null],
+  ])('announces nothing when %s', async (_name, current) => {
+    const { bus, handler } = handlerWith(current);
+    await handler({ Records: [noticeRecord(5_000, '200')] });
+    expect(bus.published).toEqual([]);
+  });
+});
