@@ -6,7 +6,7 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { inject } from 'vitest';
 import type { IncomingCallback } from '../../lib/http/callback-request';
 import { isNewEventRecord } from '../../lib/project/stream-handler';
-import { isSummaryChangeRecord } from '../../lib/publish/stream-handler';
+import { isAnnouncementRecord } from '../../lib/publish/stream-handler';
 import { toApiGatewayEvent } from '../../local/api-gateway-event';
 import { handlerEnvironment, localClientConfig } from '../../local/emulators';
 import { type SqsHandler, SqsPoller } from '../../local/sqs-poller';
@@ -78,7 +78,7 @@ export async function useLocalStack() {
       client: streams,
       streamArn: stack.streamArn,
       handler,
-      filter: isSummaryChangeRecord,
+      filter: isAnnouncementRecord,
       startingPosition: 'LATEST',
       maxRetryAttempts: Number.POSITIVE_INFINITY,
       functionName: 'publish',
