@@ -244,7 +244,7 @@ export class RecordingStore {
                 Keys: pending,
                 ProjectionExpression: 'pk, sk, #status, updatedAt, reconciliation',
                 ExpressionAttributeNames: { '#status': 'status' },
-                ConsistentRead: true,
+                // Half the price of a consistent read; what a lagging read misses, process dedupes or the next run sees.
               },
             },
           }),
