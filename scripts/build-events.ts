@@ -14,7 +14,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { sequenceText } from '../lib/adapters/table-layout';
 import type { QueuedCallback } from '../lib/model/queued-callback';
-import { statusChangeOf } from '../lib/model/recording-event';
+import { staleAnnouncementOf, statusChangeOf } from '../lib/model/recording-event';
 import { deriveRecordingState, mergeFiles } from '../lib/model/recording-state';
 import { foldIntoSummary } from '../lib/model/recording-summary';
 import { type OutboundEvent, publishStatusChanges } from '../lib/publish/publish-status-changes';
@@ -143,21 +143,47 @@ const change = statusChangeOf(
   version(applied.length, '4100000000000000000000005'),
 );
 if (!change) throw new Error('the 305 changes no status');
-const published: OutboundEvent[] = [];
-await publishStatusChanges([{ sequence: '4100000000000000000000005', change }], {
-  publisher: {
-    publish: async (events) => {
-      published.push(...events);
-      return [];
+// The lifecycle before its 302 and 305, quiet for 7 h: the sweep's notice of it, and what TRTC said.
+const beforeEnd = version(applied.length - 2, '4100000000000000000000003');
+const stale = staleAnnouncementOf(
+  {
+    ...beforeEnd,
+    eventCount: beforeEnd.eventCount + 1,
+    eventTypes: { ...beforeEnd.eventTypes, 'reconciliation:alive': 1 },
+    updatedAt: now - 7 * 3_600_000,
+    reconciliation: {
+      vendorStatus: 'alive',
+      detail: 'InProgress',
+      quietSince: now - 7 * 3_600_000,
+      checkedAt: now - 60_000,
     },
   },
-  files: {
-    listFiles: async () => ({
-      files: deriveRecordingState(first, applied, { now, staleAfterMs: 1 }).files,
-      nextCursor: null,
-    }),
+  { quietSince: now - 7 * 3_600_000, notedAt: now },
+);
+if (!stale) throw new Error('the sample is not stale');
+const published: OutboundEvent[] = [];
+await publishStatusChanges(
+  [
+    { sequence: '4100000000000000000000005', change },
+    { sequence: '4100000000000000000000006', change: stale },
+  ],
+  {
+    publisher: {
+      publish: async (events) => {
+        published.push(...events);
+        return [];
+      },
+    },
+    files: {
+      listFiles: async () => ({
+        files: deriveRecordingState(first, applied, { now, staleAfterMs: 1 }).files,
+        nextCursor: null,
+      }),
+    },
+    logger: { info: () => {}, warn: () => {} },
+    now: () => now,
   },
-  logger: { info: () => {}, warn: () => {} },
-  now: () => now,
-});
-for (const event of published) write('recording-status-changed', toEnvelope(event));
+);
+for (const event of published) {
+  write(event.detailType === 'Recording Stale' ? 'recording-stale' : 'recording-status-changed', toEnvelope(event));
+}

@@ -208,9 +208,12 @@ describe('EventBridgePublisher through the SDK', () => {
   });
 });
 
-describe('events/recording-status-changed.json', () => {
+describe.each([
+  ['events/recording-status-changed.json', 'Recording Status Changed'],
+  ['events/recording-stale.json', 'Recording Stale'],
+])('%s', (file, detailType) => {
   it('is an EventBridge target envelope whose detail the schema accepts', () => {
-    const sample = JSON.parse(readFileSync('events/recording-status-changed.json', 'utf8'));
+    const sample = JSON.parse(readFileSync(file, 'utf8'));
     expect(Object.keys(sample)).toEqual([
       'version',
       'id',
@@ -222,7 +225,7 @@ describe('events/recording-status-changed.json', () => {
       'resources',
       'detail',
     ]);
-    expect(sample).toMatchObject({ 'detail-type': 'Recording Status Changed', source: 'rtc-recording-callbacks' });
+    expect(sample).toMatchObject({ 'detail-type': detailType, source: 'rtc-recording-callbacks' });
     expect(detailProblems(sample.detail)).toEqual([]);
   });
 });
