@@ -93,8 +93,9 @@ describe('npm start: the whole pipeline as a user runs it', () => {
     expect(stack.output()).toMatch(/DynamoDB {5}http:\/\/127\.0\.0\.1:\d+ \(DynamoDB Local, in memory, pid \d+\)/);
     expect(stack.output()).toMatch(/SQS {10}http:\/\/127\.0\.0\.1:\d+ \(fauxqs/);
     expect(stack.output()).toContain(
-      `events       Recording Status Changed: logged and POSTed to ${receiver.url} as EventBridge target envelopes`,
+      `events       Recording Status Changed, Recording Stale: logged and POSTed to ${receiver.url} as EventBridge target envelopes`,
     );
+    expect(stack.output()).toContain('sweep        every 60 s: recordings quiet for 6 h (STALE_AFTER_HOURS) are stale');
   });
 
   it('replays the sample events and converges to the contract outcomes', async () => {
