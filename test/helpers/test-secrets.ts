@@ -28,4 +28,6 @@ export const TEST_SECRETS: readonly string[] = [
   'token-old',
   'k'.repeat(40),
   'n'.repeat(48),
+  // The AK/SK signing test.
+  'sparkrtc-api-sk-0123456789abcdef',
 ];
