@@ -11,6 +11,7 @@ import {
   keysOf,
   type Provider,
   type ProviderEnv,
+  readApiCredentials,
   requireApp,
   secondsFromEnv,
   type Vendor,
@@ -53,12 +54,20 @@ export interface HuaweiSparkRtcOptions {
   timestampToleranceSeconds?: number;
 }
 
+/** Huawei Cloud AK/SK credentials for SparkRTC's API (CONTRACT §3): the job queries of reconciliation. */
+export interface SparkRtcApiCredentials {
+  readonly ak: string;
+  readonly sk: SecretSet;
+  readonly projectId: string;
+}
+
 export interface SparkRtcApp {
   readonly platform: 'sparkrtc';
   readonly appId: string;
   readonly authKey: SecretSet;
   /** Only consulted when no `authKey` is set: SparkRTC then sends no auth headers at all. */
   readonly allowUnsigned: boolean;
+  readonly api?: SparkRtcApiCredentials;
 }
 
 /** Reads SPARKRTC_TIMESTAMP_TOLERANCE_SECONDS. */
@@ -169,7 +178,7 @@ export const SPARKRTC_STATUS_RULE: StatusRule = {
 export const SPARKRTC_VENDOR: Vendor<SparkRtcApp, 'huawei-sparkrtc'> = {
   platform: 'sparkrtc',
   endpoints: ['huawei-sparkrtc'],
-  secretFields: ['authKey'],
+  secretFields: ['authKey', 'api.sk'],
   bodyKeys: ['event_type', 'download_url'],
   statusRule: SPARKRTC_STATUS_RULE,
   parseApp: (appId, entry) => {
@@ -177,11 +186,13 @@ export const SPARKRTC_VENDOR: Vendor<SparkRtcApp, 'huawei-sparkrtc'> = {
     if (allowUnsigned !== undefined && typeof allowUnsigned !== 'boolean') {
       return entry.fail('"allowUnsigned" must be true or false');
     }
+    const api = readApiCredentials(entry, { plain: ['ak', 'projectId'], secret: ['sk'] });
     return {
       platform: 'sparkrtc',
       appId,
       authKey: entry.secret('authKey', false),
       allowUnsigned: allowUnsigned === true,
+      ...(api && { api }),
     };
   },
   createProviders: (env) => [createHuaweiSparkRtcProvider(huaweiSparkRtcOptionsFromEnv(env))],

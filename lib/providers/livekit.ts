@@ -8,6 +8,7 @@ import {
   codeMessageAnswer,
   type Provider,
   type ProviderEnv,
+  readApiCredentials,
   type SigningKey,
   secondsFromEnv,
   unknownApp,
@@ -21,6 +22,8 @@ export interface LiveKitApp {
   readonly appId: string;
   /** API key → its secret(s). The JWT's `iss` names the key; several keys is how LiveKit rotates. */
   readonly apiKeys: ReadonlyMap<string, SecretSet>;
+  /** The server's API (CONTRACT §3), called with the first API key and its first secret. */
+  readonly api?: { readonly url: string };
 }
 
 /** LiveKit's own Go receiver allows 60 s of clock skew on `exp` and `nbf` (PROTOCOLS.md §7). */
@@ -287,6 +290,13 @@ export const LIVEKIT_STATUS_RULE: StatusRule = {
   status: (facts) => highestStatus(facts, LIVEKIT_PRECEDENCE),
 };
 
+/** An http(s) base URL without its trailing slash, or undefined. */
+function httpBaseUrl(text: string): string | undefined {
+  if (!URL.canParse(text)) return undefined;
+  const { protocol } = new URL(text);
+  return protocol === 'http:' || protocol === 'https:' ? text.replace(/\/+$/, '') : undefined;
+}
+
 export const LIVEKIT_VENDOR: Vendor<LiveKitApp, 'livekit'> = {
   platform: 'livekit',
   endpoints: ['livekit'],
@@ -311,7 +321,10 @@ export const LIVEKIT_VENDOR: Vendor<LiveKitApp, 'livekit'> = {
       }
       keys.set(apiKey, new SecretSet(list as string[]));
     }
-    return { platform: 'livekit', appId, apiKeys: keys };
+    const api = readApiCredentials(entry, { plain: ['url'], secret: [] });
+    const url = api && httpBaseUrl(api.url);
+    if (api && !url) return entry.fail('"api.url" must be an http(s) URL, such as https://my-project.livekit.cloud');
+    return { platform: 'livekit', appId, apiKeys: keys, ...(url && { api: { url } }) };
   },
   checkApps: (apps, fail) => {
     const owner = new Map<string, string>();

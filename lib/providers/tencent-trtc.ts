@@ -15,12 +15,21 @@ import {
   keysOf,
   type Provider,
   type ProviderEnv,
+  readApiCredentials,
   requireApp,
   type Vendor,
 } from './provider';
 import { createTencentImProvider, tencentImOptionsFromEnv } from './tencent-im';
 import { normalizeTrtcRecordingEvent, TRTC_CLOUD_RECORDING_GROUP } from './trtc-recording-event';
 import { assertAnyKeyMatches, decodeBase64Digest, hmac, requireHeader } from './verification';
+
+/** Tencent Cloud API 3.0 credentials for `DescribeCloudRecording` (CONTRACT §3). */
+export interface TrtcApiCredentials {
+  readonly secretId: string;
+  readonly secretKey: SecretSet;
+  /** `ap-guangzhou`, …: the API requires it (PROTOCOLS.md §8.1). */
+  readonly region: string;
+}
 
 export interface TrtcApp {
   readonly platform: 'trtc';
@@ -29,6 +38,7 @@ export interface TrtcApp {
   readonly imToken: SecretSet;
   /** TRTC callback key; when empty, the tencent-trtc endpoint refuses this app. */
   readonly callbackKey: SecretSet;
+  readonly api?: TrtcApiCredentials;
 }
 
 /** TRTC's callback signature: base64 HMAC-SHA256 of the raw body bytes (PROTOCOLS.md §2). */
@@ -108,15 +118,23 @@ export const TRTC_STATUS_RULE: StatusRule = {
 export const TRTC_VENDOR: Vendor<TrtcApp, 'tencent-im' | 'tencent-trtc'> = {
   platform: 'trtc',
   endpoints: ['tencent-im', 'tencent-trtc'],
-  secretFields: ['imToken', 'callbackKey'],
+  secretFields: ['imToken', 'callbackKey', 'api.secretKey'],
   bodyKeys: ['EventInfo', 'RoomInfo'],
   statusRule: TRTC_STATUS_RULE,
-  parseApp: (appId, entry) => ({
-    platform: 'trtc',
-    appId,
-    imToken: entry.secret('imToken', false),
-    callbackKey: entry.secret('callbackKey', false),
-  }),
+  parseApp: (appId, entry) => {
+    const api = readApiCredentials(entry, { plain: ['secretId', 'region'], secret: ['secretKey'] });
+    // DescribeCloudRecording takes the SdkAppId as an integer (PROTOCOLS.md §8.1).
+    if (api && !/^[1-9]\d{0,9}$/.test(appId)) {
+      return entry.fail('"api" needs a numeric appId: DescribeCloudRecording takes the SdkAppId as an integer');
+    }
+    return {
+      platform: 'trtc',
+      appId,
+      imToken: entry.secret('imToken', false),
+      callbackKey: entry.secret('callbackKey', false),
+      ...(api && { api }),
+    };
+  },
   createProviders: (env: ProviderEnv) => [
     createTencentImProvider(tencentImOptionsFromEnv(env)),
     createTencentTrtcProvider(),
