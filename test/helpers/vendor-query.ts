@@ -1,5 +1,6 @@
 import { type AppFor, parseAppsDocument } from '../../lib/config/apps';
 import type { Platform } from '../../lib/platforms';
+import type { VendorQueryContext } from '../../lib/providers/provider';
 
 /** Vendor API credentials of the query tests (CONTRACT §3); test-secrets.ts lists the secret ones. */
 export const QUERY_TEST_CREDENTIALS = {
@@ -26,4 +27,14 @@ export function parseApp<P extends Platform>(platform: P, entry: Record<string, 
   const app = parseAppsDocument({ apps: [{ platform, appId, ...entry }] }, 'test').find(platform, appId);
   if (!app) throw new Error(`no ${platform} app ${appId}`);
   return app;
+}
+
+/** A query context on the real clock and fetch; a test overrides what it exercises. */
+export function vendorQueryContext(overrides: Partial<VendorQueryContext> = {}): VendorQueryContext {
+  return { env: {}, now: Date.now, timeoutMs: 2_000, fetch: globalThis.fetch, ...overrides };
+}
+
+/** A fetch that answers every request with this status and text, without a network. */
+export function answeringFetch(status: number, text: string): typeof fetch {
+  return async () => new Response(text, { status });
 }
