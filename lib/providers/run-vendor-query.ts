@@ -78,6 +78,16 @@ export function isVendorCode(value: unknown): value is string {
   return typeof value === 'string' && /^[A-Za-z][A-Za-z0-9_.]{0,79}$/.test(value);
 }
 
+/** A top-level error code of a vendor's error answer (`error_code`, Twirp's `code`), when it is one. */
+export function readErrorCode(text: string, key: string): string | undefined {
+  try {
+    const code = parseJsonObject(text)[key];
+    return isVendorCode(code) ? code : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** `HTTP 502`, with the vendor's error code when its answer names one. */
 export function httpFailure(status: number, code: string | undefined): VendorFinding {
   return finding('unknown', code === undefined ? `HTTP ${status}` : `HTTP ${status} ${code}`);

@@ -5,7 +5,6 @@
  */
 import { signHuaweiApiRequest } from '../providers/huawei-api-signature';
 
-export const DEFAULT_SPARKRTC_API_ENDPOINT = 'https://rtc-api.myhuaweicloud.com';
 /** The events our status rules need (README, "Status rules"). */
 export const REQUIRED_SUBSCRIPTIONS = ['RECORD_NEW_FILE_START', 'RECORD_FILE_COMPLETE'] as const;
 
