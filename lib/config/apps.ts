@@ -29,6 +29,10 @@ export class AppDirectory {
   }
 }
 
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 function appKey(platform: Platform, appId: string): string {
   return `${platform}#${appId}`;
 }
@@ -52,8 +56,8 @@ export function parseAppsDocument(document: unknown, source: string): AppDirecto
   const seen = new Set<string>();
   const apps = entries.map((entry, index): AppConfig => {
     const at = `apps[${index}]`;
-    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return fail(at, 'expected an object');
-    const record = entry as Record<string, unknown>;
+    if (!isPlainObject(entry)) return fail(at, 'expected an object');
+    const record = entry;
     const { platform, appId } = record;
     if (typeof platform !== 'string' || !isPlatform(platform)) {
       return fail(at, `"platform" must be one of ${PLATFORMS.join(', ')}`);
@@ -74,7 +78,10 @@ export function parseAppsDocument(document: unknown, source: string): AppDirecto
         // The schema and the declared secret fields must agree: the declaration is what docs and audits read.
         if (!vendor.secretFields.includes(field))
           throw new Error(`${platform}: ${field} is not a declared secret field`);
-        const value = record[field];
+        // A nested secret is named by its path, such as `api.sk` (CONTRACT §3).
+        const value = field
+          .split('.')
+          .reduce<unknown>((parent, key) => (isPlainObject(parent) ? parent[key] : undefined), record);
         if (value === undefined && !required) return new SecretSet([]);
         const list = typeof value === 'string' ? [value] : value;
         if (

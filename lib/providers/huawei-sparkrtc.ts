@@ -3,18 +3,32 @@ import { AppNotAllowedError, BadRequestError, type CallbackError, VerificationEr
 import { readIdentifier, readString } from '../json';
 import { withEventId } from '../model/event-id';
 import { type FileMention, type Interpretation, unmodelled } from '../model/events';
+import { finding, type VendorFinding } from '../model/reconciliation';
 import type { StatusRule } from '../model/status-rule';
 import { bodyIdentifier } from './body-identifier';
+import { signHuaweiApiRequest } from './huawei-api-signature';
 import {
   findApp,
   jsonAnswer,
   keysOf,
   type Provider,
   type ProviderEnv,
+  type RecordingQuery,
+  readApiCredentials,
   requireApp,
   secondsFromEnv,
   type Vendor,
 } from './provider';
+import {
+  httpFailure,
+  isVendorCode,
+  readErrorCode,
+  readJsonAnswer,
+  runVendorQuery,
+  type VendorHttpAnswer,
+  VendorQueryFailure,
+  vendorBaseUrl,
+} from './run-vendor-query';
 import {
   assertAnyKeyMatches,
   assertFresh,
@@ -53,13 +67,24 @@ export interface HuaweiSparkRtcOptions {
   timestampToleranceSeconds?: number;
 }
 
+/** Huawei Cloud AK/SK credentials for SparkRTC's API (CONTRACT §3): the job queries of reconciliation. */
+export interface SparkRtcApiCredentials {
+  readonly ak: string;
+  readonly sk: SecretSet;
+  readonly projectId: string;
+}
+
 export interface SparkRtcApp {
   readonly platform: 'sparkrtc';
   readonly appId: string;
   readonly authKey: SecretSet;
   /** Only consulted when no `authKey` is set: SparkRTC then sends no auth headers at all. */
   readonly allowUnsigned: boolean;
+  readonly api?: SparkRtcApiCredentials;
 }
+
+/** SparkRTC's API host (seed 002); `SPARKRTC_API_ENDPOINT` replaces it, for tests. */
+export const DEFAULT_SPARKRTC_API_ENDPOINT = 'https://rtc-api.myhuaweicloud.com';
 
 /** Reads SPARKRTC_TIMESTAMP_TOLERANCE_SECONDS. */
 export function huaweiSparkRtcOptionsFromEnv(env: ProviderEnv): HuaweiSparkRtcOptions {
@@ -166,10 +191,64 @@ export const SPARKRTC_STATUS_RULE: StatusRule = {
   },
 };
 
+/** The two job queries, mixed-stream first: a callback does not say which kind its job is (PROTOCOLS.md §8.2). */
+const JOB_COLLECTIONS = ['mix-stream-jobs', 'individual-stream-jobs'] as const;
+
+/** What a job's answer says (PROTOCOLS.md §8.2). */
+function readSparkRtcJob({ status, text }: VendorHttpAnswer): VendorFinding {
+  if (status !== 200) return httpFailure(status, readErrorCode(text, 'error_code'));
+  const job = readJsonAnswer(text);
+  const state = readString(job, 'state');
+  switch (state) {
+    case 'INIT':
+    case 'RUNNING':
+      return finding('alive', state);
+    case 'STOPPED': {
+      const reason = readString(job, 'stop_reason');
+      if (reason === undefined || reason === '') return finding('ended', 'STOPPED');
+      if (!isVendorCode(reason)) throw new VendorQueryFailure('bad answer');
+      return finding(reason === 'INTERNAL_ERROR' ? 'failed' : 'ended', `STOPPED/${reason}`);
+    }
+    default:
+      if (!isVendorCode(state)) throw new VendorQueryFailure('bad answer');
+      return finding('unknown', state);
+  }
+}
+
+/** SparkRTC's "Querying a Mixed Stream / Single Stream Recording Job", signed with AK/SK (PROTOCOLS.md §8.2). */
+export const SPARKRTC_RECORDING_QUERY: RecordingQuery<SparkRtcApp> = {
+  // The vendor publishes no limit for these queries; a query may make two calls, so 5 stays at 10 calls/s.
+  maxCallsPerSecond: 5,
+  canQuery: (app) => app.api !== undefined,
+  query: (app, taskId, context) =>
+    runVendorQuery(context, async (send) => {
+      if (!app.api) return finding('unknown', 'no api credentials');
+      const { ak, sk, projectId } = app.api;
+      const [secretKey = ''] = sk.reveal();
+      const base = vendorBaseUrl(context.env, 'SPARKRTC_API_ENDPOINT', DEFAULT_SPARKRTC_API_ENDPOINT);
+      for (const jobs of JOB_COLLECTIONS) {
+        const url = new URL(`${base}/v2/apps/${encodeURIComponent(app.appId)}/${jobs}/${encodeURIComponent(taskId)}`);
+        const headers = signHuaweiApiRequest({
+          method: 'GET',
+          url,
+          headers: { 'Content-Type': 'application/json', 'X-Project-Id': projectId },
+          body: '',
+          accessKey: ak,
+          secretKey,
+          now: context.now(),
+        });
+        const answer = await send(url.href, { method: 'GET', headers });
+        if (answer.status !== 404) return readSparkRtcJob(answer);
+      }
+      // A job of neither kind. It existed, since its callbacks came, so it was purged: it has ended.
+      return finding('ended', 'not found');
+    }),
+};
+
 export const SPARKRTC_VENDOR: Vendor<SparkRtcApp, 'huawei-sparkrtc'> = {
   platform: 'sparkrtc',
   endpoints: ['huawei-sparkrtc'],
-  secretFields: ['authKey'],
+  secretFields: ['authKey', 'api.sk'],
   bodyKeys: ['event_type', 'download_url'],
   statusRule: SPARKRTC_STATUS_RULE,
   parseApp: (appId, entry) => {
@@ -177,14 +256,17 @@ export const SPARKRTC_VENDOR: Vendor<SparkRtcApp, 'huawei-sparkrtc'> = {
     if (allowUnsigned !== undefined && typeof allowUnsigned !== 'boolean') {
       return entry.fail('"allowUnsigned" must be true or false');
     }
+    const api = readApiCredentials(entry, { plain: ['ak', 'projectId'], secret: ['sk'] });
     return {
       platform: 'sparkrtc',
       appId,
       authKey: entry.secret('authKey', false),
       allowUnsigned: allowUnsigned === true,
+      ...(api && { api }),
     };
   },
   createProviders: (env) => [createHuaweiSparkRtcProvider(huaweiSparkRtcOptionsFromEnv(env))],
+  recordingQuery: SPARKRTC_RECORDING_QUERY,
 };
 
 function completedFile(body: Parameters<typeof readString>[0]): FileMention {

@@ -3,16 +3,28 @@ import { BadRequestError, VerificationError } from '../errors';
 import { isJsonObject, type JsonObject, type JsonValue, readIdentifier, readObject, readString } from '../json';
 import { withEventId } from '../model/event-id';
 import { type FileMention, type FileStatus, type Interpretation, unmodelled } from '../model/events';
+import { finding, type VendorFinding, type VendorStatus } from '../model/reconciliation';
 import { highestStatus, type RecordingStatus, type StatusRule } from '../model/status-rule';
 import {
   codeMessageAnswer,
   type Provider,
   type ProviderEnv,
+  type RecordingQuery,
+  readApiCredentials,
   type SigningKey,
   secondsFromEnv,
   unknownApp,
   type Vendor,
 } from './provider';
+import {
+  httpFailure,
+  isVendorCode,
+  readErrorCode,
+  readJsonAnswer,
+  runVendorQuery,
+  type VendorHttpAnswer,
+  VendorQueryFailure,
+} from './run-vendor-query';
 import { assertAnyKeyMatches, decodeBase64Digest, digestsEqual, hmac, sha256 } from './verification';
 
 export interface LiveKitApp {
@@ -21,6 +33,8 @@ export interface LiveKitApp {
   readonly appId: string;
   /** API key → its secret(s). The JWT's `iss` names the key; several keys is how LiveKit rotates. */
   readonly apiKeys: ReadonlyMap<string, SecretSet>;
+  /** The server's API (CONTRACT §3), called with the first API key and its first secret. */
+  readonly api?: { readonly url: string };
 }
 
 /** LiveKit's own Go receiver allows 60 s of clock skew on `exp` and `nbf` (PROTOCOLS.md §7). */
@@ -39,6 +53,7 @@ const EGRESS_STATUSES = [
   'EGRESS_ABORTED',
   'EGRESS_LIMIT_REACHED',
 ] as const;
+type EgressStatus = (typeof EGRESS_STATUSES)[number];
 const JWT_HEADER = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
 
 function base64url(text: string | Buffer): string {
@@ -62,8 +77,13 @@ export function signLiveKitWebhook(
     iat: nowSeconds,
     sha256: sha256(body).toString('base64'),
   };
+  return signHs256Jwt(claims, apiSecret);
+}
+
+/** A compact HS256 JWS of `claims`, serialized in their order. */
+function signHs256Jwt(claims: Readonly<Record<string, unknown>>, secret: string): string {
   const signingInput = `${JWT_HEADER}.${base64url(JSON.stringify(claims))}`;
-  return `${signingInput}.${hmac('sha256', apiSecret, signingInput).toString('base64url')}`;
+  return `${signingInput}.${hmac('sha256', secret, signingInput).toString('base64url')}`;
 }
 
 export interface LiveKitOptions {
@@ -217,7 +237,7 @@ export function createLiveKitProvider(options: LiveKitOptions = {}): Provider<Li
 }
 
 /** A missing `status` is EGRESS_STARTING: protojson omits zero values (PROTOCOLS.md §7). */
-function egressStatus(info: JsonObject): (typeof EGRESS_STATUSES)[number] {
+function egressStatus(info: JsonObject): EgressStatus {
   const value = info.status;
   if (value === undefined) return 'EGRESS_STARTING';
   const status = EGRESS_STATUSES.find((name) => name === value);
@@ -225,7 +245,7 @@ function egressStatus(info: JsonObject): (typeof EGRESS_STATUSES)[number] {
   return status;
 }
 
-function fileStatusFor(status: (typeof EGRESS_STATUSES)[number]): FileStatus {
+function fileStatusFor(status: EgressStatus): FileStatus {
   switch (status) {
     case 'EGRESS_COMPLETE':
     case 'EGRESS_LIMIT_REACHED':
@@ -287,6 +307,127 @@ export const LIVEKIT_STATUS_RULE: StatusRule = {
   status: (facts) => highestStatus(facts, LIVEKIT_PRECEDENCE),
 };
 
+/** LiveKit's server SDK gives its API tokens 10 minutes (PROTOCOLS.md §8.4). */
+const API_TOKEN_LIFETIME_SECONDS = 600;
+
+/** What the sweep concludes from an egress's status (PROTOCOLS.md §8.4). */
+const VENDOR_STATUS_BY_EGRESS_STATUS: Readonly<Record<EgressStatus, VendorStatus>> = {
+  EGRESS_STARTING: 'alive',
+  EGRESS_ACTIVE: 'alive',
+  EGRESS_ENDING: 'ended',
+  EGRESS_COMPLETE: 'ended',
+  EGRESS_FAILED: 'failed',
+  EGRESS_ABORTED: 'failed',
+  EGRESS_LIMIT_REACHED: 'ended',
+};
+/** The statuses LiveKit announces with `egress_ended`; the others come with `egress_updated`. */
+const FINAL_EGRESS_STATUSES: ReadonlySet<EgressStatus> = new Set([
+  'EGRESS_COMPLETE',
+  'EGRESS_FAILED',
+  'EGRESS_ABORTED',
+  'EGRESS_LIMIT_REACHED',
+]);
+/** Map fields (an S3 upload's `metadata`): protojson keeps their keys as the user wrote them. */
+const PROTO_MAP_FIELDS = new Set(['metadata']);
+
+/** A token for the server API that may list egresses: the `roomRecord` grant (PROTOCOLS.md §8.4). */
+function signLiveKitApiToken(apiKey: string, apiSecret: string, nowSeconds: number): string {
+  return signHs256Jwt(
+    { iss: apiKey, exp: nowSeconds + API_TOKEN_LIFETIME_SECONDS, nbf: nowSeconds, video: { roomRecord: true } },
+    apiSecret,
+  );
+}
+
+/** Proto field names to the webhook's JSON names, deeply: `file_results` → `fileResults`; values unchanged. */
+function camelCaseKeys(value: JsonValue): JsonValue {
+  if (Array.isArray(value)) return value.map(camelCaseKeys);
+  if (!isJsonObject(value)) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => [
+      key.replace(/_([a-z0-9])/g, (_match, next: string) => next.toUpperCase()),
+      PROTO_MAP_FIELDS.has(key) ? item : camelCaseKeys(item),
+    ]),
+  );
+}
+
+/**
+ * The webhook an `EgressInfo` from ListEgress stands for: the same message (PROTOCOLS.md §8.4), in
+ * the webhook's camelCase, with an id that is the same whenever the egress is found unchanged.
+ */
+function mirroredWebhook(info: JsonObject, egressId: string, status: EgressStatus): JsonObject {
+  const egressInfo = camelCaseKeys(info) as JsonObject;
+  const updatedAt = readIdentifier(egressInfo, 'updatedAt');
+  const nanoseconds = updatedAt !== undefined && /^\d{1,30}$/.test(updatedAt) ? updatedAt : '0';
+  // The webhook's createdAt is Unix seconds; updatedAt is in nanoseconds.
+  const seconds = (BigInt(nanoseconds) / 1_000_000_000n).toString();
+  return {
+    event: FINAL_EGRESS_STATUSES.has(status) ? 'egress_ended' : 'egress_updated',
+    id: `reconciled-${egressId}-${status}-${nanoseconds}`,
+    ...(seconds !== '0' && { createdAt: seconds }),
+    egressInfo,
+  };
+}
+
+/** What ListEgress says about one egress (PROTOCOLS.md §8.4). Twirp errors are `{code, msg}`; only the code is kept. */
+function readListEgress({ status, text }: VendorHttpAnswer, egressId: string): VendorFinding {
+  if (status !== 200) {
+    const code = readErrorCode(text, 'code');
+    // Servers delete an egress 24 h after it ends. It existed, since its webhooks came: it has ended.
+    if (status === 404 && code === 'not_found') return finding('ended', code);
+    return httpFailure(status, code);
+  }
+  // A server that skips zero values omits an empty list.
+  const items = readJsonAnswer(text).items ?? [];
+  if (!Array.isArray(items)) throw new VendorQueryFailure('bad answer');
+  if (items.length === 0) return finding('ended', 'not_found');
+  const info = items.find(
+    (item): item is JsonObject =>
+      isJsonObject(item) && (readString(item, 'egress_id') ?? readString(item, 'egressId')) === egressId,
+  );
+  if (!info) throw new VendorQueryFailure('bad answer');
+  // Absent is EGRESS_STARTING, the zero value, as in the webhook.
+  const name = info.status ?? 'EGRESS_STARTING';
+  const egressStatus = EGRESS_STATUSES.find((known) => known === name);
+  if (!egressStatus) {
+    if (!isVendorCode(name)) throw new VendorQueryFailure('bad answer');
+    return finding('unknown', name);
+  }
+  return finding(
+    VENDOR_STATUS_BY_EGRESS_STATUS[egressStatus],
+    egressStatus,
+    mirroredWebhook(info, egressId, egressStatus),
+  );
+}
+
+/** ListEgress by egress id, with a token of the app's first API key (PROTOCOLS.md §8.4). */
+export const LIVEKIT_RECORDING_QUERY: RecordingQuery<LiveKitApp> = {
+  // Self-hosted servers document no limit: 10 calls per second is gentle on a small one.
+  maxCallsPerSecond: 10,
+  canQuery: (app) => app.api !== undefined,
+  query: (app, taskId, context) =>
+    runVendorQuery(context, async (send) => {
+      const [firstKey] = app.apiKeys;
+      if (!app.api || !firstKey) return finding('unknown', 'no api credentials');
+      const [apiKey, secrets] = firstKey;
+      const [apiSecret = ''] = secrets.reveal();
+      const token = signLiveKitApiToken(apiKey, apiSecret, Math.floor(context.now() / 1000));
+      const answer = await send(`${app.api.url}/twirp/livekit.Egress/ListEgress`, {
+        method: 'POST',
+        // The Bearer prefix is required here, unlike in webhooks (PROTOCOLS.md §8.4).
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+        body: JSON.stringify({ egress_id: taskId }),
+      });
+      return readListEgress(answer, taskId);
+    }),
+};
+
+/** An http(s) base URL without its trailing slash, or undefined. */
+function httpBaseUrl(text: string): string | undefined {
+  if (!URL.canParse(text)) return undefined;
+  const { protocol } = new URL(text);
+  return protocol === 'http:' || protocol === 'https:' ? text.replace(/\/+$/, '') : undefined;
+}
+
 export const LIVEKIT_VENDOR: Vendor<LiveKitApp, 'livekit'> = {
   platform: 'livekit',
   endpoints: ['livekit'],
@@ -311,7 +452,10 @@ export const LIVEKIT_VENDOR: Vendor<LiveKitApp, 'livekit'> = {
       }
       keys.set(apiKey, new SecretSet(list as string[]));
     }
-    return { platform: 'livekit', appId, apiKeys: keys };
+    const api = readApiCredentials(entry, { plain: ['url'], secret: [] });
+    const url = api && httpBaseUrl(api.url);
+    if (api && !url) return entry.fail('"api.url" must be an http(s) URL, such as https://my-project.livekit.cloud');
+    return { platform: 'livekit', appId, apiKeys: keys, ...(url && { api: { url } }) };
   },
   checkApps: (apps, fail) => {
     const owner = new Map<string, string>();
@@ -325,4 +469,5 @@ export const LIVEKIT_VENDOR: Vendor<LiveKitApp, 'livekit'> = {
     }
   },
   createProviders: (env) => [createLiveKitProvider(liveKitOptionsFromEnv(env))],
+  recordingQuery: LIVEKIT_RECORDING_QUERY,
 };

@@ -101,7 +101,7 @@ export type ProviderEnv = Readonly<Record<string, string | undefined>>;
 export interface Vendor<A extends AppBase, E extends string> {
   readonly platform: A['platform'];
   readonly endpoints: readonly E[];
-  /** The app-config fields that hold secrets (CONTRACT §3). */
+  /** The app-config fields that hold secrets (CONTRACT §3); a nested one by its path, as `api.sk`. */
   readonly secretFields: readonly string[];
   /** Keys that appear only in this vendor's raw bodies: a log line holding one leaked a body. */
   readonly bodyKeys: readonly string[];
@@ -178,6 +178,35 @@ export function unknownApp(platform: Platform, appId: string | undefined, source
     'unknown_app',
     appId ? `${source} is not a configured ${platform} app` : `${source} is missing`,
   );
+}
+
+/**
+ * The optional vendor API credentials of an app entry, `api` (CONTRACT §3): absent, or an object
+ * with exactly these fields, each a non-empty string. The secret ones come back as `SecretSet`s,
+ * so that the parsed app can never print them.
+ */
+export function readApiCredentials<P extends string, S extends string>(
+  entry: AppEntryReader,
+  fields: { readonly plain: readonly P[]; readonly secret: readonly S[] },
+): ({ readonly [K in P]: string } & { readonly [K in S]: SecretSet }) | undefined {
+  const { api } = entry.fields;
+  if (api === undefined) return undefined;
+  const names: readonly string[] = [...fields.plain, ...fields.secret];
+  const expected = names.map((name) => `"${name}"`).join(', ');
+  if (typeof api !== 'object' || api === null || Array.isArray(api)) {
+    return entry.fail(`"api" must be an object with ${expected}`);
+  }
+  const values = api as Record<string, unknown>;
+  // A misspelt field would otherwise leave a credential silently unset.
+  const unexpected = Object.keys(values).find((name) => !names.includes(name));
+  if (unexpected !== undefined)
+    return entry.fail(`"api" has an unexpected field "${unexpected}"; expected ${expected}`);
+  const missing = names.find((name) => typeof values[name] !== 'string' || (values[name] as string).trim() === '');
+  if (missing !== undefined) return entry.fail(`"api.${missing}" must be a non-empty string`);
+  return Object.fromEntries([
+    ...fields.plain.map((name) => [name, values[name]]),
+    ...fields.secret.map((name) => [name, entry.secret(`api.${name}`, true)]),
+  ]) as { readonly [K in P]: string } & { readonly [K in S]: SecretSet };
 }
 
 /** The secrets of a set, as signing keys without ids. */

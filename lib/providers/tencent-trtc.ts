@@ -1,7 +1,8 @@
 import type { SecretSet } from '../config/secrets';
 import { AppNotAllowedError } from '../errors';
-import { readInteger } from '../json';
+import { readInteger, readObject, readString } from '../json';
 import { type Interpretation, unmodelled } from '../model/events';
+import { finding, type VendorFinding } from '../model/reconciliation';
 import {
   type AppliedEvent,
   highestStatus,
@@ -15,12 +16,32 @@ import {
   keysOf,
   type Provider,
   type ProviderEnv,
+  type RecordingQuery,
+  readApiCredentials,
   requireApp,
   type Vendor,
 } from './provider';
+import {
+  httpFailure,
+  isVendorCode,
+  readJsonAnswer,
+  runVendorQuery,
+  type VendorHttpAnswer,
+  VendorQueryFailure,
+  vendorBaseUrl,
+} from './run-vendor-query';
+import { tc3Authorization } from './tencent-cloud-api-signature';
 import { createTencentImProvider, tencentImOptionsFromEnv } from './tencent-im';
 import { normalizeTrtcRecordingEvent, TRTC_CLOUD_RECORDING_GROUP } from './trtc-recording-event';
 import { assertAnyKeyMatches, decodeBase64Digest, hmac, requireHeader } from './verification';
+
+/** Tencent Cloud API 3.0 credentials for `DescribeCloudRecording` (CONTRACT §3). */
+export interface TrtcApiCredentials {
+  readonly secretId: string;
+  readonly secretKey: SecretSet;
+  /** `ap-guangzhou`, …: the API requires it (PROTOCOLS.md §8.1). */
+  readonly region: string;
+}
 
 export interface TrtcApp {
   readonly platform: 'trtc';
@@ -29,7 +50,12 @@ export interface TrtcApp {
   readonly imToken: SecretSet;
   /** TRTC callback key; when empty, the tencent-trtc endpoint refuses this app. */
   readonly callbackKey: SecretSet;
+  readonly api?: TrtcApiCredentials;
 }
+
+/** Tencent Cloud's API host for TRTC; `TRTC_API_ENDPOINT` replaces it, for tests. */
+export const DEFAULT_TRTC_API_ENDPOINT = 'https://trtc.tencentcloudapi.com';
+const TRTC_API_VERSION = '2019-07-22';
 
 /** TRTC's callback signature: base64 HMAC-SHA256 of the raw body bytes (PROTOCOLS.md §2). */
 export function signTrtcBody(key: string, body: Buffer | string): string {
@@ -104,21 +130,95 @@ export const TRTC_STATUS_RULE: StatusRule = {
   status: (facts) => highestStatus(facts, RECORDING_STATUSES),
 };
 
+/**
+ * What `DescribeCloudRecording` says (PROTOCOLS.md §8.1). Errors come as HTTP 200 with
+ * `Response.Error`; another status is the transport's. Only the error code is kept: the message
+ * could quote the request.
+ */
+function readDescribeCloudRecording({ status, text }: VendorHttpAnswer): VendorFinding {
+  if (status !== 200) return httpFailure(status, undefined);
+  const response = readObject(readJsonAnswer(text), 'Response');
+  if (!response) throw new VendorQueryFailure('bad answer');
+  const error = readObject(response, 'Error');
+  if (error) {
+    const code = error.Code;
+    if (!isVendorCode(code)) throw new VendorQueryFailure('bad answer');
+    // The API works only while the task exists; the code for an ended one is undocumented (§8.5).
+    const gone = code === 'ResourceNotFound' || code.startsWith('ResourceNotFound.');
+    return finding(gone ? 'ended' : 'unknown', code);
+  }
+  const taskStatus = readString(response, 'Status');
+  switch (taskStatus) {
+    case 'Idle':
+    case 'InProgress':
+      return finding('alive', taskStatus);
+    case 'Exited': // "in the process of exiting"
+      return finding('ended', taskStatus);
+    default:
+      if (!isVendorCode(taskStatus)) throw new VendorQueryFailure('bad answer');
+      return finding('unknown', taskStatus);
+  }
+}
+
+/** TRTC's `DescribeCloudRecording`, signed TC3-HMAC-SHA256 (PROTOCOLS.md §8.1). */
+export const TRTC_RECORDING_QUERY: RecordingQuery<TrtcApp> = {
+  // The vendor allows 20 calls per second to this API; half is left for the user's own calls.
+  maxCallsPerSecond: 10,
+  canQuery: (app) => app.api !== undefined,
+  query: (app, taskId, context) =>
+    runVendorQuery(context, async (send) => {
+      if (!app.api) return finding('unknown', 'no api credentials');
+      const { secretId, secretKey, region } = app.api;
+      const [key = ''] = secretKey.reveal();
+      const url = `${vendorBaseUrl(context.env, 'TRTC_API_ENDPOINT', DEFAULT_TRTC_API_ENDPOINT)}/`;
+      const body = JSON.stringify({ SdkAppId: Number(app.appId), TaskId: taskId });
+      const timestamp = Math.floor(context.now() / 1000);
+      const contentType = 'application/json';
+      // As the vendor's SDK: content-type and host signed, Host being the one fetch sends for this URL.
+      const authorization = tc3Authorization({
+        secretId,
+        secretKey: key,
+        service: 'trtc',
+        timestamp,
+        body,
+        signedHeaders: { 'content-type': contentType, host: new URL(url).host },
+      });
+      const headers = {
+        'Content-Type': contentType,
+        'X-TC-Action': 'DescribeCloudRecording',
+        'X-TC-Version': TRTC_API_VERSION,
+        'X-TC-Timestamp': String(timestamp),
+        'X-TC-Region': region,
+        Authorization: authorization,
+      };
+      return readDescribeCloudRecording(await send(url, { method: 'POST', headers, body }));
+    }),
+};
+
 /** Chat (tencent-im) and TRTC callbacks feed one namespace, so one TaskId is one recording (CONTRACT §1). */
 export const TRTC_VENDOR: Vendor<TrtcApp, 'tencent-im' | 'tencent-trtc'> = {
   platform: 'trtc',
   endpoints: ['tencent-im', 'tencent-trtc'],
-  secretFields: ['imToken', 'callbackKey'],
+  secretFields: ['imToken', 'callbackKey', 'api.secretKey'],
   bodyKeys: ['EventInfo', 'RoomInfo'],
   statusRule: TRTC_STATUS_RULE,
-  parseApp: (appId, entry) => ({
-    platform: 'trtc',
-    appId,
-    imToken: entry.secret('imToken', false),
-    callbackKey: entry.secret('callbackKey', false),
-  }),
+  parseApp: (appId, entry) => {
+    const api = readApiCredentials(entry, { plain: ['secretId', 'region'], secret: ['secretKey'] });
+    // DescribeCloudRecording takes the SdkAppId as an integer (PROTOCOLS.md §8.1).
+    if (api && !/^[1-9]\d{0,9}$/.test(appId)) {
+      return entry.fail('"api" needs a numeric appId: DescribeCloudRecording takes the SdkAppId as an integer');
+    }
+    return {
+      platform: 'trtc',
+      appId,
+      imToken: entry.secret('imToken', false),
+      callbackKey: entry.secret('callbackKey', false),
+      ...(api && { api }),
+    };
+  },
   createProviders: (env: ProviderEnv) => [
     createTencentImProvider(tencentImOptionsFromEnv(env)),
     createTencentTrtcProvider(),
   ],
+  recordingQuery: TRTC_RECORDING_QUERY,
 };

@@ -3,9 +3,8 @@
  * `PUT {endpoint}/v2/apps/{app_id}/record-callback` with `{url, auth_key}`, authenticated by an
  * IAM token (`X-Auth-Token`) or AK/SK signing (`SDK-HMAC-SHA256`).
  */
-import { createRequire } from 'node:module';
+import { signHuaweiApiRequest } from '../providers/huawei-api-signature';
 
-export const DEFAULT_SPARKRTC_API_ENDPOINT = 'https://rtc-api.myhuaweicloud.com';
 /** The events our status rules need (README, "Status rules"). */
 export const REQUIRED_SUBSCRIPTIONS = ['RECORD_NEW_FILE_START', 'RECORD_FILE_COMPLETE'] as const;
 
@@ -35,42 +34,30 @@ export type RecordCallbackResult =
   | { kind: 'timeout'; timeoutMs: number }
   | { kind: 'network_error'; detail: string };
 
-interface AkSkSigner {
-  sign(
-    request: { endpoint: string; method: string; headers: Record<string, string>; data: unknown; queryParams: object },
-    credential: { getAk(): string; getSk(): string },
-  ): Record<string, string>;
-}
-
-/** Huawei's own SDK-HMAC-SHA256 signer, loaded only when AK/SK is used (it pulls in lodash and moment). */
-function loadAkSkSigner(): AkSkSigner {
-  const require = createRequire(import.meta.url);
-  return (require('@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner') as { AKSKSigner: AkSkSigner }).AKSKSigner;
-}
-
 export async function putRecordCallback(request: RecordCallbackRequest): Promise<RecordCallbackResult> {
   const target = `${request.endpoint.replace(/\/+$/, '')}/v2/apps/${encodeURIComponent(request.appId)}/record-callback`;
   const payload = { url: request.url, auth_key: request.authKey };
-  let headers: Record<string, string> = { 'Content-Type': 'application/json' };
-  if ('token' in request.auth) {
-    headers['X-Auth-Token'] = request.auth.token;
-  } else {
-    const { accessKey, secretKey, projectId } = request.auth;
-    headers['X-Project-Id'] = projectId;
-    // The signer hashes JSON.stringify(data), which is exactly the body we send.
-    headers = loadAkSkSigner().sign(
-      { endpoint: target, method: 'PUT', headers, data: payload, queryParams: {} },
-      { getAk: () => accessKey, getSk: () => secretKey },
-    );
-    delete headers.host; // fetch sets Host from the URL, to the same value the signer used
-  }
+  const requestBody = JSON.stringify(payload);
+  const contentType = { 'Content-Type': 'application/json' };
+  const headers =
+    'token' in request.auth
+      ? { ...contentType, 'X-Auth-Token': request.auth.token }
+      : signHuaweiApiRequest({
+          method: 'PUT',
+          url: new URL(target),
+          headers: { ...contentType, 'X-Project-Id': request.auth.projectId },
+          body: requestBody,
+          accessKey: request.auth.accessKey,
+          secretKey: request.auth.secretKey,
+          now: Date.now(),
+        });
 
   let response: Response;
   try {
     response = await fetch(target, {
       method: 'PUT',
       headers,
-      body: JSON.stringify(payload),
+      body: requestBody,
       signal: AbortSignal.timeout(request.timeoutMs),
     });
   } catch (error) {

@@ -1,4 +1,5 @@
 import type { Endpoint } from '../../lib/platforms';
+import { QUERY_TEST_CREDENTIALS } from './vendor-query';
 
 /**
  * Every secret the test suite signs with, besides config/apps.local.json. The log-hygiene check
@@ -28,4 +29,10 @@ export const TEST_SECRETS: readonly string[] = [
   'token-old',
   'k'.repeat(40),
   'n'.repeat(48),
+  // Vendor API secrets of the reconciliation queries, and the AK/SK signing test's.
+  QUERY_TEST_CREDENTIALS.trtc.secretKey,
+  QUERY_TEST_CREDENTIALS.sparkrtc.sk,
+  QUERY_TEST_CREDENTIALS.livekit.apiSecret,
+  QUERY_TEST_CREDENTIALS.wrongSecret,
+  'sparkrtc-api-sk-0123456789abcdef',
 ];
