@@ -6,15 +6,23 @@ import { parseAppsDocument } from '../../lib/config/apps';
 import type { RecordingEvent } from '../../lib/model/events';
 import { createStreamPublishHandler } from '../../lib/publish/stream-handler';
 import { type SweepOptions, sweepStaleRecordings } from '../../lib/sweep/sweep';
+import { LIVEKIT_ANSWERS, startFakeLiveKitApi } from '../fakes/livekit-api';
+import { SPARKRTC_ANSWERS, startFakeSparkRtcApi } from '../fakes/sparkrtc-api';
+import { startFakeTrtcApi, TRTC_ANSWERS } from '../fakes/trtc-api';
 import { interpretSample } from '../helpers/interpret';
+import { liveKitBody } from '../helpers/livekit-samples';
 import { FakeBus } from '../helpers/publication';
 import { documentClientFor } from '../helpers/recording-view';
-import { gmeBody } from '../helpers/samples';
+import { gmeBody, sparkRtcBody, trtcBody } from '../helpers/samples';
+import { QUERY_TEST_CREDENTIALS } from '../helpers/vendor-query';
 import { uniqueId, useLocalStack } from './local-stack';
 
-const HOUR = 3_600_000;
-/** The sweep and the publisher run 7 h ahead: everything applied now is 1 h past the 6 h threshold. */
-const later = () => Date.now() + 7 * HOUR;
+/**
+ * A threshold of 50 ms, so that what a test applies is stale a moment later: the clocks stay real,
+ * as the vendors check request times against theirs.
+ */
+const STALE_AFTER_MS = 50;
+const becomeStale = () => new Promise((resolve) => setTimeout(resolve, STALE_AFTER_MS + 10));
 
 let stack: Awaited<ReturnType<typeof useLocalStack>>;
 let store: RecordingStore;
@@ -30,8 +38,11 @@ beforeAll(async () => {
 
 /** Applies events as process would, and projects them: the recordings the sweep will find. */
 async function seed(events: readonly RecordingEvent[]) {
-  for (const event of events) await store.applyRecordingEvent(event, Date.now());
+  for (let start = 0; start < events.length; start += 25) {
+    await Promise.all(events.slice(start, start + 25).map((event) => store.applyRecordingEvent(event, Date.now())));
+  }
   await stack.project();
+  await becomeStale();
 }
 
 const gmeSegment = (appId: string, taskId: string, eventType: number, seqNo = 0): RecordingEvent => {
@@ -51,15 +62,14 @@ function sweepOptions(apps: unknown, overrides: Partial<SweepOptions> = {}): Swe
     queue: new SqsSweepQueue({ client: stack.sqs, queueUrl: stack.stack.queueUrl }),
     logger: silent,
     countOutcome: () => {},
-    staleAfterMs: 6 * HOUR,
+    staleAfterMs: STALE_AFTER_MS,
     env: {},
     deadline: Number.POSITIVE_INFINITY,
-    now: later,
     ...overrides,
   };
 }
 
-/** Publishes what the table's stream announces from now on, 7 h ahead like the sweep. */
+/** Publishes what the table's stream announces from now on, with the sweep's threshold. */
 async function announcements() {
   const bus = new FakeBus();
   const reader = await stack.publication(
@@ -69,7 +79,7 @@ async function announcements() {
       summaries: store,
       logger: silent,
       countOutcome: () => {},
-      now: later,
+      staleAfterHours: STALE_AFTER_MS / 3_600_000,
     }),
   );
   return { bus, drain: () => reader.drain() };
@@ -106,7 +116,7 @@ describe('the sweep on DynamoDB Local and the SQS emulator', () => {
 
     // A callback ends the quiet period of `open`: once it is stale again, it is announced again.
     await seed([gmeSegment(appId, open, 2)]);
-    const third = await sweepStaleRecordings(sweepOptions(apps, { now: () => Date.now() + 14 * HOUR }));
+    const third = await sweepStaleRecordings(sweepOptions(apps));
     expect(third).toMatchObject({ swept: 2, noticed: 1 });
     await stack.drain();
     await published.drain();
@@ -121,7 +131,7 @@ describe('the sweep on DynamoDB Local and the SQS emulator', () => {
   it('lists only recordings of the app swept, through the index, however many pages', async () => {
     const appId = uniqueId('gme-pages');
     const tasks = Array.from(
-      { length: 230 },
+      { length: 150 },
       (_, index) => `4469467052${String(Date.now() % 1e6).padStart(6, '0')}${String(index).padStart(3, '0')}`,
     );
     await seed(tasks.map((taskId) => gmeSegment(appId, taskId, 1)));
@@ -131,4 +141,204 @@ describe('the sweep on DynamoDB Local and the SQS emulator', () => {
     expect(report).toMatchObject({ swept: 150, noticed: 150, failures: 0 });
     await stack.drain();
   }, 120_000);
+});
+
+/** Interprets a callback body as process would, for an app of this test. */
+const callback = (endpoint: 'tencent-trtc' | 'huawei-sparkrtc' | 'livekit', appId: string, body: string) => {
+  const event = interpretSample({ name: endpoint, endpoint, appId, body });
+  return { ...event, eventId: event.eventId };
+};
+
+/** Sweeps, then lets process, the projector and the publisher apply what it queued. */
+async function sweepAndApply(options: SweepOptions, published: Awaited<ReturnType<typeof announcements>>) {
+  const report = await sweepStaleRecordings(options);
+  await stack.drain();
+  await published.drain();
+  return report;
+}
+
+const stateOf = async (platform: string, appId: string, taskId: string) =>
+  (await stack.get(`/recordings/${platform}/${appId}/${encodeURIComponent(taskId)}`)).body;
+
+describe('reconciliation with the vendors (fakes that verify signatures)', () => {
+  it('TRTC DescribeCloudRecording: alive, ended, not found, error, slow; asked again only while alive or unknown', async () => {
+    const fake = await startFakeTrtcApi({
+      credentials: { [QUERY_TEST_CREDENTIALS.trtc.secretId]: QUERY_TEST_CREDENTIALS.trtc.secretKey },
+    });
+    try {
+      const appId = String(1_400_000_000 + Math.floor(Math.random() * 90_000_000));
+      const apps = {
+        apps: [{ platform: 'trtc', appId, callbackKey: 'not-used', api: QUERY_TEST_CREDENTIALS.trtc }],
+      };
+      const task = (name: string) => `${name}-${appId}`;
+      const scripts = {
+        alive: TRTC_ANSWERS.alive,
+        ended: TRTC_ANSWERS.ended,
+        gone: TRTC_ANSWERS.notFound,
+        error: TRTC_ANSWERS.internalError,
+        slow: { ...TRTC_ANSWERS.alive, delayMs: 2_000 },
+      };
+      for (const [name, answer] of Object.entries(scripts)) fake.script(task(name), answer);
+      await seed(
+        Object.keys(scripts).map((name) => callback('tencent-trtc', appId, trtcBody(301, { taskId: task(name) }))),
+      );
+      const before = await stateOf('trtc', appId, task('ended'));
+      const published = await announcements();
+      const options = sweepOptions(apps, { env: { TRTC_API_ENDPOINT: fake.url }, vendorTimeoutMs: 500 });
+
+      const first = await sweepAndApply(options, published);
+      expect(first).toMatchObject({ swept: 5, noticed: 5, vendorQueries: 5, failures: 0 });
+      expect(first.findings).toEqual({ alive: 1, ended: 2, unknown: 2, failed: 0 });
+      expect(fake.callCount('DescribeCloudRecording')).toBe(5);
+      expect(fake.requests.filter((request) => request.refusal)).toEqual([]);
+      const expected = {
+        alive: ['recording', 'alive', 'InProgress'],
+        ended: ['stopped', 'ended', 'Exited'],
+        gone: ['stopped', 'ended', 'ResourceNotFound'],
+        error: ['recording', 'unknown', 'InternalError.CRInternalError'],
+        slow: ['recording', 'unknown', 'timeout'],
+      };
+      for (const [name, [status, vendorStatus, detail]] of Object.entries(expected)) {
+        const state = await stateOf('trtc', appId, task(name));
+        expect(state, name).toMatchObject({ status, eventCount: 2, reconciliation: { vendorStatus, detail } });
+      }
+      // The quiet period is the callbacks': a fact does not end it.
+      expect((await stateOf('trtc', appId, task('ended'))).updatedAt).toBe(before.updatedAt);
+      const events = published.bus.published.map(
+        (event) => `${event.detailType} ${event.detail.taskId} ${event.detail.status}`,
+      );
+      expect(events.filter((event) => event.startsWith('Recording Stale'))).toHaveLength(5);
+      expect(events.filter((event) => event.startsWith('Recording Status Changed')).sort()).toEqual(
+        [
+          `Recording Status Changed ${task('ended')} stopped`,
+          `Recording Status Changed ${task('gone')} stopped`,
+        ].sort(),
+      );
+
+      // Next run: the vendor is asked again only about what it has not said ended; the same answer is the same fact.
+      fake.resetCalls();
+      fake.script(task('slow'), TRTC_ANSWERS.alive);
+      const second = await sweepAndApply(options, published);
+      expect(second).toMatchObject({ swept: 5, noticed: 0, vendorQueries: 3 });
+      expect(fake.callCount('DescribeCloudRecording')).toBe(3);
+      expect(await stateOf('trtc', appId, task('alive'))).toMatchObject({ eventCount: 2 });
+      expect(await stateOf('trtc', appId, task('slow'))).toMatchObject({
+        eventCount: 3,
+        reconciliation: { vendorStatus: 'alive', detail: 'InProgress' },
+      });
+      expect(published.bus.published.filter((event) => event.detailType === 'Recording Stale')).toHaveLength(5);
+
+      // The lost 305 arrives after all: the callbacks decide completed.
+      await seed([callback('tencent-trtc', appId, trtcBody(305, { taskId: task('ended'), payload: { Status: 0 } }))]);
+      expect(await stateOf('trtc', appId, task('ended'))).toMatchObject({ status: 'completed', stale: false });
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('SparkRTC: mixed or single-stream job, INTERNAL_ERROR fails it, not found on both paths ends it, errors are unknown', async () => {
+    const { ak, sk, projectId } = QUERY_TEST_CREDENTIALS.sparkrtc;
+    const fake = await startFakeSparkRtcApi({ credentials: { [ak]: { sk, projectId } } });
+    try {
+      const appId = uniqueId('spark-sweep');
+      const apps = {
+        apps: [{ platform: 'sparkrtc', appId, allowUnsigned: true, api: QUERY_TEST_CREDENTIALS.sparkrtc }],
+      };
+      const job = (name: string) => `${name}-${appId}`;
+      const scripts = {
+        mixed: SPARKRTC_ANSWERS.alive,
+        single: SPARKRTC_ANSWERS.individualAlive,
+        failed: SPARKRTC_ANSWERS.failed,
+        stopped: SPARKRTC_ANSWERS.ended,
+        error: SPARKRTC_ANSWERS.serverError,
+      };
+      for (const [name, answer] of Object.entries(scripts)) fake.script(job(name), answer);
+      const names = [...Object.keys(scripts), 'gone'];
+      await seed(
+        names.map((name) =>
+          callback('huawei-sparkrtc', appId, sparkRtcBody('RECORD_NEW_FILE_START', { jobId: job(name), appId })),
+        ),
+      );
+      const published = await announcements();
+      const report = await sweepAndApply(sweepOptions(apps, { env: { SPARKRTC_API_ENDPOINT: fake.url } }), published);
+      expect(report).toMatchObject({ swept: 6, vendorQueries: 6, failures: 0 });
+      expect(fake.requests.filter((request) => request.refusal)).toEqual([]);
+      const expected = {
+        mixed: ['recording', 'alive', 'RUNNING'],
+        single: ['recording', 'alive', 'RUNNING'],
+        failed: ['failed', 'failed', 'STOPPED/INTERNAL_ERROR'],
+        stopped: ['stopped', 'ended', 'STOPPED/TENANT_STOP'],
+        error: ['recording', 'unknown', 'HTTP 500 RTC.00002001'],
+        gone: ['stopped', 'ended', 'not found'],
+      };
+      for (const [name, [status, vendorStatus, detail]] of Object.entries(expected)) {
+        expect(await stateOf('sparkrtc', appId, job(name)), name).toMatchObject({
+          status,
+          reconciliation: { vendorStatus, detail },
+        });
+      }
+      // A job found only as a single-stream job, or not at all, cost a second call.
+      expect(fake.callCount('mix-stream-jobs')).toBe(6);
+      expect(fake.callCount('individual-stream-jobs')).toBe(2);
+      // A failed recording is finished: no longer stale, no longer swept.
+      const again = await sweepStaleRecordings(sweepOptions(apps, { env: { SPARKRTC_API_ENDPOINT: fake.url } }));
+      expect(again.swept).toBe(5);
+      await stack.drain();
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('LiveKit ListEgress: its EgressInfo is applied as the webhook it mirrors, files and all', async () => {
+    const { apiKey, apiSecret } = QUERY_TEST_CREDENTIALS.livekit;
+    const fake = await startFakeLiveKitApi({ apiKeys: { [apiKey]: apiSecret } });
+    try {
+      const appId = uniqueId('livekit-sweep');
+      const apps = { apps: [{ platform: 'livekit', appId, apiKeys: { [apiKey]: apiSecret }, api: { url: fake.url } }] };
+      const egress = (name: string) => `EG_${name}_${appId.replaceAll('-', '')}`;
+      const scripts = {
+        complete: LIVEKIT_ANSWERS.complete,
+        active: LIVEKIT_ANSWERS.active,
+        failed: LIVEKIT_ANSWERS.failed,
+      };
+      for (const [name, answer] of Object.entries(scripts)) fake.script(egress(name), answer);
+      const names = [...Object.keys(scripts), 'gone'];
+      await seed(
+        names.map((name) =>
+          callback(
+            'livekit',
+            appId,
+            liveKitBody({ egressId: egress(name), event: 'egress_started', id: `EV_${name}_${appId}` }),
+          ),
+        ),
+      );
+      const published = await announcements();
+      const report = await sweepAndApply(sweepOptions(apps), published);
+      expect(report).toMatchObject({ swept: 4, vendorQueries: 4, failures: 0 });
+      expect(fake.callCount('ListEgress')).toBe(4);
+      expect(fake.requests.filter((request) => request.refusal)).toEqual([]);
+      expect(await stateOf('livekit', appId, egress('complete'))).toMatchObject({
+        status: 'completed',
+        fileCount: 1,
+        files: [{ name: 'recordings/room-42/egress.mp4', status: 'uploaded' }],
+        reconciliation: { vendorStatus: 'ended', detail: 'EGRESS_COMPLETE' },
+        eventTypes: { egress_started: 1, egress_ended: 1, 'reconciliation:ended': 1 },
+      });
+      expect(await stateOf('livekit', appId, egress('active'))).toMatchObject({
+        status: 'recording',
+        reconciliation: { vendorStatus: 'alive', detail: 'EGRESS_ACTIVE' },
+      });
+      expect(await stateOf('livekit', appId, egress('failed'))).toMatchObject({ status: 'failed' });
+      expect(await stateOf('livekit', appId, egress('gone'))).toMatchObject({
+        status: 'stopped',
+        reconciliation: { vendorStatus: 'ended', detail: 'not_found' },
+      });
+      const completed = published.bus.published.find(
+        (event) => event.detail.taskId === egress('complete') && event.detailType === 'Recording Status Changed',
+      );
+      expect(completed?.detail).toMatchObject({ status: 'completed', previousStatus: 'recording' });
+    } finally {
+      await fake.close();
+    }
+  });
 });
