@@ -10,7 +10,12 @@ import { type SweepReport, sweepStaleRecordings } from '../lib/sweep/sweep';
 
 const loadApps = createAppsLoader(appsSourceFromEnv());
 const store = new RecordingStore({ client: createDocumentClient(), tableName: requireEnv('TABLE_NAME') });
-const queue = new SqsSweepQueue({ client: new SQSClient({}), queueUrl: requireEnv('QUEUE_URL') });
+// The endpoint the environment configures (AWS_ENDPOINT_URL_SQS, as ingest's client honours it), else
+// the region's, which is the queue URL's host in AWS: by default the SDK sends to the URL's host instead.
+const queue = new SqsSweepQueue({
+  client: new SQSClient({ useQueueUrlAsEndpoint: false }),
+  queueUrl: requireEnv('QUEUE_URL'),
+});
 const staleAfterMs = (optionalNumberEnv('STALE_AFTER_HOURS') ?? 6) * 3_600_000;
 /** Time kept back from the function's timeout for the page in flight and the report. */
 const DEADLINE_MARGIN_MS = 30_000;
