@@ -14,7 +14,8 @@ export interface Routes {
 /** API Gateway HTTP API's own payload limit; ingest enforces its 256 KiB limit itself. */
 const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 const CALLBACK_ROUTE = /^\/callbacks\/[^/]+$/;
-const STATE_ROUTE = /^\/(recordings|rooms)\/[^/]+\/[^/]+\/[^/]+$/;
+/** The five GET routes of serverless.yml: an app's recordings, a recording, its files, its timeline, a room. */
+const STATE_ROUTE = /^\/(recordings\/[^/]+\/[^/]+(\/[^/]+(\/(files|events))?)?|rooms\/[^/]+\/[^/]+\/[^/]+)$/;
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /**

@@ -1,60 +1,16 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFreePort } from '../../local/free-port';
 import { AGORA_DEV_APP } from '../helpers/agora-samples';
-import { captureChildLogs } from '../helpers/capture-logs';
+import { isAlive, run, type Started, waitFor } from '../helpers/child-processes';
 import { devKeyFor } from '../helpers/dev-apps';
 import { startEventReceiver } from '../helpers/event-receiver';
 import { LIVEKIT_DEV_APP } from '../helpers/livekit-samples';
 import { detailProblems } from '../helpers/recording-event-schema';
 import { DEV_APPS, SEED_GME_TASK_ID, SEED_SPARKRTC_JOB_ID, SEED_TRTC_TASK_ID, trtcBody } from '../helpers/samples';
 import { signTestRequest } from '../helpers/sign-test-request';
-
-interface Started {
-  child: ChildProcess;
-  output: () => string;
-  exit: Promise<number | null>;
-}
-
-function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Started {
-  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout?.on('data', (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    output += chunk;
-  });
-  const exit = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => {
-      captureChildLogs(output);
-      resolve(code);
-    }),
-  );
-  return { child, output: () => output, exit };
-}
-
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-async function waitFor<T>(what: string, attempt: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const result = await attempt().catch(() => undefined);
-    if (result !== undefined) return result;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe('npm start: the whole pipeline as a user runs it', () => {
   let stack: Started;
