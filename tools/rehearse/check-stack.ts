@@ -13,15 +13,24 @@ import type { RehearsalClients } from './aws';
 import { expectEqual, expectTrue, passed, RehearsalError } from './check';
 
 /** What the stack must hold: README "Deploy" and serverless.yml, as deployed. */
-export const FUNCTION_NAMES = ['ingest', 'process', 'project', 'publish', 'query'] as const;
+export const FUNCTION_NAMES = ['ingest', 'process', 'project', 'publish', 'query', 'sweep'] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 const RUNTIME = 'nodejs24.x';
 const ARCHITECTURES = ['arm64'];
 const MEMORY_MB = 512;
-const TIMEOUTS: Record<FunctionName, number> = { ingest: 5, process: 30, project: 60, publish: 60, query: 10 };
+const TIMEOUTS: Record<FunctionName, number> = {
+  ingest: 5,
+  process: 30,
+  project: 60,
+  publish: 60,
+  query: 10,
+  sweep: 300,
+};
 const MAX_RECEIVE_COUNT = 5;
 const BATCH = { size: 10, windowSeconds: 1 };
 const STREAM_BATCH = { size: 100, windowSeconds: 1, maxRetries: 10 };
+/** The stage parameters' defaults (serverless.yml): the rehearsal deploys without overriding them. */
+const STALE_AFTER_HOURS = '6';
 const COMMON_ENVIRONMENT = {
   NODE_OPTIONS: '--enable-source-maps',
   POWERTOOLS_SERVICE_NAME: 'rtc-recording-callbacks',
@@ -270,8 +279,23 @@ async function checkFunctions(
     },
     process: { ...COMMON_ENVIRONMENT, TABLE_NAME: resources.tableName, RECORDING_RETENTION_DAYS: '90' },
     project: { ...COMMON_ENVIRONMENT, TABLE_NAME: resources.tableName, RECORDING_RETENTION_DAYS: '90' },
-    publish: { ...COMMON_ENVIRONMENT, TABLE_NAME: resources.tableName, EVENT_BUS_NAME: resources.eventBusName },
-    query: { ...COMMON_ENVIRONMENT, TABLE_NAME: resources.tableName },
+    publish: {
+      ...COMMON_ENVIRONMENT,
+      TABLE_NAME: resources.tableName,
+      EVENT_BUS_NAME: resources.eventBusName,
+      STALE_AFTER_HOURS,
+    },
+    query: { ...COMMON_ENVIRONMENT, TABLE_NAME: resources.tableName, STALE_AFTER_HOURS },
+    sweep: {
+      ...COMMON_ENVIRONMENT,
+      TABLE_NAME: resources.tableName,
+      QUEUE_URL: resources.queueUrl,
+      RECORDING_APPS_PARAMETER: `/rtc-recording-callbacks/${stage}/apps`,
+      STALE_AFTER_HOURS,
+      // Empty: the vendors' public hosts.
+      TRTC_API_ENDPOINT: '',
+      SPARKRTC_API_ENDPOINT: '',
+    },
   };
   const deployed = {} as Record<FunctionName, DeployedFunction>;
   for (const name of FUNCTION_NAMES) {
@@ -349,6 +373,25 @@ function expectSameGrants(what: string, actual: string[], expected: string[]): v
   }
 }
 
+/**
+ * The sweep writes nothing itself: the table is process's to write and the bus publish's to put
+ * on. Said apart from the exact list so that a widened list cannot quietly grant a write.
+ */
+const SWEEP_WRITES = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'events:PutEvents',
+];
+
+function expectNoWrites(grants: string[]): void {
+  const actions = grants.map((grant) => grant.split(' ')[0] ?? '');
+  // A wildcard would grant the writes too.
+  const writes = actions.filter((action) => SWEEP_WRITES.includes(action) || action.includes('*'));
+  expectEqual('sweep role writes (it only queues facts for process)', writes, []);
+}
+
 async function checkRoles(
   clients: RehearsalClients,
   stack: Stack,
@@ -370,14 +413,12 @@ async function checkRoles(
         `${action} on arn:${partition}:logs:${region}:${account}:log-group:/aws/lambda/${functions[name].functionName}:*:*`,
     );
   const on = (resource: string, ...actions: string[]) => actions.map((action) => `${action} on ${resource}`);
+  const appsParameterArn = `arn:${partition}:ssm:${region}:${account}:parameter/rtc-recording-callbacks/${resources.stage}/apps`;
   const expected: Record<FunctionName, string[]> = {
     ingest: [
       ...logs('ingest'),
       ...on(resources.queueArn, 'sqs:SendMessage'),
-      ...on(
-        `arn:${partition}:ssm:${region}:${account}:parameter/rtc-recording-callbacks/${resources.stage}/apps`,
-        'ssm:GetParameter',
-      ),
+      ...on(appsParameterArn, 'ssm:GetParameter'),
     ],
     process: [
       ...logs('process'),
@@ -398,7 +439,8 @@ async function checkRoles(
     ],
     publish: [
       ...logs('publish'),
-      ...on(resources.tableArn, 'dynamodb:Query'),
+      // Query: the first page of files for `detail`; GetItem: the summary a stale notice is announced with.
+      ...on(resources.tableArn, 'dynamodb:Query', 'dynamodb:GetItem'),
       ...on(
         resources.streamArn,
         'dynamodb:GetRecords',
@@ -415,10 +457,23 @@ async function checkRoles(
         on(`${resources.tableArn}${suffix}`, 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'),
       ),
     ],
+    // Reads and queued facts only (CONTRACT §7): the listing index, the summaries and notices of a
+    // page, the apps document; what it learns goes to process through the callbacks queue.
+    sweep: [
+      ...logs('sweep'),
+      ...on(`${resources.tableArn}/index/byTime`, 'dynamodb:Query'),
+      ...on(resources.tableArn, 'dynamodb:BatchGetItem'),
+      ...on(resources.queueArn, 'sqs:SendMessage'),
+      ...on(appsParameterArn, 'ssm:GetParameter'),
+    ],
   };
   const roleNames = FUNCTION_NAMES.map((name) => stack.physical(`${capitalized(name)}IamRoleLambdaExecution`));
   for (const [index, name] of FUNCTION_NAMES.entries()) {
     const grants = await grantsOf(clients, roleNames[index] as string);
+    if (name === 'sweep') {
+      expectNoWrites(grants);
+      passed(`sweep role: no ${SWEEP_WRITES.join(', ')}, no wildcard: it writes only queued facts`);
+    }
     expectSameGrants(`${name} role grants`, grants, expected[name].sort());
     const actions = [...new Set(grants.map((grant) => grant.split(' ')[0]))].filter((a) => !a?.startsWith('logs:'));
     passed(`${name} role: its log group, and ${actions.join(', ')} on its own resources only`);
@@ -539,12 +594,19 @@ async function checkPublishMapping(
               dynamodb: { Keys: { sk: { S: ['SUMMARY'] } }, NewImage: { statusChanged: { BOOL: [true] } } },
             }),
           },
+          {
+            Pattern: JSON.stringify({
+              eventName: ['INSERT'],
+              dynamodb: { Keys: { sk: { S: [{ prefix: 'STALE#' }] } } },
+            }),
+          },
         ],
       },
     },
   );
   passed(
-    'publish mapping: table stream → publish, summary versions that change the status only, ReportBatchItemFailures, bisect, then the publication DLQ',
+    'publish mapping: table stream → publish, summary versions that change the status and new stale notices only, ' +
+      'ReportBatchItemFailures, bisect, then the publication DLQ',
   );
   return stack.physical(logicalId);
 }
