@@ -4,9 +4,9 @@ import {
   GetTemplateCommand,
 } from '@aws-sdk/client-cloudformation';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { DescribeEventBusCommand } from '@aws-sdk/client-eventbridge';
+import { DescribeEventBusCommand, DescribeRuleCommand, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
 import { GetRolePolicyCommand, ListRolePoliciesCommand, ListRolesCommand } from '@aws-sdk/client-iam';
-import { GetEventSourceMappingCommand, GetFunctionCommand } from '@aws-sdk/client-lambda';
+import { GetEventSourceMappingCommand, GetFunctionCommand, GetPolicyCommand } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import tableResource from '../../resources/recordings-table.json' with { type: 'json' };
 import type { RehearsalClients } from './aws';
@@ -31,6 +31,7 @@ const BATCH = { size: 10, windowSeconds: 1 };
 const STREAM_BATCH = { size: 100, windowSeconds: 1, maxRetries: 10 };
 /** The stage parameters' defaults (serverless.yml): the rehearsal deploys without overriding them. */
 const STALE_AFTER_HOURS = '6';
+const SWEEP_SCHEDULE = 'rate(15 minutes)';
 const COMMON_ENVIRONMENT = {
   NODE_OPTIONS: '--enable-source-maps',
   POWERTOOLS_SERVICE_NAME: 'rtc-recording-callbacks',
@@ -63,6 +64,8 @@ export interface Deployment {
   readonly deadLetterQueueArn: string;
   readonly mappingId: string;
   readonly batchSize: number;
+  /** The rule that invokes the sweep on its schedule. */
+  readonly sweepScheduleArn: string;
   readonly functions: Readonly<Record<FunctionName, DeployedFunction>>;
 }
 
@@ -125,6 +128,8 @@ export async function checkDeployment(clients: RehearsalClients, stack: Stack, s
     projectionDeadLetterQueueArn,
   });
   const publishMappingId = await checkPublishMapping(clients, stack, functions.publish, table.streamArn);
+  const sweepScheduleArn = await checkSweepSchedule(clients, stack, functions.sweep);
+  checkSweepAlarm(stack, functions.sweep);
   return {
     stackName: stack.name,
     tableName: table.name,
@@ -134,6 +139,7 @@ export async function checkDeployment(clients: RehearsalClients, stack: Stack, s
     eventBusName: bus.name,
     ...queues,
     ...mapping,
+    sweepScheduleArn,
     functions,
   };
 }
@@ -609,4 +615,74 @@ async function checkPublishMapping(
       'ReportBatchItemFailures, bisect, then the publication DLQ',
   );
   return stack.physical(logicalId);
+}
+
+/** The sweep's schedule: a rule on the default bus whose one target is the sweep, which lets only that rule invoke it. */
+async function checkSweepSchedule(clients: RehearsalClients, stack: Stack, sweep: DeployedFunction): Promise<string> {
+  const name = stack.physical('SweepEventsRuleSchedule1');
+  const rule = await clients.events.send(new DescribeRuleCommand({ Name: name }));
+  expectEqual(
+    'sweep schedule',
+    { schedule: rule.ScheduleExpression, state: rule.State, bus: rule.EventBusName },
+    { schedule: SWEEP_SCHEDULE, state: 'ENABLED', bus: 'default' },
+  );
+  const { Targets: targets = [] } = await clients.events.send(new ListTargetsByRuleCommand({ Rule: name }));
+  expectEqual(
+    'sweep schedule targets',
+    targets.map((target) => target.Arn),
+    [sweep.functionArn],
+  );
+  const { Policy: policy = '{}' } = await clients.lambda.send(
+    new GetPolicyCommand({ FunctionName: sweep.functionName }),
+  );
+  const statements = (JSON.parse(policy) as { Statement: Record<string, unknown>[] }).Statement;
+  expectEqual(
+    'sweep resource policy',
+    statements.map(({ Effect, Action, Principal, Condition }) => ({ Effect, Action, Principal, Condition })),
+    [
+      {
+        Effect: 'Allow',
+        Action: 'lambda:InvokeFunction',
+        Principal: { Service: 'events.amazonaws.com' },
+        Condition: { ArnLike: { 'AWS:SourceArn': rule.Arn } },
+      },
+    ],
+  );
+  passed(
+    `sweep schedule: rule ${name} on the default bus, ${rule.ScheduleExpression}, enabled, its one target the sweep; ` +
+      'the sweep may be invoked by events.amazonaws.com from that rule only',
+  );
+  return rule.Arn ?? '';
+}
+
+/**
+ * The sweep's alarm, from the deployed template: moto 5.2's CloudFormation has no
+ * AWS::CloudWatch::Alarm (it logs "No Moto CloudFormation support" and creates nothing), so there is
+ * no alarm to describe. Its dimension is the deployed sweep function.
+ */
+function checkSweepAlarm(stack: Stack, sweep: DeployedFunction): void {
+  const alarm = stack.template.Resources.SweepFailureAlarm;
+  const { AlarmDescription: _description, ...properties } = alarm?.Properties ?? {};
+  expectEqual(
+    'SweepFailureAlarm (deployed template)',
+    { type: alarm?.Type, properties },
+    {
+      type: 'AWS::CloudWatch::Alarm',
+      properties: {
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'SweepLambdaFunction' } }],
+        Statistic: 'Sum',
+        Period: 3600,
+        EvaluationPeriods: 1,
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'notBreaching',
+      },
+    },
+  );
+  expectEqual('SweepFailureAlarm dimension', stack.physical('SweepLambdaFunction'), sweep.functionName);
+  passed(
+    `SweepFailureAlarm (template; moto deploys no alarms): Errors of ${sweep.functionName}, Sum > 0 over 3600 s, missing data not breaching`,
+  );
 }
