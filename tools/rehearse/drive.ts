@@ -55,7 +55,8 @@ const TRTC_ROOM_ID = '635055';
 const RECEIVE_TIMEOUT_MS = 15_000;
 /**
  * The sweep's threshold for its second process: 0.36 s, so the recordings driven a few seconds
- * earlier are stale without waiting the deployed 6 h.
+ * earlier are stale without waiting the deployed 6 h. Publish and query keep the deployed 6 h, so
+ * `detail.stale` in the rehearsal's `Recording Stale` events is false; the events are not checked on it.
  */
 const REHEARSAL_STALE_AFTER_HOURS = '0.0001';
 
