@@ -4,24 +4,34 @@ import {
   GetTemplateCommand,
 } from '@aws-sdk/client-cloudformation';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { DescribeEventBusCommand } from '@aws-sdk/client-eventbridge';
+import { DescribeEventBusCommand, DescribeRuleCommand, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
 import { GetRolePolicyCommand, ListRolePoliciesCommand, ListRolesCommand } from '@aws-sdk/client-iam';
-import { GetEventSourceMappingCommand, GetFunctionCommand } from '@aws-sdk/client-lambda';
+import { GetEventSourceMappingCommand, GetFunctionCommand, GetPolicyCommand } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import tableResource from '../../resources/recordings-table.json' with { type: 'json' };
 import type { RehearsalClients } from './aws';
 import { expectEqual, expectTrue, passed, RehearsalError } from './check';
 
 /** What the stack must hold: README "Deploy" and serverless.yml, as deployed. */
-export const FUNCTION_NAMES = ['ingest', 'process', 'project', 'publish', 'query'] as const;
+export const FUNCTION_NAMES = ['ingest', 'process', 'project', 'publish', 'query', 'sweep'] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 const RUNTIME = 'nodejs24.x';
 const ARCHITECTURES = ['arm64'];
 const MEMORY_MB = 512;
-const TIMEOUTS: Record<FunctionName, number> = { ingest: 5, process: 30, project: 60, publish: 60, query: 10 };
+const TIMEOUTS: Record<FunctionName, number> = {
+  ingest: 5,
+  process: 30,
+  project: 60,
+  publish: 60,
+  query: 10,
+  sweep: 300,
+};
 const MAX_RECEIVE_COUNT = 5;
 const BATCH = { size: 10, windowSeconds: 1 };
 const STREAM_BATCH = { size: 100, windowSeconds: 1, maxRetries: 10 };
+/** The stage parameters' defaults (serverless.yml): the rehearsal deploys without overriding them. */
+const STALE_AFTER_HOURS = '6';
+const SWEEP_SCHEDULE = 'rate(15 minutes)';
 const COMMON_ENVIRONMENT = {
   NODE_OPTIONS: '--enable-source-maps',
   POWERTOOLS_SERVICE_NAME: 'rtc-recording-callbacks',
@@ -54,6 +64,8 @@ export interface Deployment {
   readonly deadLetterQueueArn: string;
   readonly mappingId: string;
   readonly batchSize: number;
+  /** The rule that invokes the sweep on its schedule. */
+  readonly sweepScheduleArn: string;
   readonly functions: Readonly<Record<FunctionName, DeployedFunction>>;
 }
 
@@ -116,6 +128,8 @@ export async function checkDeployment(clients: RehearsalClients, stack: Stack, s
     projectionDeadLetterQueueArn,
   });
   const publishMappingId = await checkPublishMapping(clients, stack, functions.publish, table.streamArn);
+  const sweepScheduleArn = await checkSweepSchedule(clients, stack, functions.sweep);
+  checkSweepAlarm(stack, functions.sweep);
   return {
     stackName: stack.name,
     tableName: table.name,
@@ -125,6 +139,7 @@ export async function checkDeployment(clients: RehearsalClients, stack: Stack, s
     eventBusName: bus.name,
     ...queues,
     ...mapping,
+    sweepScheduleArn,
     functions,
   };
 }
@@ -270,8 +285,23 @@ async function checkFunctions(
     },
     process: { ...COMMON_ENVIRONMENT, TABLE_NAME: resources.tableName, RECORDING_RETENTION_DAYS: '90' },
     project: { ...COMMON_ENVIRONMENT, TABLE_NAME: resources.tableName, RECORDING_RETENTION_DAYS: '90' },
-    publish: { ...COMMON_ENVIRONMENT, TABLE_NAME: resources.tableName, EVENT_BUS_NAME: resources.eventBusName },
-    query: { ...COMMON_ENVIRONMENT, TABLE_NAME: resources.tableName },
+    publish: {
+      ...COMMON_ENVIRONMENT,
+      TABLE_NAME: resources.tableName,
+      EVENT_BUS_NAME: resources.eventBusName,
+      STALE_AFTER_HOURS,
+    },
+    query: { ...COMMON_ENVIRONMENT, TABLE_NAME: resources.tableName, STALE_AFTER_HOURS },
+    sweep: {
+      ...COMMON_ENVIRONMENT,
+      TABLE_NAME: resources.tableName,
+      QUEUE_URL: resources.queueUrl,
+      RECORDING_APPS_PARAMETER: `/rtc-recording-callbacks/${stage}/apps`,
+      STALE_AFTER_HOURS,
+      // Empty: the vendors' public hosts.
+      TRTC_API_ENDPOINT: '',
+      SPARKRTC_API_ENDPOINT: '',
+    },
   };
   const deployed = {} as Record<FunctionName, DeployedFunction>;
   for (const name of FUNCTION_NAMES) {
@@ -349,6 +379,25 @@ function expectSameGrants(what: string, actual: string[], expected: string[]): v
   }
 }
 
+/**
+ * The sweep writes nothing itself: the table is process's to write and the bus publish's to put
+ * on. Said apart from the exact list so that a widened list cannot quietly grant a write.
+ */
+const SWEEP_WRITES = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'events:PutEvents',
+];
+
+function expectNoWrites(grants: string[]): void {
+  const actions = grants.map((grant) => grant.split(' ')[0] ?? '');
+  // A wildcard would grant the writes too.
+  const writes = actions.filter((action) => SWEEP_WRITES.includes(action) || action.includes('*'));
+  expectEqual('sweep role writes (it only queues facts for process)', writes, []);
+}
+
 async function checkRoles(
   clients: RehearsalClients,
   stack: Stack,
@@ -370,14 +419,12 @@ async function checkRoles(
         `${action} on arn:${partition}:logs:${region}:${account}:log-group:/aws/lambda/${functions[name].functionName}:*:*`,
     );
   const on = (resource: string, ...actions: string[]) => actions.map((action) => `${action} on ${resource}`);
+  const appsParameterArn = `arn:${partition}:ssm:${region}:${account}:parameter/rtc-recording-callbacks/${resources.stage}/apps`;
   const expected: Record<FunctionName, string[]> = {
     ingest: [
       ...logs('ingest'),
       ...on(resources.queueArn, 'sqs:SendMessage'),
-      ...on(
-        `arn:${partition}:ssm:${region}:${account}:parameter/rtc-recording-callbacks/${resources.stage}/apps`,
-        'ssm:GetParameter',
-      ),
+      ...on(appsParameterArn, 'ssm:GetParameter'),
     ],
     process: [
       ...logs('process'),
@@ -398,7 +445,8 @@ async function checkRoles(
     ],
     publish: [
       ...logs('publish'),
-      ...on(resources.tableArn, 'dynamodb:Query'),
+      // Query: the first page of files for `detail`; GetItem: the summary a stale notice is announced with.
+      ...on(resources.tableArn, 'dynamodb:Query', 'dynamodb:GetItem'),
       ...on(
         resources.streamArn,
         'dynamodb:GetRecords',
@@ -415,10 +463,23 @@ async function checkRoles(
         on(`${resources.tableArn}${suffix}`, 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'),
       ),
     ],
+    // Reads and queued facts only (CONTRACT §7): the listing index, the summaries and notices of a
+    // page, the apps document; what it learns goes to process through the callbacks queue.
+    sweep: [
+      ...logs('sweep'),
+      ...on(`${resources.tableArn}/index/byTime`, 'dynamodb:Query'),
+      ...on(resources.tableArn, 'dynamodb:BatchGetItem'),
+      ...on(resources.queueArn, 'sqs:SendMessage'),
+      ...on(appsParameterArn, 'ssm:GetParameter'),
+    ],
   };
   const roleNames = FUNCTION_NAMES.map((name) => stack.physical(`${capitalized(name)}IamRoleLambdaExecution`));
   for (const [index, name] of FUNCTION_NAMES.entries()) {
     const grants = await grantsOf(clients, roleNames[index] as string);
+    if (name === 'sweep') {
+      expectNoWrites(grants);
+      passed(`sweep role: no ${SWEEP_WRITES.join(', ')}, no wildcard: it writes only queued facts`);
+    }
     expectSameGrants(`${name} role grants`, grants, expected[name].sort());
     const actions = [...new Set(grants.map((grant) => grant.split(' ')[0]))].filter((a) => !a?.startsWith('logs:'));
     passed(`${name} role: its log group, and ${actions.join(', ')} on its own resources only`);
@@ -539,12 +600,89 @@ async function checkPublishMapping(
               dynamodb: { Keys: { sk: { S: ['SUMMARY'] } }, NewImage: { statusChanged: { BOOL: [true] } } },
             }),
           },
+          {
+            Pattern: JSON.stringify({
+              eventName: ['INSERT'],
+              dynamodb: { Keys: { sk: { S: [{ prefix: 'STALE#' }] } } },
+            }),
+          },
         ],
       },
     },
   );
   passed(
-    'publish mapping: table stream → publish, summary versions that change the status only, ReportBatchItemFailures, bisect, then the publication DLQ',
+    'publish mapping: table stream → publish, summary versions that change the status and new stale notices only, ' +
+      'ReportBatchItemFailures, bisect, then the publication DLQ',
   );
   return stack.physical(logicalId);
+}
+
+/** The sweep's schedule: a rule on the default bus whose one target is the sweep, which lets only that rule invoke it. */
+async function checkSweepSchedule(clients: RehearsalClients, stack: Stack, sweep: DeployedFunction): Promise<string> {
+  const name = stack.physical('SweepEventsRuleSchedule1');
+  const rule = await clients.events.send(new DescribeRuleCommand({ Name: name }));
+  expectEqual(
+    'sweep schedule',
+    { schedule: rule.ScheduleExpression, state: rule.State, bus: rule.EventBusName },
+    { schedule: SWEEP_SCHEDULE, state: 'ENABLED', bus: 'default' },
+  );
+  const { Targets: targets = [] } = await clients.events.send(new ListTargetsByRuleCommand({ Rule: name }));
+  expectEqual(
+    'sweep schedule targets',
+    targets.map((target) => target.Arn),
+    [sweep.functionArn],
+  );
+  const { Policy: policy = '{}' } = await clients.lambda.send(
+    new GetPolicyCommand({ FunctionName: sweep.functionName }),
+  );
+  const statements = (JSON.parse(policy) as { Statement: Record<string, unknown>[] }).Statement;
+  expectEqual(
+    'sweep resource policy',
+    statements.map(({ Effect, Action, Principal, Condition }) => ({ Effect, Action, Principal, Condition })),
+    [
+      {
+        Effect: 'Allow',
+        Action: 'lambda:InvokeFunction',
+        Principal: { Service: 'events.amazonaws.com' },
+        Condition: { ArnLike: { 'AWS:SourceArn': rule.Arn } },
+      },
+    ],
+  );
+  passed(
+    `sweep schedule: rule ${name} on the default bus, ${rule.ScheduleExpression}, enabled, its one target the sweep; ` +
+      'the sweep may be invoked by events.amazonaws.com from that rule only',
+  );
+  return rule.Arn ?? '';
+}
+
+/**
+ * The sweep's alarm, from the deployed template: moto 5.2's CloudFormation has no
+ * AWS::CloudWatch::Alarm (it logs "No Moto CloudFormation support" and creates nothing), so there is
+ * no alarm to describe. Its dimension is the deployed sweep function.
+ */
+function checkSweepAlarm(stack: Stack, sweep: DeployedFunction): void {
+  const alarm = stack.template.Resources.SweepFailureAlarm;
+  const { AlarmDescription: _description, ...properties } = alarm?.Properties ?? {};
+  expectEqual(
+    'SweepFailureAlarm (deployed template)',
+    { type: alarm?.Type, properties },
+    {
+      type: 'AWS::CloudWatch::Alarm',
+      properties: {
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'SweepLambdaFunction' } }],
+        Statistic: 'Sum',
+        Period: 3600,
+        EvaluationPeriods: 1,
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'notBreaching',
+      },
+    },
+  );
+  expectEqual('SweepFailureAlarm dimension', stack.physical('SweepLambdaFunction'), sweep.functionName);
+  passed(
+    `SweepFailureAlarm (template; moto deploys no alarms): Errors of ${sweep.functionName}, Sum > 0 over 3600 s, missing data not breaching`,
+  );
 }

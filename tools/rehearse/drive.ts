@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
@@ -12,10 +12,19 @@ import {
   ReceiveMessageCommand,
 } from '@aws-sdk/client-sqs';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
-import type { APIGatewayProxyStructuredResultV2, DynamoDBBatchResponse, SQSBatchResponse, SQSRecord } from 'aws-lambda';
-import { RECORDING_EVENT_SOURCE } from '../../lib/model/recording-event';
+import type {
+  APIGatewayProxyStructuredResultV2,
+  DynamoDBBatchResponse,
+  DynamoDBRecord,
+  ScheduledEvent,
+  SQSBatchResponse,
+  SQSRecord,
+} from 'aws-lambda';
+import { RECORDING_EVENT_SOURCE, RECORDING_EVENT_TYPES } from '../../lib/model/recording-event';
+import { UNFINISHED_STATUSES } from '../../lib/model/recording-state';
 import { isNewEventRecord } from '../../lib/project/stream-handler';
-import { isSummaryChangeRecord } from '../../lib/publish/stream-handler';
+import { isAnnouncementRecord } from '../../lib/publish/stream-handler';
+import type { SweepReport } from '../../lib/sweep/sweep';
 import { toApiGatewayEvent } from '../../local/api-gateway-event';
 import { StreamPoller } from '../../local/stream-poller';
 import { AGORA_DEV_APP, agoraSample } from '../../test/helpers/agora-samples';
@@ -44,6 +53,12 @@ const AGORA_SID = 'rehearsalAgoraSid0000000000000001';
 const LIVEKIT_EGRESS_ID = 'EG_rehearsal000001';
 const TRTC_ROOM_ID = '635055';
 const RECEIVE_TIMEOUT_MS = 15_000;
+/**
+ * The sweep's threshold for its second process: 0.36 s, so the recordings driven a few seconds
+ * earlier are stale without waiting the deployed 6 h. Publish and query keep the deployed 6 h, so
+ * `detail.stale` in the rehearsal's `Recording Stale` events is false; the events are not checked on it.
+ */
+const REHEARSAL_STALE_AFTER_HOURS = '0.0001';
 
 interface RehearsalCallback {
   readonly sample: Sample;
@@ -121,7 +136,8 @@ type Lambdas = Record<FunctionName, LambdaProcess>;
 /**
  * Runs the deployed bundles, not the TypeScript: each function's zip from the deployment bucket,
  * loaded as Lambda loads it, with the environment the stack gave it; signed callbacks go through
- * ingest → the queue → process → the table → query.
+ * ingest → the queue → process → the table → project and publish → the bus; the sweep finds the
+ * unfinished ones stale, through process and publish again; then query reads it all.
  */
 export async function driveArtifacts(
   clients: RehearsalClients,
@@ -148,29 +164,55 @@ export async function driveArtifacts(
     // Ingest sends to the queue URL's own host (sqs.<region>.amazonaws.com) unless this one is set.
     AWS_ENDPOINT_URL_SQS: options.endpoint,
   };
-  const started: LambdaProcess[] = [];
+  const started: { label: string; lambda: LambdaProcess }[] = [];
+  const start = async (name: FunctionName, overrides?: Record<string, string>) => {
+    const lambda = await LambdaProcess.start({
+      fn: deployment.functions[name],
+      taskRoot: taskRoots[name],
+      platformEnvironment,
+      overrides,
+    });
+    started.push({ label: overrides ? `${name} ${JSON.stringify(overrides)}` : name, lambda });
+    return lambda;
+  };
+  const streams = new DynamoDBStreamsClient({
+    endpoint: options.endpoint,
+    region: REHEARSAL_REGION,
+    credentials: REHEARSAL_CREDENTIALS,
+  });
   try {
     const lambdas = {} as Lambdas;
-    for (const name of FUNCTION_NAMES) {
-      lambdas[name] = await LambdaProcess.start({
-        fn: deployment.functions[name],
-        taskRoot: taskRoots[name],
-        platformEnvironment,
-      });
-      started.push(lambdas[name]);
-    }
+    for (const name of FUNCTION_NAMES) lambdas[name] = await start(name);
     passed(`${FUNCTION_NAMES.join(', ')} loaded from their bundles by handler name, one process each`);
+    // Kept across passes, as the mappings keep their place: each pass reads only what is new.
+    const project = streamMapping(streams, deployment.streamArn, 'project', isNewEventRecord, lambdas.project);
+    const publish = streamMapping(streams, deployment.streamArn, 'publish', isAnnouncementRecord, lambdas.publish);
+    const eventsUrl = await ruleToQueue(clients, deployment);
+
     await sendCallbacks(lambdas.ingest);
-    await processQueue(clients, deployment, lambdas.process);
-    await projectStream(deployment, options.endpoint, lambdas.project);
-    await publishEvents(clients, deployment, options.endpoint, lambdas.publish);
+    await processQueue(clients, deployment, lambdas.process, CALLBACKS.length);
+    expectEqual('new event items on the stream', await project(), CALLBACKS.length);
+    passed(
+      `project: ${CALLBACKS.length} new event items from the table's stream folded into summaries, batchItemFailures []`,
+    );
+    await publishEvents(clients, deployment, publish, eventsUrl);
+
+    const staleSweep = await start('sweep', { STALE_AFTER_HOURS: REHEARSAL_STALE_AFTER_HOURS });
+    await sweepStale(clients, deployment, {
+      ...lambdas,
+      staleSweep,
+      projectPass: project,
+      publishPass: publish,
+      eventsUrl,
+    });
     await queryState(lambdas.query);
   } catch (error) {
-    const logs = started.map((lambda, index) => `--- ${FUNCTION_NAMES[index]} logs ---\n${lambda.logs.slice(-4_000)}`);
+    const logs = started.map(({ label, lambda }) => `--- ${label} logs ---\n${lambda.logs.slice(-4_000)}`);
     if (error instanceof Error) error.message += `\n${logs.join('\n')}`;
     throw error;
   } finally {
-    await Promise.all(started.map((lambda) => lambda.stop()));
+    streams.destroy();
+    await Promise.all(started.map(({ lambda }) => lambda.stop()));
   }
 }
 
@@ -241,10 +283,19 @@ async function sendCallbacks(ingest: LambdaProcess): Promise<void> {
   }
 }
 
-async function processQueue(clients: RehearsalClients, deployment: Deployment, process: LambdaProcess): Promise<void> {
+/**
+ * Receives exactly `expected` messages from the callbacks queue and runs them through the process
+ * bundle, as the SQS event source mapping would; returns their bodies.
+ */
+async function processQueue(
+  clients: RehearsalClients,
+  deployment: Deployment,
+  process: LambdaProcess,
+  expected: number,
+): Promise<unknown[]> {
   const messages = [];
   const deadline = Date.now() + RECEIVE_TIMEOUT_MS;
-  while (messages.length < CALLBACKS.length && Date.now() < deadline) {
+  while (messages.length < expected && Date.now() < deadline) {
     const { Messages = [] } = await clients.sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: deployment.queueUrl,
@@ -255,8 +306,8 @@ async function processQueue(clients: RehearsalClients, deployment: Deployment, p
     );
     messages.push(...Messages);
   }
-  expectEqual('messages ingest queued', messages.length, CALLBACKS.length);
-  passed(`${messages.length} messages received from the queue`);
+  expectEqual('messages queued', messages.length, expected);
+  if (expected > 0) passed(`${messages.length} messages received from the queue`);
   for (let start = 0; start < messages.length; start += deployment.batchSize) {
     const batch = messages.slice(start, start + deployment.batchSize);
     // The SQS event as the event source mapping builds it from the received messages.
@@ -302,53 +353,49 @@ async function processQueue(clients: RehearsalClients, deployment: Deployment, p
     );
   }
   passed('queue and dead-letter queue empty');
+  return messages.map((message) => parse(message.Body));
 }
 
 /**
- * The table's stream in moto, read by the local stream event source mapping (local/stream-poller.ts,
- * with the deployed mapping's filter), each batch handed to the deployed project bundle.
+ * A stream mapping's local stand-in: the table's stream in moto, read by the local stream event
+ * source mapping (local/stream-poller.ts, with the deployed mapping's filter), each batch handed to
+ * the deployed bundle. Each call drains what is new and says how many records reached the bundle.
  */
-async function projectStream(deployment: Deployment, endpoint: string, project: LambdaProcess): Promise<void> {
-  const streams = new DynamoDBStreamsClient({ endpoint, region: REHEARSAL_REGION, credentials: REHEARSAL_CREDENTIALS });
+function streamMapping(
+  client: DynamoDBStreamsClient,
+  streamArn: string,
+  name: FunctionName,
+  filter: (record: DynamoDBRecord) => boolean,
+  lambda: LambdaProcess,
+): () => Promise<number> {
   let records = 0;
-  try {
-    const reader = new StreamPoller({
-      client: streams,
-      streamArn: deployment.streamArn,
-      filter: isNewEventRecord,
-      maxRetryAttempts: 0,
-      onDiscard: (failed) => {
-        throw new RehearsalError(`project failed on ${failed.length} stream records`);
-      },
-      handler: async (event) => {
-        records += event.Records.length;
-        const response = (await project.invoke(event)) as DynamoDBBatchResponse;
-        expectEqual('project batch item failures', response.batchItemFailures, []);
-        return response;
-      },
-    });
-    await reader.drain(RECEIVE_TIMEOUT_MS);
-  } finally {
-    streams.destroy();
-  }
-  expectEqual('new event items on the stream', records, CALLBACKS.length);
-  passed(`project: ${records} new event items from the table's stream folded into summaries, batchItemFailures []`);
+  const poller = new StreamPoller({
+    client,
+    streamArn,
+    filter,
+    maxRetryAttempts: 0,
+    onDiscard: (failed) => {
+      throw new RehearsalError(`${name} failed on ${failed.length} stream records`);
+    },
+    handler: async (event) => {
+      records += event.Records.length;
+      const response = (await lambda.invoke(event)) as DynamoDBBatchResponse;
+      expectEqual(`${name} batch item failures`, response.batchItemFailures, []);
+      return response;
+    },
+  });
+  return async () => {
+    records = 0;
+    await poller.drain(RECEIVE_TIMEOUT_MS);
+    return records;
+  };
 }
 
-/**
- * A rule on the deployed bus delivering our events to an SQS queue, then the summary versions on
- * moto's stream (the deployed publish mapping's filter) through the deployed publish bundle into
- * moto's EventBridge: one `Recording Status Changed` per recording must reach the queue.
- */
-async function publishEvents(
-  clients: RehearsalClients,
-  deployment: Deployment,
-  endpoint: string,
-  publish: LambdaProcess,
-): Promise<void> {
-  const { QueueUrl: targetUrl } = await clients.sqs.send(new CreateQueueCommand({ QueueName: 'rehearsal-events' }));
+/** A rule on the deployed bus delivering every recording event, whatever its detail-type, to an SQS queue. */
+async function ruleToQueue(clients: RehearsalClients, deployment: Deployment): Promise<string> {
+  const { QueueUrl: url = '' } = await clients.sqs.send(new CreateQueueCommand({ QueueName: 'rehearsal-events' }));
   const { Attributes: target = {} } = await clients.sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: targetUrl, AttributeNames: ['QueueArn'] }),
+    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }),
   );
   await clients.events.send(
     new PutRuleCommand({
@@ -365,50 +412,173 @@ async function publishEvents(
       Targets: [{ Id: 'queue', Arn: target.QueueArn }],
     }),
   );
-  const streams = new DynamoDBStreamsClient({ endpoint, region: REHEARSAL_REGION, credentials: REHEARSAL_CREDENTIALS });
-  let versions = 0;
-  try {
-    const reader = new StreamPoller({
-      client: streams,
-      streamArn: deployment.streamArn,
-      filter: isSummaryChangeRecord,
-      maxRetryAttempts: 0,
-      onDiscard: (failed) => {
-        throw new RehearsalError(`publish failed on ${failed.length} stream records`);
-      },
-      handler: async (event) => {
-        versions += event.Records.length;
-        const response = (await publish.invoke(event)) as DynamoDBBatchResponse;
-        expectEqual('publish batch item failures', response.batchItemFailures, []);
-        return response;
-      },
-    });
-    await reader.drain(RECEIVE_TIMEOUT_MS);
-  } finally {
-    streams.destroy();
-  }
-  const received: { 'detail-type': string; detail: { taskId: string; status: string; previousStatus: null } }[] = [];
+  return url;
+}
+
+type DeliveredEvent = {
+  'detail-type': string;
+  detail: { taskId: string; status: string; previousStatus: string | null };
+};
+
+/** The events the rule delivered, as `<detail-type> <taskId> <previous> → <status>`, sorted; waits for `expected` of them. */
+async function receiveEvents(clients: RehearsalClients, url: string, expected: number): Promise<string[]> {
+  const received: DeliveredEvent[] = [];
   const deadline = Date.now() + RECEIVE_TIMEOUT_MS;
-  while (received.length < CALLBACKS.length && Date.now() < deadline) {
+  do {
     const { Messages = [] } = await clients.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: targetUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+      // moto's bus delivers within PutEvents: when nothing more is due, what is there is all there is.
+      new ReceiveMessageCommand({
+        QueueUrl: url,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: received.length < expected ? 1 : 0,
+      }),
     );
-    received.push(...Messages.map((message) => JSON.parse(message.Body ?? '{}')));
-  }
+    received.push(...Messages.map((message) => JSON.parse(message.Body ?? '{}') as DeliveredEvent));
+    if (Messages.length > 0) {
+      await clients.sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: url,
+          Entries: Messages.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle })),
+        }),
+      );
+    }
+  } while (received.length < expected && Date.now() < deadline);
+  return received
+    .map(
+      (event) =>
+        `${event['detail-type']} ${event.detail.taskId} ${event.detail.previousStatus} → ${event.detail.status}`,
+    )
+    .sort();
+}
+
+/**
+ * The summary versions on moto's stream (the deployed publish mapping's filter) through the deployed
+ * publish bundle into moto's EventBridge: one `Recording Status Changed` per recording must reach the queue.
+ */
+async function publishEvents(
+  clients: RehearsalClients,
+  deployment: Deployment,
+  publishPass: () => Promise<number>,
+  eventsUrl: string,
+): Promise<void> {
+  const versions = await publishPass();
   expectEqual(
     'events the rule delivered',
-    received
-      .map(
-        (event) =>
-          `${event['detail-type']} ${event.detail.taskId} ${event.detail.previousStatus} → ${event.detail.status}`,
-      )
-      .sort(),
-    CALLBACKS.map(({ recording, status }) => `Recording Status Changed ${recording.taskId} null → ${status}`).sort(),
+    await receiveEvents(clients, eventsUrl, CALLBACKS.length),
+    CALLBACKS.map(
+      ({ recording, status }) => `${RECORDING_EVENT_TYPES.statusChanged} ${recording.taskId} null → ${status}`,
+    ).sort(),
   );
   passed(
-    `publish: ${versions} summary versions from the stream → ${received.length} Recording Status Changed on bus ` +
+    `publish: ${versions} summary versions from the stream → ${CALLBACKS.length} Recording Status Changed on bus ` +
       `${deployment.eventBusName}, delivered by a rule to SQS`,
   );
+}
+
+interface SweepRun {
+  readonly sweep: LambdaProcess;
+  /** The same bundle with the rehearsal's threshold. */
+  readonly staleSweep: LambdaProcess;
+  readonly process: LambdaProcess;
+  readonly projectPass: () => Promise<number>;
+  readonly publishPass: () => Promise<number>;
+  readonly eventsUrl: string;
+}
+
+/**
+ * The lost-callback sweep (CONTRACT §7) as its schedule runs it. With the deployed threshold (6 h)
+ * nothing is stale yet; with 0.36 s, each unfinished recording is, and only those: the sweep queues
+ * one stale notice each (and no vendor query: the dev apps have no `api` credentials), process
+ * writes it, the projector ignores it (not an event), publish announces `Recording Stale`. A second
+ * run in the same quiet period announces nothing.
+ */
+async function sweepStale(clients: RehearsalClients, deployment: Deployment, run: SweepRun): Promise<void> {
+  const appCount = (JSON.parse(readFileSync(DEV_APPS_FILE, 'utf8')) as { apps: unknown[] }).apps.length;
+  const unfinished = CALLBACKS.filter(({ status }) => (UNFINISHED_STATUSES as readonly string[]).includes(status));
+  const completed = CALLBACKS.filter((callback) => !unfinished.includes(callback));
+  const sweepOnce = async (sweep: LambdaProcess) => {
+    const { apps, swept, noticed, vendorQueries, failures, stoppedEarly } = (await sweep.invoke(
+      scheduledEvent(deployment),
+    )) as SweepReport;
+    return { apps, swept, noticed, vendorQueries, failures, stoppedEarly };
+  };
+  const expectedReport = (swept: number, noticed: number) => ({
+    apps: appCount,
+    swept,
+    noticed,
+    vendorQueries: 0,
+    failures: 0,
+    stoppedEarly: false,
+  });
+  const keyOf = ({ platform, appId, taskId }: Record<string, unknown>) => `${platform}/${appId}/${taskId}`;
+
+  expectEqual('sweep with the deployed threshold', await sweepOnce(run.sweep), expectedReport(0, 0));
+  await processQueue(clients, deployment, run.process, 0);
+  passed(
+    `sweep (deployed environment, STALE_AFTER_HOURS=${deployment.functions.sweep.environment.STALE_AFTER_HOURS}): ` +
+      `${appCount} apps, nothing stale, nothing queued`,
+  );
+
+  expectEqual(
+    'sweep with the rehearsal threshold',
+    await sweepOnce(run.staleSweep),
+    expectedReport(unfinished.length, unfinished.length),
+  );
+  passed(
+    `sweep (STALE_AFTER_HOURS=${REHEARSAL_STALE_AFTER_HOURS}): the ${unfinished.length} unfinished recordings stale, ` +
+      'one notice each queued; no vendor query (no dev app has api credentials)',
+  );
+  const notices = (await processQueue(clients, deployment, run.process, unfinished.length)) as Record<
+    string,
+    unknown
+  >[];
+  expectEqual(
+    'messages the sweep queued',
+    notices.map((notice) => `v${notice.version} ${notice.kind} ${keyOf(notice)} ${typeof notice.quietSince}`).sort(),
+    unfinished.map(({ recording }) => `v1 stale ${keyOf(recording)} number`).sort(),
+  );
+  // A notice is bookkeeping, not an event: the projector's filter lets none through.
+  expectEqual('stale notices reaching project', await run.projectPass(), 0);
+  expectEqual('stale notices reaching publish', await run.publishPass(), unfinished.length);
+  expectEqual(
+    'events the rule delivered after the sweep',
+    await receiveEvents(clients, run.eventsUrl, unfinished.length),
+    unfinished
+      .map(({ recording, status }) => `${RECORDING_EVENT_TYPES.stale} ${recording.taskId} ${status} → ${status}`)
+      .sort(),
+  );
+  passed(
+    `process wrote ${unfinished.length} stale notices, project got none, publish announced them: Recording Stale ` +
+      `for ${unfinished.map(({ recording }) => recording.taskId).join(', ')}; none for the completed ` +
+      completed.map(({ recording }) => recording.taskId).join(', '),
+  );
+
+  expectEqual(
+    'second sweep in the same quiet period',
+    await sweepOnce(run.staleSweep),
+    expectedReport(unfinished.length, 0),
+  );
+  await processQueue(clients, deployment, run.process, 0);
+  expectEqual('stream records for publish after the second sweep', await run.publishPass(), 0);
+  expectEqual('events the rule delivered after the second sweep', await receiveEvents(clients, run.eventsUrl, 0), []);
+  passed(
+    `second sweep: the ${unfinished.length} recordings still stale but noticed in this quiet period: nothing queued, nothing announced`,
+  );
+}
+
+/** What EventBridge hands the sweep on each `rate(…)` tick. */
+function scheduledEvent(deployment: Deployment): ScheduledEvent {
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: deployment.sweepScheduleArn.split(':')[4] ?? '',
+    time: new Date().toISOString(),
+    region: REHEARSAL_REGION,
+    resources: [deployment.sweepScheduleArn],
+    detail: {},
+  };
 }
 
 async function queryState(query: LambdaProcess): Promise<void> {

@@ -19,6 +19,8 @@ export interface LambdaProcessOptions {
   readonly taskRoot: string;
   /** What Lambda itself adds: region and the role's credentials (here, the emulator and fake keys). */
   readonly platformEnvironment: Readonly<Record<string, string>>;
+  /** Set over the function's own variables: only for a run the deployed values cannot give (the sweep's threshold). */
+  readonly overrides?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -56,6 +58,7 @@ export class LambdaProcess {
       ...options.platformEnvironment,
       // The function's own variables, NODE_OPTIONS included, exactly as deployed.
       ...fn.environment,
+      ...options.overrides,
     };
     const child = track(
       fork(RUNTIME, [], {
