@@ -239,6 +239,10 @@ export const SPARKRTC_RECORDING_QUERY: RecordingQuery<SparkRtcApp> = {
         });
         const answer = await send(url.href, { method: 'GET', headers });
         if (answer.status !== 404) return readSparkRtcJob(answer);
+        // Only the service's own "no such job" is one: a gateway 404 (`APIGW.*`, a wrong endpoint or
+        // path) or one without a code would otherwise end every stale recording for good.
+        const code = readErrorCode(answer.text, 'error_code');
+        if (code === undefined || code.startsWith('APIGW.')) return httpFailure(404, code);
       }
       // A job of neither kind. It existed, since its callbacks came, so it was purged: it has ended.
       return finding('ended', 'not found');

@@ -310,11 +310,15 @@ export const LIVEKIT_STATUS_RULE: StatusRule = {
 /** LiveKit's server SDK gives its API tokens 10 minutes (PROTOCOLS.md §8.4). */
 const API_TOKEN_LIFETIME_SECONDS = 600;
 
-/** What the sweep concludes from an egress's status (PROTOCOLS.md §8.4). */
+/**
+ * What the sweep concludes from an egress's status (PROTOCOLS.md §8.4). ENDING is still working
+ * (its outputs are not final): `alive`, so the sweep asks again until COMPLETE or FAILED; the
+ * mirrored `egress_updated` already makes the recording `stopped`.
+ */
 const VENDOR_STATUS_BY_EGRESS_STATUS: Readonly<Record<EgressStatus, VendorStatus>> = {
   EGRESS_STARTING: 'alive',
   EGRESS_ACTIVE: 'alive',
-  EGRESS_ENDING: 'ended',
+  EGRESS_ENDING: 'alive',
   EGRESS_COMPLETE: 'ended',
   EGRESS_FAILED: 'failed',
   EGRESS_ABORTED: 'failed',

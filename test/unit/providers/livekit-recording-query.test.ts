@@ -73,7 +73,8 @@ describe('LiveKit ListEgress (PROTOCOLS.md §8.4)', () => {
   it.each<[EgressStatusName, string]>([
     ['EGRESS_STARTING', 'alive'],
     ['EGRESS_ACTIVE', 'alive'],
-    ['EGRESS_ENDING', 'ended'],
+    // Still finalizing its outputs: asked again until COMPLETE or FAILED.
+    ['EGRESS_ENDING', 'alive'],
     ['EGRESS_COMPLETE', 'ended'],
     ['EGRESS_LIMIT_REACHED', 'ended'],
     ['EGRESS_FAILED', 'failed'],

@@ -128,6 +128,13 @@ describe('SparkRTC job queries (PROTOCOLS.md §8.2)', () => {
     ['a job without a state', 'bad answer', answeringFetch(200, '{"job_id":"j"}')],
     ['an undocumented state', 'PAUSED', answeringFetch(200, '{"state":"PAUSED"}')],
     ['a network error', 'network error', async () => Promise.reject(new TypeError('fetch failed'))],
+    // Not the service's "no such job": a wrong endpoint or path must not end every stale recording.
+    [
+      'a gateway 404',
+      'HTTP 404 APIGW.0101',
+      answeringFetch(404, '{"error_code":"APIGW.0101","error_msg":"API not found"}'),
+    ],
+    ['a 404 without an error_code', 'HTTP 404', answeringFetch(404, 'Not Found')],
   ])('%s is unknown: %s', async (_name, detail, fetch) => {
     expect(await ask('job-x', { fetch })).toEqual({ vendorStatus: 'unknown', detail });
   });
