@@ -18,6 +18,7 @@ export const OUTCOME_METRICS = {
   staleNotice: 'StaleNoticeRecorded',
   sweepQuery: 'VendorQueried',
   sweepFailed: 'SweepFailed',
+  sweepStoppedEarly: 'SweepStoppedEarly',
 } as const;
 
 const metrics = new Metrics({

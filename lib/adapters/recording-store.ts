@@ -11,7 +11,6 @@ import {
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { decodeCursor, encodeCursor } from '../model/cursor';
 import type { FileMention, RecordingEvent, RoomEvent } from '../model/events';
-import type { KnownReconciliation } from '../model/reconciliation';
 import type { SummaryVersion } from '../model/recording-event';
 import {
   type DeriveOptions,
@@ -31,6 +30,7 @@ import {
   summaryToState,
 } from '../model/recording-summary';
 import type { Platform } from '../platforms';
+import type { SweepCandidate } from '../sweep/sweep';
 import {
   appStatusKey,
   DAY_MS,
@@ -94,17 +94,6 @@ export interface RecordingListQuery extends Page {
   readonly stale?: boolean;
 }
 
-/** A stale recording as the sweep sees it (CONTRACT §7). */
-export interface SweepCandidate {
-  readonly key: RecordingKey;
-  readonly status: RecordingStatus;
-  /** Its quiet period: when its latest callback was applied (ms). */
-  readonly quietSince: number;
-  /** This quiet period was already noticed as stale (and so announced, or about to be). */
-  readonly noticed: boolean;
-  readonly reconciliation: KnownReconciliation | null;
-}
-
 export interface RecordingStoreOptions {
   client: DynamoDBDocumentClient;
   tableName: string;
@@ -118,6 +107,7 @@ export interface RecordingStoreOptions {
 export const DEFAULT_FILES_PAGE = FIRST_FILES_PAGE;
 /** BatchGetItem reads at most 100 keys. */
 const BATCH_GET_KEYS = 100;
+const BATCH_GET_ATTEMPTS = 5;
 
 /**
  * Recording state in one DynamoDB table (README, "Data model"). process writes each distinct
@@ -232,27 +222,8 @@ export class RecordingStore {
       { pk, sk: SUMMARY_SORT_KEY },
       { pk, sk: staleNoticeSortKey(updatedAt) },
     ]);
-    const items = new Map<string, Record<string, unknown>>();
-    for (let start = 0; start < keys.length; start += BATCH_GET_KEYS) {
-      let pending: Record<string, unknown>[] | undefined = keys.slice(start, start + BATCH_GET_KEYS);
-      for (let attempt = 0; pending && pending.length > 0; attempt += 1) {
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** Math.min(attempt, 6)));
-        const output: BatchGetCommandOutput = await this.#client.send(
-          new BatchGetCommand({
-            RequestItems: {
-              [this.#tableName]: {
-                Keys: pending,
-                ProjectionExpression: 'pk, sk, #status, updatedAt, reconciliation',
-                ExpressionAttributeNames: { '#status': 'status' },
-                // Half the price of a consistent read; what a lagging read misses, process dedupes or the next run sees.
-              },
-            },
-          }),
-        );
-        for (const item of output.Responses?.[this.#tableName] ?? []) items.set(`${item.pk}|${item.sk}`, item);
-        pending = output.UnprocessedKeys?.[this.#tableName]?.Keys;
-      }
-    }
+    // Eventually consistent, half the price: what a lagging read misses, process dedupes or the next run sees.
+    const items = await this.#batchGet(keys, 'pk, sk, #status, updatedAt, reconciliation', { '#status': 'status' });
     const unfinished: readonly RecordingStatus[] = UNFINISHED_STATUSES;
     return entries.flatMap(({ pk, taskId, updatedAt }): SweepCandidate[] => {
       const summary = items.get(`${pk}|${SUMMARY_SORT_KEY}`) as SummaryItem | undefined;
@@ -268,6 +239,35 @@ export class RecordingStore {
         },
       ];
     });
+  }
+
+  /**
+   * Items by `pk|sk`, eventually consistent, 100 keys per request. Keys DynamoDB leaves unprocessed
+   * (throttling) are asked again with backoff, a few times, then the read fails.
+   */
+  async #batchGet(
+    keys: readonly { pk: string; sk: string }[],
+    projection: string,
+    names?: Record<string, string>,
+  ): Promise<Map<string, Record<string, unknown>>> {
+    const items = new Map<string, Record<string, unknown>>();
+    for (let start = 0; start < keys.length; start += BATCH_GET_KEYS) {
+      let pending: Record<string, unknown>[] = keys.slice(start, start + BATCH_GET_KEYS);
+      for (let attempt = 1; pending.length > 0; attempt += 1) {
+        if (attempt > BATCH_GET_ATTEMPTS) throw new Error(`BatchGetItem left ${pending.length} keys unprocessed`);
+        if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+        const output: BatchGetCommandOutput = await this.#client.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [this.#tableName]: { Keys: pending, ProjectionExpression: projection, ExpressionAttributeNames: names },
+            },
+          }),
+        );
+        for (const item of output.Responses?.[this.#tableName] ?? []) items.set(`${item.pk}|${item.sk}`, item);
+        pending = output.UnprocessedKeys?.[this.#tableName]?.Keys ?? [];
+      }
+    }
+    return items;
   }
 
   /** Room info is last-writer-wins by the vendor's EventTime; ties go to the larger event id. */
@@ -427,8 +427,18 @@ export class RecordingStore {
     const merged = pages.flat().sort((a, b) => (a.timeSort < b.timeSort ? 1 : -1));
     const shown = merged.slice(0, query.limit);
     const last = shown[shown.length - 1];
+    // The index does not hold `reconciliation`: one batch read of the shown summaries, so the cost still follows `limit`.
+    const summaries = await this.#batchGet(
+      shown.map(({ pk }) => ({ pk, sk: SUMMARY_SORT_KEY })),
+      'pk, sk, reconciliation',
+    );
     return {
-      recordings: shown.map((item) => summaryToListEntry(toSummary(item), derive)),
+      recordings: shown.map((item) => {
+        const reconciliation = summaries.get(`${item.pk}|${SUMMARY_SORT_KEY}`)?.reconciliation as
+          | SummaryItem['reconciliation']
+          | undefined;
+        return summaryToListEntry({ ...toSummary(item), reconciliation: reconciliation ?? null }, derive);
+      }),
       nextCursor: merged.length > query.limit && last ? encodeCursor(scope, last.timeSort) : null,
     };
   }

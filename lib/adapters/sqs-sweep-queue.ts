@@ -7,8 +7,9 @@ const BATCH_ENTRIES = 10;
 const MAX_ATTEMPTS = 3;
 
 /**
- * The sweep's messages onto the callbacks queue, ten at a time. Entries SQS refuses are sent again;
- * still refused after three attempts, the send fails and the sweep retries the app next run. The
+ * The sweep's messages onto the callbacks queue, ten at a time. Entries SQS fails on its side are
+ * sent again with backoff; still failing after three attempts, or refused as the sender's fault,
+ * the send fails and the sweep tries again next run. The
  * SDK checks the MD5 SQS returns for each entry.
  */
 export class SqsSweepQueue implements SweepQueue {
@@ -29,11 +30,13 @@ export class SqsSweepQueue implements SweepQueue {
         const { Failed: failed = [] } = await this.#client.send(
           new SendMessageBatchCommand({ QueueUrl: this.#queueUrl, Entries: entries }),
         );
-        if (failed.length > 0 && attempt >= MAX_ATTEMPTS) {
+        // A sender fault (a bad entry) fails the same way again: only SQS's own faults are retried.
+        if (failed.length > 0 && (attempt >= MAX_ATTEMPTS || failed.some((entry) => entry.SenderFault))) {
           throw new Error(`SendMessageBatch refused ${failed.length} entries: ${failed[0]?.Code ?? 'unknown'}`);
         }
         const refused = new Set(failed.map((entry) => entry.Id));
         entries = entries.filter((entry) => refused.has(entry.Id));
+        if (entries.length > 0) await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
       }
     }
   }

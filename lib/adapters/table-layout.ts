@@ -165,7 +165,7 @@ export function toSummary(item: SummaryItem): RecordingSummary {
     roomId: item.roomId ?? null,
     startedAt: item.startedAt ?? null,
     updatedAt: item.updatedAt,
-    // Index entries leave it out too; the sweep reads it from the summary itself.
+    // Index entries leave it out too: listings and the sweep read it from the summary itself.
     reconciliation: item.reconciliation ?? null,
   };
 }

@@ -100,11 +100,8 @@ export interface FilePage {
   readonly nextCursor: string | null;
 }
 
-/**
- * A recording as listings show it (CONTRACT §4): every field of the single answer but the files
- * and the reconciliation, which the listing index does not hold (README, "Lost callbacks").
- */
-export type RecordingListEntry = Omit<RecordingState, 'files' | 'filesNextCursor' | 'reconciliation'>;
+/** A recording as listings show it (CONTRACT §4): every field of the single answer but the files. */
+export type RecordingListEntry = Omit<RecordingState, 'files' | 'filesNextCursor'>;
 
 export function summaryToListEntry(summary: RecordingSummary, options: DeriveOptions): RecordingListEntry {
   return {
@@ -119,6 +116,7 @@ export function summaryToListEntry(summary: RecordingSummary, options: DeriveOpt
     startedAt: summary.startedAt === null ? null : new Date(summary.startedAt).toISOString(),
     updatedAt: new Date(summary.updatedAt).toISOString(),
     stale: isStale(summary.status, summary.updatedAt, options),
+    reconciliation: summary.reconciliation === null ? null : toReconciliation(summary.reconciliation),
   };
 }
 
@@ -128,10 +126,5 @@ export function summaryToState(
   firstFiles: FilePage,
   options: DeriveOptions,
 ): RecordingState {
-  return {
-    ...summaryToListEntry(summary, options),
-    files: firstFiles.files,
-    filesNextCursor: firstFiles.nextCursor,
-    reconciliation: summary.reconciliation === null ? null : toReconciliation(summary.reconciliation),
-  };
+  return { ...summaryToListEntry(summary, options), files: firstFiles.files, filesNextCursor: firstFiles.nextCursor };
 }

@@ -20,6 +20,7 @@ export async function processSweepMessage(message: SweepMessage, deps: ProcessDe
   }
   const mirrored = mirroredEvent(message, deps);
   if (mirrored) await deps.store.applyRecordingEvent(mirrored, message.checkedAt);
+  // The answer stands on its own: a mirror we cannot read is dropped (logged), never the fact.
   const fact = reconciliationFactEvent(message);
   const outcome = await deps.store.applyRecordingEvent(fact, message.checkedAt);
   deps.logger.info(`reconciliation fact ${outcome}`, {
@@ -33,12 +34,26 @@ export async function processSweepMessage(message: SweepMessage, deps: ProcessDe
   return outcome;
 }
 
-/** The vendor's own record of the task, interpreted by its provider as the callback it mirrors. */
+/**
+ * The vendor's own record of the task, interpreted by its provider as the callback it mirrors; or
+ * nothing, logged, when it cannot be read or is about another task. Redelivering would not help:
+ * the next sweep asks again.
+ */
 function mirroredEvent(message: ReconciliationMessage, deps: ProcessDependencies): RecordingEvent | undefined {
   const { mirroredCallback } = message.finding;
   if (mirroredCallback === undefined) return undefined;
   const provider = [...deps.providers.values()].find((candidate) => candidate.platform === message.platform);
-  if (!provider) throw new PoisonMessageError(`no provider for ${message.platform}`);
+  const dropped = (reason: string) => {
+    deps.logger.warn('mirrored callback dropped', {
+      platform: message.platform,
+      appId: message.appId,
+      taskId: message.taskId,
+      reason,
+    });
+    deps.countOutcome(OUTCOME_METRICS.unmodelled, { endpoint: provider?.endpoint ?? message.platform });
+    return undefined;
+  };
+  if (!provider) return dropped('no provider');
   let interpretation: ReturnType<typeof provider.interpret>;
   try {
     interpretation = provider.interpret({
@@ -48,13 +63,11 @@ function mirroredEvent(message: ReconciliationMessage, deps: ProcessDependencies
       body: parseJsonObject(JSON.stringify(mirroredCallback)),
       receivedAt: message.checkedAt,
     });
-  } catch (cause) {
-    throw new PoisonMessageError('mirrored callback not understood', { cause });
+  } catch (error) {
+    return dropped(error instanceof Error ? error.name : 'not understood');
   }
   const event = interpretation.kind === 'event' ? interpretation.event : undefined;
-  if (event?.kind !== 'recording' || event.taskId !== message.taskId) {
-    throw new PoisonMessageError('mirrored callback is not about the task asked about');
-  }
+  if (event?.kind !== 'recording' || event.taskId !== message.taskId) return dropped('not about the task asked about');
   // The id is a lazy getter on the interpreted event: copy it by name (lib/model/event-id.ts).
   return { ...event, eventId: event.eventId, reconciled: true };
 }

@@ -49,13 +49,21 @@ export const isAnnouncementRecord = (record: DynamoDBRecord): boolean =>
 /** `Recording Stale` for a notice record, judged on the summary as it is now. */
 async function staleAnnouncementFrom(
   record: DynamoDBRecord,
-  summaries: PublishDependencies['summaries'],
+  deps: Pick<PublishDependencies, 'summaries' | 'logger'>,
 ): Promise<StreamedAnnouncement | undefined> {
   const data = record.dynamodb;
   if (!data?.NewImage || !data.SequenceNumber) return undefined;
   const notice = unmarshall(data.NewImage as Record<string, AttributeValue>) as StaleNoticeItem;
-  const current = await summaries.getSummaryVersion(notice);
+  const current = await deps.summaries.getSummaryVersion(notice);
   const change = current && staleAnnouncementOf(current, notice);
+  if (!change) {
+    deps.logger.info('stale notice not announced: a callback ended the quiet period, or the recording finished', {
+      platform: notice.platform,
+      appId: notice.appId,
+      taskId: notice.taskId,
+      quietSince: notice.quietSince,
+    });
+  }
   return change ? { sequence: data.SequenceNumber, change } : undefined;
 }
 
@@ -82,16 +90,30 @@ export function streamedChangeOf(record: DynamoDBRecord): StreamedAnnouncement |
 export function createStreamPublishHandler(deps: PublishDependencies) {
   const { countOutcome, summaries, ...options } = deps;
   return async function publishStreamBatch(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
-    // In stream order, so a recording's announcements keep theirs; a failed read retries the batch.
-    const found = await Promise.all(
-      event.Records.map((record) => {
-        if (isStaleNoticeRecord(record)) return staleAnnouncementFrom(record, summaries);
-        return isSummaryChangeRecord(record) ? streamedChangeOf(record) : undefined;
-      }),
-    );
-    const changes = found.filter((announcement) => announcement !== undefined);
-    if (changes.length === 0) return { batchItemFailures: [] };
-    const { retryFrom } = await publishStatusChanges(changes, {
+    // In stream order. A summary that cannot be read stops the batch at its notice: what came before
+    // is published, and the stream retries from the notice.
+    const changes: StreamedAnnouncement[] = [];
+    let unreadFrom: string | undefined;
+    for (const record of event.Records) {
+      if (isStaleNoticeRecord(record)) {
+        try {
+          const announcement = await staleAnnouncementFrom(record, { summaries, logger: options.logger });
+          if (announcement) changes.push(announcement);
+        } catch (error) {
+          unreadFrom = record.dynamodb?.SequenceNumber;
+          options.logger.warn('summary not read for a stale notice, left for the stream to retry', {
+            error: error instanceof Error ? error.name : 'unknown',
+          });
+          break;
+        }
+      } else if (isSummaryChangeRecord(record)) {
+        const announcement = streamedChangeOf(record);
+        if (announcement) changes.push(announcement);
+      }
+    }
+    if (changes.length === 0)
+      return { batchItemFailures: unreadFrom === undefined ? [] : [{ itemIdentifier: unreadFrom }] };
+    const { retryFrom: unpublishedFrom } = await publishStatusChanges(changes, {
       ...options,
       onPublished: (published) =>
         countOutcome(OUTCOME_METRICS.eventPublished, {
@@ -100,6 +122,10 @@ export function createStreamPublishHandler(deps: PublishDependencies) {
         }),
       onFailed: (failure) => countOutcome(OUTCOME_METRICS.eventPublishFailed, { reason: failure.reason }),
     });
+    // The earlier of the two positions: everything from there is retried, in order.
+    const retryFrom = [unpublishedFrom, unreadFrom]
+      .filter((sequence) => sequence !== undefined)
+      .sort((a, b) => a.length - b.length || (a < b ? -1 : 1))[0];
     return { batchItemFailures: retryFrom === undefined ? [] : [{ itemIdentifier: retryFrom }] };
   };
 }

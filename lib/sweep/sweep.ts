@@ -1,11 +1,22 @@
-import type { SweepCandidate } from '../adapters/recording-store';
 import type { AppConfig, AppDirectory } from '../config/apps';
 import { type CountOutcome, OUTCOME_METRICS } from '../metrics';
-import { finding, type VendorFinding, type VendorStatus } from '../model/reconciliation';
-import type { SweepMessage } from '../model/sweep-message';
+import { finding, type KnownReconciliation, type VendorFinding, type VendorStatus } from '../model/reconciliation';
+import type { RecordingKey, RecordingStatus } from '../model/recording-state';
+import type { ReconciliationMessage, SweepMessage } from '../model/sweep-message';
 import type { Platform } from '../platforms';
 import type { AppBase, ProviderEnv, RecordingQuery } from '../providers/provider';
 import { VENDORS } from '../providers/registry';
+
+/** A stale recording as the sweep sees it (CONTRACT §7). */
+export interface SweepCandidate {
+  readonly key: RecordingKey;
+  readonly status: RecordingStatus;
+  /** Its quiet period: when its latest callback was applied (ms). */
+  readonly quietSince: number;
+  /** This quiet period's notice is recorded: it was announced, or is on its way to the publisher. */
+  readonly noticed: boolean;
+  readonly reconciliation: KnownReconciliation | null;
+}
 
 /** Where the sweep sends what it learned: the callbacks queue, so process applies it like a callback. */
 export interface SweepQueue {
@@ -33,7 +44,7 @@ export interface SweepOptions {
   staleAfterMs: number;
   /** The vendors' endpoint settings (`TRTC_API_ENDPOINT`, `SPARKRTC_API_ENDPOINT`). */
   env: ProviderEnv;
-  /** No new page of recordings is started after this time (ms); the rest wait for the next run. */
+  /** No new page of recordings, and no vendor question, is started after this time (ms); the rest wait for the next run. */
   deadline: number;
   /** Each vendor query's whole budget. */
   vendorTimeoutMs?: number;
@@ -52,9 +63,9 @@ export interface SweepReport {
   readonly noticed: number;
   readonly vendorQueries: number;
   readonly findings: Record<VendorStatus, number>;
-  /** Apps whose page could not be read or queued: retried next run. */
+  /** Apps whose recordings could not be read or queued, and batches of answers not queued: retried next run. */
   readonly failures: number;
-  /** The deadline came before every stale recording was looked at. */
+  /** The deadline came before every stale recording was noticed and every vendor question asked. */
   readonly stoppedEarly: boolean;
   readonly durationMs: number;
 }
@@ -67,11 +78,25 @@ const VENDOR_QUERIES: ReadonlyMap<Platform, RecordingQuery<AppBase>> = new Map(
   ),
 );
 
+/** A stale recording the vendor is to be asked about, with its app's query and pace. */
+interface Question {
+  readonly app: AppConfig;
+  readonly query: RecordingQuery<AppBase>;
+  readonly pace: () => Promise<void>;
+  readonly candidate: SweepCandidate;
+}
+
+/** Vendor queries in flight at once, across apps; each app keeps its own pace. */
+const QUESTIONS_AT_ONCE = 50;
+
 /**
- * One run of the lost-callback sweep (CONTRACT §7). For every configured app, each stale
- * recording's quiet period is noticed once, and where the app has vendor API credentials the vendor
- * is asked about the task unless it already answered `ended` or `failed` for this period. Every
- * answer, errors included, is queued as a fact; a vendor that fails or is slow only makes that
+ * One run of the lost-callback sweep (CONTRACT §7), in two passes so that slow vendors never delay
+ * an announcement:
+ * 1. for every configured app, each stale recording's quiet period is noticed once (cheap: reads
+ *    and queued notices), and the recordings worth asking a vendor about are collected;
+ * 2. with the time left, the vendors are asked, first about recordings not asked in this quiet
+ *    period, then again about those last found `alive` or `unknown`, longest unasked first.
+ * Every answer, errors included, is queued as a fact; a vendor that fails or is slow only makes that
  * recording `unknown` until the next run.
  */
 export async function sweepStaleRecordings(options: SweepOptions): Promise<SweepReport> {
@@ -85,77 +110,96 @@ export async function sweepStaleRecordings(options: SweepOptions): Promise<Sweep
   let vendorQueries = 0;
   let failures = 0;
   let stoppedEarly = false;
+  const failed = (app: AppConfig, message: string, error: unknown) => {
+    failures += 1;
+    options.countOutcome(OUTCOME_METRICS.sweepFailed, { platform: app.platform });
+    options.logger.error(message, {
+      platform: app.platform,
+      appId: app.appId,
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    });
+  };
 
-  const apps = rotate(options.apps.list(), startedAt);
+  const apps = shuffled(options.apps.list());
+  const questions: Question[] = [];
   for (const app of apps) {
-    if (stoppedEarly) break;
+    if (now() >= options.deadline) {
+      stoppedEarly = true;
+      break;
+    }
     const query = queries.get(app.platform);
     const askable = query?.canQuery(app) === true ? query : undefined;
     const pace = askable ? pacer(askable.maxCallsPerSecond, now, options.sleep) : undefined;
-    const counts = { swept: 0, noticed: 0, queried: 0 };
+    const counts = { swept: 0, noticed: 0, toAsk: 0 };
     try {
       for await (const page of options.source.staleRecordings(app.platform, app.appId, staleBefore)) {
-        // Checked per page: a page (at most 100 recordings, 10 s at 10 calls a second) fits in the margin.
         if (now() >= options.deadline) {
           stoppedEarly = true;
           break;
         }
-        const messages = (
-          await Promise.all(
-            page.map(async (candidate): Promise<SweepMessage[]> => {
-              const notice: SweepMessage[] = candidate.noticed
-                ? []
-                : [{ version: 1, kind: 'stale', ...candidate.key, quietSince: candidate.quietSince }];
-              if (!askable || !pace || !worthAsking(candidate)) return notice;
-              await pace();
-              const checkedAt = now();
-              const answer = await askVendor(askable, app, candidate, options, now);
-              counts.queried += 1;
-              findings[answer.vendorStatus] += 1;
-              options.countOutcome(OUTCOME_METRICS.sweepQuery, {
-                platform: app.platform,
-                vendorStatus: answer.vendorStatus,
-              });
-              if (answer.vendorStatus === 'unknown') {
-                options.logger.warn('vendor gave no answer; asked again next run', {
-                  ...candidate.key,
-                  detail: answer.detail,
-                });
-              }
-              return [
-                ...notice,
-                {
-                  version: 1,
-                  kind: 'reconciliation',
-                  ...candidate.key,
-                  quietSince: candidate.quietSince,
-                  checkedAt,
-                  finding: answer,
-                },
-              ];
+        const notices = page
+          .filter((candidate) => !candidate.noticed)
+          .map(
+            (candidate): SweepMessage => ({
+              version: 1,
+              kind: 'stale',
+              ...candidate.key,
+              quietSince: candidate.quietSince,
             }),
-          )
-        ).flat();
-        await options.queue.send(messages);
+          );
+        await options.queue.send(notices);
         counts.swept += page.length;
-        counts.noticed += messages.filter((message) => message.kind === 'stale').length;
+        counts.noticed += notices.length;
+        if (askable && pace) {
+          const worth = page.filter(worthAsking);
+          questions.push(...worth.map((candidate) => ({ app, query: askable, pace, candidate })));
+          counts.toAsk += worth.length;
+        }
       }
     } catch (error) {
-      failures += 1;
-      options.countOutcome(OUTCOME_METRICS.sweepFailed, { platform: app.platform });
-      options.logger.error('app not swept; tried again next run', {
-        platform: app.platform,
-        appId: app.appId,
-        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-      });
+      failed(app, 'app not swept; tried again next run', error);
     }
     swept += counts.swept;
     noticed += counts.noticed;
-    vendorQueries += counts.queried;
-    if (counts.swept > 0) {
-      options.logger.info('app swept', { platform: app.platform, appId: app.appId, ...counts });
+    if (counts.swept > 0) options.logger.info('app swept', { platform: app.platform, appId: app.appId, ...counts });
+  }
+
+  questions.sort(byAskingOrder);
+  for (let start = 0; start < questions.length && !stoppedEarly; start += QUESTIONS_AT_ONCE) {
+    const answers = await Promise.all(
+      questions.slice(start, start + QUESTIONS_AT_ONCE).map(async (question) => {
+        await question.pace();
+        if (now() >= options.deadline) {
+          stoppedEarly = true;
+          return undefined;
+        }
+        return { question, message: await ask(question, options, now) };
+      }),
+    );
+    const asked = answers.filter((answer) => answer !== undefined);
+    for (const { question, message } of asked) {
+      vendorQueries += 1;
+      findings[message.finding.vendorStatus] += 1;
+      options.countOutcome(OUTCOME_METRICS.sweepQuery, {
+        platform: question.app.platform,
+        vendorStatus: message.finding.vendorStatus,
+      });
+      if (message.finding.vendorStatus === 'unknown') {
+        options.logger.warn('vendor gave no answer; asked again next run', {
+          ...question.candidate.key,
+          detail: message.finding.detail,
+        });
+      }
+    }
+    try {
+      await options.queue.send(asked.map(({ message }) => message));
+    } catch (error) {
+      // The answers are lost, not the recordings: they are still stale, and asked again next run.
+      const [first] = asked;
+      if (first) failed(first.question.app, 'vendor answers not queued; asked again next run', error);
     }
   }
+  if (stoppedEarly) options.countOutcome(OUTCOME_METRICS.sweepStoppedEarly, {});
   const report = {
     apps: apps.length,
     swept,
@@ -168,6 +212,30 @@ export async function sweepStaleRecordings(options: SweepOptions): Promise<Sweep
   };
   options.logger.info('sweep finished', { ...report });
   return report;
+}
+
+/** Not asked in this quiet period first; then the longest unasked. */
+function byAskingOrder(a: Question, b: Question): number {
+  const askedAt = ({ candidate: { reconciliation, quietSince } }: Question) =>
+    reconciliation === null || reconciliation.quietSince !== quietSince ? -1 : reconciliation.checkedAt;
+  return askedAt(a) - askedAt(b);
+}
+
+/** The vendor's answer, as the fact to queue. */
+async function ask(
+  { query, app, candidate }: Question,
+  options: SweepOptions,
+  now: () => number,
+): Promise<ReconciliationMessage> {
+  const checkedAt = now();
+  return {
+    version: 1,
+    kind: 'reconciliation',
+    ...candidate.key,
+    quietSince: candidate.quietSince,
+    checkedAt,
+    finding: await askVendor(query, app, candidate, options, now),
+  };
 }
 
 /** Asked again until the vendor says the task ended or failed in this quiet period. */
@@ -213,9 +281,12 @@ function pacer(perSecond: number, now: () => number, sleep = defaultSleep): () =
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** A different first app each minute, so that a run cut short by its deadline does not always skip the same apps. */
-function rotate<T>(items: readonly T[], now: number): T[] {
-  if (items.length === 0) return [];
-  const start = Math.floor(now / 60_000) % items.length;
-  return [...items.slice(start), ...items.slice(0, start)];
+/** Apps in a random order each run, so that a run cut short by its deadline does not always leave the same ones. */
+function shuffled<T>(items: readonly T[]): T[] {
+  const order = [...items];
+  for (let index = order.length - 1; index > 0; index -= 1) {
+    const other = Math.floor(Math.random() * (index + 1));
+    [order[index], order[other]] = [order[other] as T, order[index] as T];
+  }
+  return order;
 }

@@ -202,6 +202,16 @@ describe('reconciliation with the vendors (fakes that verify signatures)', () =>
         const state = await stateOf('trtc', appId, task(name));
         expect(state, name).toMatchObject({ status, eventCount: 2, reconciliation: { vendorStatus, detail } });
       }
+      // Listings carry the answer too (CONTRACT §4: every field but the files).
+      const listed = await stack.get(`/recordings/trtc/${appId}?limit=100`);
+      expect(
+        Object.fromEntries(
+          (listed.body.recordings as { taskId: string; reconciliation: { detail: string } }[]).map((entry) => [
+            entry.taskId,
+            entry.reconciliation.detail,
+          ]),
+        ),
+      ).toEqual(Object.fromEntries(Object.entries(expected).map(([name, [, , detail]]) => [task(name), detail])));
       // The quiet period is the callbacks': a fact does not end it.
       expect((await stateOf('trtc', appId, task('ended'))).updatedAt).toBe(before.updatedAt);
       const events = published.bus.published.map(

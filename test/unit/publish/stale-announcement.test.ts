@@ -42,12 +42,12 @@ const noticeRecord = (quietSince: number, sequence: string): DynamoDBRecord => (
   },
 });
 
-function handlerWith(current: SummaryVersion | null) {
+function handlerWith(current: SummaryVersion | null, read: () => Promise<SummaryVersion | null> = async () => current) {
   const bus = new FakeBus();
   const handler = createStreamPublishHandler({
     publisher: bus,
     files: { listFiles: async () => ({ files: [], nextCursor: null }) },
-    summaries: { getSummaryVersion: async () => current },
+    summaries: { getSummaryVersion: read },
     logger: { info: () => {}, warn: () => {} },
     countOutcome: () => {},
     staleAfterHours: 6,
@@ -85,5 +85,20 @@ describe('Recording Stale (CONTRACT §7)', () => {
     const { bus, handler } = handlerWith(current);
     await handler({ Records: [noticeRecord(5_000, '200')] });
     expect(bus.published).toEqual([]);
+  });
+
+  it('a summary that cannot be read stops the batch at its notice: earlier ones are published, the stream retries from it', async () => {
+    let reads = 0;
+    const { bus, handler } = handlerWith(null, async () => {
+      reads += 1;
+      if (reads === 2) throw new Error('ProvisionedThroughputExceededException');
+      return summary({ updatedAt: reads === 1 ? 5_000 : 7_000 });
+    });
+    const result = await handler({
+      Records: [noticeRecord(5_000, '200'), noticeRecord(7_000, '201'), noticeRecord(7_000, '202')],
+    });
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: '201' }] });
+    expect(bus.published.map((event) => event.detail.updatedAt)).toEqual([new Date(5_000).toISOString()]);
+    expect(reads).toBe(2);
   });
 });

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { SweepCandidate } from '../../../lib/adapters/recording-store';
 import { parseAppsDocument } from '../../../lib/config/apps';
 import type { VendorFinding } from '../../../lib/model/reconciliation';
 import type { SweepMessage } from '../../../lib/model/sweep-message';
 import type { Platform } from '../../../lib/platforms';
 import type { AppBase, RecordingQuery } from '../../../lib/providers/provider';
+import type { SweepCandidate } from '../../../lib/sweep/sweep';
 import { type SweepOptions, sweepStaleRecordings } from '../../../lib/sweep/sweep';
 
 // The sweep's decisions with its I/O faked; the store's Queries and the queue are tested on the emulators.
@@ -159,7 +159,7 @@ describe('sweepStaleRecordings', () => {
     expect(slept.reduce((total, ms) => total + ms, 0)).toBeCloseTo(2_000, 0);
   });
 
-  it('starts no page after the deadline, and says it stopped early', async () => {
+  it('notices every stale recording before asking any vendor, and asks nothing after the deadline', async () => {
     const { options, sent, advance } = harness(
       { 'trtc/1400000001': [[candidate('first')], [candidate('second')]] },
       async () => {
@@ -168,8 +168,54 @@ describe('sweepStaleRecordings', () => {
       },
     );
     const report = await sweepStaleRecordings({ ...options, deadline: 100_005_000 });
-    expect(sent.map((message) => message.taskId)).toEqual(['first', 'first']);
-    expect(report).toMatchObject({ swept: 1, stoppedEarly: true });
+    expect(sent.map((message) => `${message.kind} ${message.taskId}`)).toEqual([
+      'stale first',
+      'stale second',
+      'reconciliation first',
+    ]);
+    expect(report).toMatchObject({ swept: 2, noticed: 2, vendorQueries: 1, stoppedEarly: true });
+  });
+
+  it('starts no page after the deadline', async () => {
+    const { options, sent, advance } = harness(
+      { 'trtc/1400000001': [[candidate('first', { noticed: true })], [candidate('second')]] },
+      alive,
+    );
+    const slowSource: SweepOptions['source'] = {
+      async *staleRecordings(platform, appId, staleBefore) {
+        for await (const page of options.source.staleRecordings(platform, appId, staleBefore)) {
+          yield page;
+          advance(10_000);
+        }
+      },
+    };
+    const report = await sweepStaleRecordings({ ...options, source: slowSource, deadline: 100_005_000 });
+    expect(sent).toEqual([]);
+    expect(report).toMatchObject({ swept: 1, vendorQueries: 0, stoppedEarly: true });
+  });
+
+  it('asks first about recordings not asked in this quiet period, then the longest unasked', async () => {
+    const asked = (checkedAt: number) => ({
+      vendorStatus: 'alive' as const,
+      detail: 'x',
+      quietSince: 1_000,
+      checkedAt,
+    });
+    const { options, asked: order } = harness(
+      {
+        'trtc/1400000001': [
+          [
+            candidate('recent', { noticed: true, reconciliation: asked(9_000) }),
+            candidate('older', { noticed: true, reconciliation: asked(2_000) }),
+            candidate('never', { noticed: true }),
+            candidate('earlier-period', { noticed: true, reconciliation: { ...asked(9_500), quietSince: 500 } }),
+          ],
+        ],
+      },
+      alive,
+    );
+    await sweepStaleRecordings(options);
+    expect(order).toEqual(['never', 'earlier-period', 'older', 'recent']);
   });
 
   it('an app whose recordings cannot be read or queued fails alone, and is reported', async () => {
