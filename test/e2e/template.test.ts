@@ -242,6 +242,12 @@ describe('the packaged CloudFormation template', () => {
       });
       const sweep = resources.SweepLambdaFunction as Resource;
       expect(sweep.Properties.Timeout).toBe(300);
+      // The next run is the retry: no asynchronous retries of a failed run.
+      const [[, invokeConfig] = ['', undefined]] = ofType('AWS::Lambda::EventInvokeConfig');
+      expect(invokeConfig?.Properties).toMatchObject({
+        FunctionName: { Ref: 'SweepLambdaFunction' },
+        MaximumRetryAttempts: 0,
+      });
       expect((sweep.Properties.Environment as { Variables: object }).Variables).toEqual({
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: 'rtc-recording-callbacks',
