@@ -37,7 +37,7 @@ export interface RecordingState extends RecordingKey {
   readonly updatedAt: string;
   /** Not finished, and no new callback for longer than the stale threshold: an end event was probably lost. */
   readonly stale: boolean;
-  /** What the vendor said when the sweep last asked, if it ever did (CONTRACT §7). */
+  /** The most telling vendor answer of the latest quiet period the sweep asked about, if any (CONTRACT §7). */
   readonly reconciliation: Reconciliation | null;
 }
 
@@ -70,7 +70,7 @@ export function statusFromFacts(platform: Platform, facts: ReadonlySet<string>):
   return own.size === facts.size ? status : withReconciliation(status, facts);
 }
 
-/** The fact a recording shows, and when its quiet period began: the latest callback, else any event. */
+/** Folds one event into the reconciliation a recording shows (`moreTelling`); callbacks leave it as it is. */
 export function foldReconciliation(known: KnownReconciliation | null, event: AppliedEvent): KnownReconciliation | null {
   return event.reconciliation ? moreTelling(known, { ...event.reconciliation, checkedAt: event.appliedAt }) : known;
 }

@@ -13,7 +13,7 @@ export interface OutboundEvent {
   readonly id: string;
   readonly source: typeof RECORDING_EVENT_SOURCE;
   readonly detailType: RecordingEventType;
-  /** When the change happened (the summary version's `updatedAt`), the same on every retry. */
+  /** When the change or the notice was written (`RecordingAnnouncement.time`), the same on every retry. */
   readonly time: Date;
   readonly detail: RecordingEventDetail;
 }
@@ -35,7 +35,7 @@ export interface RecordingFiles {
   listFiles(key: RecordingKey, page: { limit: number }): Promise<FilePage>;
 }
 
-/** A status change and the stream record that carried it. */
+/** An announcement (a status change or a stale notice) and the stream record that carried it. */
 export interface StreamedAnnouncement {
   readonly sequence: string;
   readonly change: RecordingAnnouncement;
