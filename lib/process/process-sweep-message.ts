@@ -1,4 +1,3 @@
-import { PoisonMessageError } from '../errors';
 import { parseJsonObject } from '../json';
 import { OUTCOME_METRICS } from '../metrics';
 import type { RecordingEvent } from '../model/events';
