@@ -247,7 +247,7 @@ export class RecordingStore {
    */
   async #batchGet(
     keys: readonly { pk: string; sk: string }[],
-    projection: string,
+    projection?: string,
     names?: Record<string, string>,
   ): Promise<Map<string, Record<string, unknown>>> {
     const items = new Map<string, Record<string, unknown>>();
@@ -499,13 +499,10 @@ export class RecordingStore {
       }
       exclusiveStartKey = page.LastEvaluatedKey;
     } while (exclusiveStartKey && keys.length < limit);
-    if (keys.length === 0) return [];
-    const { Responses: responses = {} } = await this.#client.send(
-      new BatchGetCommand({ RequestItems: { [this.#tableName]: { Keys: keys } } }),
-    );
-    const byKey = new Map((responses[this.#tableName] ?? []).map((item) => [item.pk as string, item as SummaryItem]));
-    return keys.flatMap(({ pk }) => {
-      const item = byKey.get(pk);
+    // Through the shared batch read, so keys DynamoDB leaves unprocessed are read again, not dropped.
+    const items = await this.#batchGet(keys);
+    return keys.flatMap(({ pk, sk }) => {
+      const item = items.get(`${pk}|${sk}`) as SummaryItem | undefined;
       return item ? [toSummary(item)] : [];
     });
   }

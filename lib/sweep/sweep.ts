@@ -216,8 +216,7 @@ export async function sweepStaleRecordings(options: SweepOptions): Promise<Sweep
 
 /** Not asked in this quiet period first; then the longest unasked. */
 function byAskingOrder(a: Question, b: Question): number {
-  const askedAt = ({ candidate: { reconciliation, quietSince } }: Question) =>
-    reconciliation === null || reconciliation.quietSince !== quietSince ? -1 : reconciliation.checkedAt;
+  const askedAt = ({ candidate }: Question) => answerThisPeriod(candidate)?.checkedAt ?? -1;
   return askedAt(a) - askedAt(b);
 }
 
@@ -239,9 +238,14 @@ async function ask(
 }
 
 /** Asked again until the vendor says the task ended or failed in this quiet period. */
-function worthAsking({ reconciliation, quietSince }: SweepCandidate): boolean {
-  if (reconciliation === null || reconciliation.quietSince !== quietSince) return true;
-  return reconciliation.vendorStatus === 'alive' || reconciliation.vendorStatus === 'unknown';
+function worthAsking(candidate: SweepCandidate): boolean {
+  const answer = answerThisPeriod(candidate);
+  return answer === undefined || answer.vendorStatus === 'alive' || answer.vendorStatus === 'unknown';
+}
+
+/** The vendor's answer in the candidate's current quiet period, if it was asked in it. */
+function answerThisPeriod({ reconciliation, quietSince }: SweepCandidate): KnownReconciliation | undefined {
+  return reconciliation !== null && reconciliation.quietSince === quietSince ? reconciliation : undefined;
 }
 
 /** A query that throws despite its contract is an `unknown` answer too: one vendor never stops the sweep. */
