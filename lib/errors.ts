@@ -61,6 +61,13 @@ export class QueueUnavailableError extends CallbackError {
   }
 }
 
+/** 503: the apps document could not be read or is invalid: our configuration, not the request, is at fault. */
+export class AppsUnavailableError extends CallbackError {
+  constructor(options?: { cause?: unknown }) {
+    super(503, 'apps_unavailable', 'configuration unavailable, retry later', options);
+  }
+}
+
 /** A queued message that process cannot interpret. It is retried and ends in the DLQ. */
 export class PoisonMessageError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -23,15 +23,39 @@ export function parseJsonObject(body: Uint8Array | string): JsonObject {
     throw new BadRequestError('body is not valid UTF-8', { cause });
   }
   if (text.startsWith(BOM)) text = text.slice(BOM.length);
+  assertNestingWithin(text, MAX_NESTING_DEPTH);
   let value: unknown;
   try {
     value = parse(text);
   } catch (cause) {
-    // RangeError here means nesting deep enough to exhaust the stack: still just a bad body.
     throw new BadRequestError('body is not valid JSON', { cause });
   }
   if (!isJsonObject(value as JsonValue)) throw new BadRequestError('body is not a JSON object');
   return value as JsonObject;
+}
+
+/**
+ * JSON nesting we accept (README, "Input bounds"): checked on the text, before any recursive parse
+ * or walk, because a parser copes with more depth than a recursive walk of its result does.
+ */
+export const MAX_NESTING_DEPTH = 64;
+
+/** Counts `[`/`{` depth outside strings in one pass; throws a 400 past `maxDepth`. */
+function assertNestingWithin(text: string, maxDepth: number): void {
+  let depth = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (inString) {
+      if (code === 0x5c)
+        index += 1; // a backslash escapes the next character
+      else if (code === 0x22) inString = false;
+    } else if (code === 0x22) inString = true;
+    else if (code === 0x5b || code === 0x7b) {
+      depth += 1;
+      if (depth > maxDepth) throw new BadRequestError(`body nests deeper than ${maxDepth} levels`);
+    } else if (code === 0x5d || code === 0x7d) depth -= 1;
+  }
 }
 
 export function isJsonObject(value: JsonValue | undefined): value is JsonObject {
@@ -55,13 +79,29 @@ export function canonicalJson(value: JsonValue): string {
 export function toPlainJson(value: JsonValue): unknown {
   if (isLosslessNumber(value)) {
     const number = Number(value.value);
-    return Number.isSafeInteger(number) || !Number.isInteger(number) ? number : value.value;
+    // An unsafe integer or a number beyond a double's range keeps its exact text.
+    return Number.isSafeInteger(number) || (Number.isFinite(number) && !Number.isInteger(number))
+      ? number
+      : value.value;
   }
   if (Array.isArray(value)) return value.map(toPlainJson);
   if (isJsonObject(value)) {
     return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, toPlainJson(item)]));
   }
   return value;
+}
+
+/**
+ * JSON text within SQS's character set: SQS refuses U+FFFE, U+FFFF and lone surrogates in a
+ * message, and the local emulator refuses every character above U+FFFF, which AWS accepts. Each
+ * such code unit is written as a `\uXXXX` escape (JSON.stringify escapes lone surrogates already),
+ * so `JSON.parse` gives back exactly the same strings.
+ */
+export function toQueueSafeJson(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[\uD800-\uDFFF\uFFFE\uFFFF]/g,
+    (unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /** Field readers: each returns `undefined` when the field is absent or of another type. */

@@ -282,7 +282,9 @@ export class RecordingStore {
       eventTime: event.eventTime,
       eventId: event.eventId,
       operator: event.operator ?? undefined,
-      roomInfo: event.roomInfo,
+      // As JSON text: a vendor's object may nest deeper than a DynamoDB map (32 levels) or hold
+      // numbers DynamoDB cannot (README, "Input bounds"). Items written before keep `roomInfo`.
+      roomInfoJson: JSON.stringify(event.roomInfo),
       appliedAt,
       expiresAt: Math.floor((appliedAt + this.#retentionMs) / 1000),
     };
@@ -464,7 +466,7 @@ export class RecordingStore {
       platform,
       appId,
       roomId,
-      roomInfo: (room.Item?.roomInfo as Record<string, unknown> | undefined) ?? null,
+      roomInfo: readRoomInfo(room.Item),
       roomInfoUpdatedAt: room.Item ? new Date(room.Item.eventTime as number).toISOString() : null,
       operator: (room.Item?.operator as string | undefined) ?? null,
       recordings: summaries.map((summary) => summaryToListEntry(summary, derive)),
@@ -552,4 +554,10 @@ const filesScope = (key: RecordingKey): string => `files:${recordingPartitionKey
 /** The document client the handlers use; AWS_ENDPOINT_URL_DYNAMODB points it at DynamoDB Local. */
 export function createDocumentClient(): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+}
+
+/** Room info as the room item holds it: JSON text, or a map in items written before that. */
+function readRoomInfo(item: Record<string, unknown> | undefined): Record<string, unknown> | null {
+  if (typeof item?.roomInfoJson === 'string') return JSON.parse(item.roomInfoJson) as Record<string, unknown>;
+  return (item?.roomInfo as Record<string, unknown> | undefined) ?? null;
 }

@@ -105,15 +105,25 @@ export function parseAppsDocument(document: unknown, source: string): AppDirecto
   return new AppDirectory(apps);
 }
 
-/** Parses the document's text, adding the JSON error to the message. */
+/**
+ * Parses the document's text. A JSON error names where the text went wrong, by line and column,
+ * but never quotes it: the parser's own message quotes the source, which holds the secrets.
+ * The cause is left out for the same reason.
+ */
 export function parseAppsDocumentText(text: string, source: string): AppDirectory {
   let document: unknown;
   try {
     document = JSON.parse(text);
-  } catch (cause) {
-    throw new AppsConfigError(`Invalid apps document ${source}: not valid JSON (${(cause as Error).message})`, {
-      cause,
-    });
+  } catch (error) {
+    throw new AppsConfigError(`Invalid apps document ${source}: not valid JSON${jsonErrorPlace(text, error)}`);
   }
   return parseAppsDocument(document, source);
+}
+
+/** ` at line L, column C` from V8's `position N`, when it gives one. */
+function jsonErrorPlace(text: string, error: unknown): string {
+  const position = /position (\d+)/.exec(error instanceof Error ? error.message : '')?.[1];
+  if (position === undefined) return '';
+  const before = text.slice(0, Number(position)).split('\n');
+  return ` at line ${before.length}, column ${(before[before.length - 1]?.length ?? 0) + 1}`;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { parseAppsDocument } from './apps';
+import { parseAppsDocument, parseAppsDocumentText } from './apps';
 
 interface RawApp {
   platform: string;
@@ -24,14 +24,16 @@ export interface SparkRtcKeyUpdate {
  * original, so a reader never sees half a document. A missing file is created.
  */
 export async function setSparkRtcAuthKey(file: string, appId: string, authKey: string): Promise<SparkRtcKeyUpdate> {
-  let document: { apps: RawApp[]; [field: string]: unknown };
+  let text: string;
   try {
-    document = JSON.parse(await readFile(file, 'utf8'));
+    text = await readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    document = { apps: [] };
+    text = '{"apps":[]}';
   }
-  parseAppsDocument(document, file);
+  // Validated first: a JSON error of the raw parse would quote the document, secrets included.
+  parseAppsDocumentText(text, file);
+  const document = JSON.parse(text) as { apps: RawApp[]; [field: string]: unknown };
 
   const entry = document.apps.find((app) => app.platform === 'sparkrtc' && app.appId === appId);
   const previous = entry ? [entry.authKey ?? []].flat()[0] : undefined;

@@ -1,10 +1,17 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { CallbackQueue } from '../adapters/sqs-callback-queue';
 import type { LoadApps } from '../config/load-apps';
-import { BadRequestError, CallbackError, PayloadTooLargeError, QueueUnavailableError } from '../errors';
+import {
+  AppsUnavailableError,
+  BadRequestError,
+  CallbackError,
+  PayloadTooLargeError,
+  QueueUnavailableError,
+} from '../errors';
 import { type CallbackRequest, type IncomingCallback, lowerCaseHeaders, parseQuery } from '../http/callback-request';
 import { type JsonObject, parseJsonObject } from '../json';
 import { type CountOutcome, OUTCOME_METRICS } from '../metrics';
+import { withinBounds } from '../model/input-bounds';
 import type { Provider, VendorAnswer } from '../providers/provider';
 import { findProvider, type ProviderRegistry } from '../providers/registry';
 
@@ -49,16 +56,13 @@ export async function handleCallback(input: IncomingCallback, deps: IngestDepend
     const apps = await deps.loadApps().catch((cause: unknown) => {
       // Our configuration, not the vendor's request, is at fault: ask the vendor to retry.
       deps.logger.error('apps document unavailable', { error: (cause as Error).message });
-      throw new QueueUnavailableError({ cause });
+      throw new AppsUnavailableError({ cause });
     });
     const app = provider.authenticate(request, { apps, body });
     log.appId = app.appId;
-    const interpretation = provider.interpret({
-      appId: app.appId,
-      query: request.query,
-      body: body(),
-      receivedAt: request.receivedAt,
-    });
+    const interpretation = withinBounds(
+      provider.interpret({ appId: app.appId, query: request.query, body: body(), receivedAt: request.receivedAt }),
+    );
     if (interpretation.kind === 'unmodelled') {
       log.ms = Date.now() - input.receivedAt;
       deps.logger.info('callback acknowledged, not modelled', {

@@ -1,4 +1,5 @@
 import { PoisonMessageError } from '../errors';
+import { toQueueSafeJson } from '../json';
 import { type Endpoint, isEndpoint } from '../platforms';
 import { SWEEP_MESSAGE_KINDS, type SweepMessage, toSweepMessage } from './sweep-message';
 
@@ -18,7 +19,7 @@ export interface QueuedCallback {
 }
 
 export function encodeQueuedCallback(callback: QueuedCallback): string {
-  return JSON.stringify(callback);
+  return toQueueSafeJson(callback);
 }
 
 /** What process reads from the callbacks queue: a callback from ingest, or a message from the sweep. */

@@ -1,5 +1,5 @@
 import { PoisonMessageError } from '../errors';
-import type { JsonObject } from '../json';
+import { type JsonObject, toQueueSafeJson } from '../json';
 import { isPlatform } from '../platforms';
 import { deriveEventId } from './event-id';
 import type { RecordingEvent } from './events';
@@ -32,7 +32,7 @@ export interface StaleNoticeMessage extends RecordingKey {
 export const SWEEP_MESSAGE_KINDS: ReadonlySet<string> = new Set<SweepMessage['kind']>(['reconciliation', 'stale']);
 
 export function encodeSweepMessage(message: SweepMessage): string {
-  return JSON.stringify(message);
+  return toQueueSafeJson(message);
 }
 
 /** A parsed queue message with a sweep `kind`, checked; throws a `PoisonMessageError` naming the bad part. */

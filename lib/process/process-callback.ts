@@ -4,6 +4,7 @@ import { BadRequestError, PoisonMessageError } from '../errors';
 import { parseJsonObject } from '../json';
 import { type CountOutcome, OUTCOME_METRICS } from '../metrics';
 import type { Interpretation } from '../model/events';
+import { withinBounds } from '../model/input-bounds';
 import { decodeQueueMessage, isSweepMessage, type QueuedCallback } from '../model/queued-callback';
 import type { ProviderRegistry } from '../providers/registry';
 import { processSweepMessage } from './process-sweep-message';
@@ -33,12 +34,14 @@ async function processCallback(callback: QueuedCallback, deps: ProcessDependenci
   if (!provider) throw new PoisonMessageError(`no provider for ${callback.endpoint}`);
   let interpretation: Interpretation;
   try {
-    interpretation = provider.interpret({
-      appId: callback.appId,
-      query: callback.query,
-      body: parseJsonObject(callback.body),
-      receivedAt: callback.receivedAt,
-    });
+    interpretation = withinBounds(
+      provider.interpret({
+        appId: callback.appId,
+        query: callback.query,
+        body: parseJsonObject(callback.body),
+        receivedAt: callback.receivedAt,
+      }),
+    );
   } catch (error) {
     if (error instanceof BadRequestError) throw new PoisonMessageError(error.message, { cause: error });
     throw error;

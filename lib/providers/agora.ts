@@ -11,6 +11,7 @@ import {
 } from '../json';
 import { withEventId } from '../model/event-id';
 import { type FileMention, type FileStatus, type Interpretation, unmodelled } from '../model/events';
+import { checkIdField, readVendorTime } from '../model/input-bounds';
 import { type AppliedEvent, highestStatus, type RecordingStatus, type StatusRule } from '../model/status-rule';
 import { codeMessageAnswer, keysOf, type Provider, requireApp, type Vendor } from './provider';
 import { assertAnyKeyMatches, decodeHexDigest, hmac } from './verification';
@@ -53,6 +54,14 @@ const CODE_FIELD: Readonly<Record<number, string>> = {
   71: 'code',
 };
 
+/**
+ * The documented Cloud Recording event types (PROTOCOLS.md §6). Any other type is acknowledged and
+ * not queued: a recording's summary counts events by type, so an open set would grow without bound.
+ */
+const DOCUMENTED_EVENT_TYPES: ReadonlySet<number> = new Set([
+  1, 2, 3, 4, 11, 12, 30, 31, 32, 33, 40, 41, 42, 43, 44, 45, 60, 61, 70, 71, 72, 73, 80, 81, 90, 100, 1001,
+]);
+
 export function createAgoraProvider(): Provider<AgoraApp> {
   return {
     endpoint: 'agora',
@@ -84,12 +93,16 @@ export function createAgoraProvider(): Provider<AgoraApp> {
       if (productId !== CLOUD_RECORDING_PRODUCT) return unmodelled(`productId ${productId ?? 'missing'}`);
       const eventType = readInteger(body, 'eventType');
       if (eventType === undefined) throw new BadRequestError('eventType must be an integer');
+      if (!DOCUMENTED_EVENT_TYPES.has(eventType)) return unmodelled(`eventType ${eventType}`);
       const payload = readObject(body, 'payload');
       if (!payload) throw new BadRequestError('payload must be an object');
       // The task id is payload.sid; the top-level copy is not in the vendor's field list (PROTOCOLS.md §6).
       const taskId = readIdentifier(payload, 'sid');
       if (!taskId) throw new BadRequestError('payload.sid is missing');
       const details = readObject(payload, 'details') ?? {};
+      readVendorTime(body, 'notifyMs', 'ms');
+      const sentAt = readVendorTime(payload, 'sendts', 'ms', 'payload.sendts');
+      checkIdField(payload, 'uid', 'payload.uid');
       const codeField = CODE_FIELD[eventType];
       const code = codeField === undefined ? null : (readInteger(details, codeField) ?? null);
       return {
@@ -105,7 +118,7 @@ export function createAgoraProvider(): Provider<AgoraApp> {
             code,
             seqNo: null,
             files: agoraFiles(eventType, details, code),
-            occurredAt: readInteger(payload, 'sendts') ?? null,
+            occurredAt: sentAt ?? null,
             // Uploading progress arrives every minute of a recording: keep it out of the room index.
             indexInRoom: eventType !== 33,
           } as const,

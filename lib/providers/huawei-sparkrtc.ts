@@ -3,6 +3,7 @@ import { AppNotAllowedError, BadRequestError, type CallbackError, VerificationEr
 import { readIdentifier, readString } from '../json';
 import { withEventId } from '../model/event-id';
 import { type FileMention, type Interpretation, unmodelled } from '../model/events';
+import { checkIdField, readVendorIsoTime } from '../model/input-bounds';
 import { finding, type VendorFinding } from '../model/reconciliation';
 import type { StatusRule } from '../model/status-rule';
 import { bodyIdentifier } from './body-identifier';
@@ -14,6 +15,7 @@ import {
   type Provider,
   type ProviderEnv,
   type RecordingQuery,
+  readAllowUnsigned,
   readApiCredentials,
   requireApp,
   secondsFromEnv,
@@ -135,7 +137,9 @@ export function createHuaweiSparkRtcProvider(options: HuaweiSparkRtcOptions = {}
         if (isOpaque) return unmodelled(`${rawType} without job_id`);
         throw new BadRequestError('job_id is missing');
       }
-      const startTime = Date.parse(readString(body, 'start_time') ?? '');
+      const startTime = readVendorIsoTime(body, 'start_time');
+      readVendorIsoTime(body, 'end_time');
+      checkIdField(body, 'stream_name');
       return {
         kind: 'event',
         event: withEventId(
@@ -149,7 +153,7 @@ export function createHuaweiSparkRtcProvider(options: HuaweiSparkRtcOptions = {}
             code: null,
             seqNo: null,
             files: eventType === 'RECORD_FILE_COMPLETE' ? [completedFile(body)] : [],
-            occurredAt: Number.isNaN(startTime) ? null : startTime,
+            occurredAt: startTime ?? null,
             indexInRoom: true,
           } as const,
           // Auth headers are the only delivery metadata; the body is the content (CONTRACT §4).
@@ -225,6 +229,8 @@ export const SPARKRTC_RECORDING_QUERY: RecordingQuery<SparkRtcApp> = {
       if (!app.api) return finding('unknown', 'no api credentials');
       const { ak, sk, projectId } = app.api;
       const [secretKey = ''] = sk.reveal();
+      // URL parsers resolve `.` and `..` segments, escaped or not: such an id would address another path.
+      if (taskId === '.' || taskId === '..' || taskId.includes('/')) return finding('unknown', 'job id not queryable');
       const base = vendorBaseUrl(context.env, 'SPARKRTC_API_ENDPOINT', DEFAULT_SPARKRTC_API_ENDPOINT);
       for (const jobs of JOB_COLLECTIONS) {
         const url = new URL(`${base}/v2/apps/${encodeURIComponent(app.appId)}/${jobs}/${encodeURIComponent(taskId)}`);
@@ -256,16 +262,12 @@ export const SPARKRTC_VENDOR: Vendor<SparkRtcApp, 'huawei-sparkrtc'> = {
   bodyKeys: ['event_type', 'download_url'],
   statusRule: SPARKRTC_STATUS_RULE,
   parseApp: (appId, entry) => {
-    const { allowUnsigned } = entry.fields;
-    if (allowUnsigned !== undefined && typeof allowUnsigned !== 'boolean') {
-      return entry.fail('"allowUnsigned" must be true or false');
-    }
     const api = readApiCredentials(entry, { plain: ['ak', 'projectId'], secret: ['sk'] });
     return {
       platform: 'sparkrtc',
       appId,
       authKey: entry.secret('authKey', false),
-      allowUnsigned: allowUnsigned === true,
+      allowUnsigned: readAllowUnsigned(entry),
       ...(api && { api }),
     };
   },

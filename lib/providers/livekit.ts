@@ -3,6 +3,7 @@ import { BadRequestError, VerificationError } from '../errors';
 import { isJsonObject, type JsonObject, type JsonValue, readIdentifier, readObject, readString } from '../json';
 import { withEventId } from '../model/event-id';
 import { type FileMention, type FileStatus, type Interpretation, unmodelled } from '../model/events';
+import { readVendorTime } from '../model/input-bounds';
 import { finding, type VendorFinding, type VendorStatus } from '../model/reconciliation';
 import { highestStatus, type RecordingStatus, type StatusRule } from '../model/status-rule';
 import {
@@ -184,7 +185,12 @@ export function createLiveKitProvider(options: LiveKitOptions = {}): Provider<Li
       const taskId = info && readIdentifier(info, 'egressId');
       if (!info || !taskId) throw new BadRequestError('egressInfo.egressId is missing');
       const status = egressStatus(info);
-      const createdAt = readIdentifier(body, 'createdAt');
+      // createdAt is Unix seconds as an int64 string; egress times are nanoseconds (PROTOCOLS.md §7).
+      const createdAt = readVendorTime(body, 'createdAt', 's');
+      for (const key of ['startedAt', 'endedAt', 'updatedAt']) {
+        // protojson omits a zero, but "0" means unset too.
+        if (info[key] !== '0') readVendorTime(info, key, 'ns', `egressInfo.${key}`);
+      }
       const id = readString(body, 'id');
       return {
         kind: 'event',
@@ -199,8 +205,7 @@ export function createLiveKitProvider(options: LiveKitOptions = {}): Provider<Li
             code: EGRESS_STATUSES.indexOf(status),
             seqNo: null,
             files: liveKitFiles(info, fileStatusFor(status)),
-            // createdAt is Unix seconds, sent as an int64 string (PROTOCOLS.md §7).
-            occurredAt: createdAt && /^\d{1,12}$/.test(createdAt) ? Number(createdAt) * 1000 : null,
+            occurredAt: createdAt ?? null,
             indexInRoom: true,
           } as const,
           // The vendor's id names the event; a retry is byte-identical anyway (PROTOCOLS.md §7, Dedupe).
@@ -425,11 +430,15 @@ export const LIVEKIT_RECORDING_QUERY: RecordingQuery<LiveKitApp> = {
     }),
 };
 
-/** An http(s) base URL without its trailing slash, or undefined. */
-function httpBaseUrl(text: string): string | undefined {
+/**
+ * An https base URL without its trailing slash, or undefined. Every query carries a token signed
+ * with the app's API secret, so plain http is allowed only to a loopback host (tests, fakes).
+ */
+function apiBaseUrl(text: string): string | undefined {
   if (!URL.canParse(text)) return undefined;
-  const { protocol } = new URL(text);
-  return protocol === 'http:' || protocol === 'https:' ? text.replace(/\/+$/, '') : undefined;
+  const { protocol, hostname } = new URL(text);
+  const loopback = hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+  return protocol === 'https:' || (protocol === 'http:' && loopback) ? text.replace(/\/+$/, '') : undefined;
 }
 
 export const LIVEKIT_VENDOR: Vendor<LiveKitApp, 'livekit'> = {
@@ -457,8 +466,12 @@ export const LIVEKIT_VENDOR: Vendor<LiveKitApp, 'livekit'> = {
       keys.set(apiKey, new SecretSet(list as string[]));
     }
     const api = readApiCredentials(entry, { plain: ['url'], secret: [] });
-    const url = api && httpBaseUrl(api.url);
-    if (api && !url) return entry.fail('"api.url" must be an http(s) URL, such as https://my-project.livekit.cloud');
+    const url = api && apiBaseUrl(api.url);
+    if (api && !url) {
+      return entry.fail(
+        '"api.url" must be an https:// URL, such as https://my-project.livekit.cloud (http:// only to a loopback host)',
+      );
+    }
     return { platform: 'livekit', appId, apiKeys: keys, ...(url && { api: { url } }) };
   },
   checkApps: (apps, fail) => {

@@ -209,6 +209,18 @@ export function readApiCredentials<P extends string, S extends string>(
   ]) as { readonly [K in P]: string } & { readonly [K in S]: SecretSet };
 }
 
+/**
+ * The explicit opt-in to accept a vendor's unsigned callbacks on the app id match alone
+ * (CONTRACT §3): `"allowUnsigned": true`. Absent is false: secure by default.
+ */
+export function readAllowUnsigned(entry: AppEntryReader): boolean {
+  const { allowUnsigned } = entry.fields;
+  if (allowUnsigned !== undefined && typeof allowUnsigned !== 'boolean') {
+    return entry.fail('"allowUnsigned" must be true or false');
+  }
+  return allowUnsigned === true;
+}
+
 /** The secrets of a set, as signing keys without ids. */
 export function keysOf(secrets: SecretSet): SigningKey[] {
   return secrets.reveal().map((secret) => ({ secret }));

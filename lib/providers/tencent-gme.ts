@@ -3,6 +3,7 @@ import { AppNotAllowedError, BadRequestError } from '../errors';
 import { readIdentifier, readInteger, readObject, readString, withoutKeys } from '../json';
 import { withEventId } from '../model/event-id';
 import { type FileStatus, type Interpretation, unmodelled } from '../model/events';
+import { checkIdField, readVendorTime } from '../model/input-bounds';
 import type { StatusRule } from '../model/status-rule';
 import { bodyIdentifier } from './body-identifier';
 import { codeMessageAnswer, findApp, keysOf, type Provider, requireApp, type Vendor } from './provider';
@@ -55,7 +56,11 @@ export function createTencentGmeProvider(): Provider<GmeApp> {
       if (taskId === undefined) throw new BadRequestError('TaskID is missing');
       const detail = readObject(body, 'Detail');
       const seqNo = detail && readInteger(detail, 'SeqNo');
-      if (!detail || seqNo === undefined) throw new BadRequestError('Detail.SeqNo must be an integer');
+      if (!detail || seqNo === undefined || seqNo < 0) {
+        throw new BadRequestError('Detail.SeqNo must be a non-negative integer');
+      }
+      readVendorTime(body, 'Timestamp', 's');
+      checkIdField(body, 'UserID');
       const fileName = readString(detail, 'FileName');
       return {
         kind: 'event',

@@ -1,7 +1,8 @@
 import { BadRequestError, type CallbackError, VerificationError } from '../errors';
-import { readIdentifier, readInteger, readObject, readString, toPlainJson } from '../json';
+import { readIdentifier, readObject, readString, toPlainJson } from '../json';
 import { withEventId } from '../model/event-id';
 import { type Interpretation, unmodelled } from '../model/events';
+import { checkIdField, readVendorTime } from '../model/input-bounds';
 import {
   type AuthenticationContext,
   findApp,
@@ -14,7 +15,7 @@ import {
   type VerifiedCallback,
 } from './provider';
 import type { TrtcApp } from './tencent-trtc';
-import { normalizeTrtcRecordingEvent } from './trtc-recording-event';
+import { interpretTrtcRecordingEvent } from './trtc-recording-event';
 import { assertAnyKeyMatches, assertFresh, decodeHexDigest, parseUnixTimestamp, sha256 } from './verification';
 
 /** The vendor rejects a RequestTime more than 1 minute from now (PROTOCOLS.md §1). */
@@ -63,8 +64,14 @@ export function createTencentImProvider(options: TencentImOptions = {}): Provide
 
     authenticate(request, { apps }: AuthenticationContext): TrtcApp {
       const app = requireApp(apps, 'trtc', request.query.SdkAppid, 'SdkAppid in the URL');
-      // Without a token the SdkAppid match is the whole check, as seed 000 describes.
-      if (app.imToken.size === 0) return app;
+      if (app.imToken.size === 0) {
+        // The SdkAppid match alone, as seed 000 describes, only on the explicit opt-in (CONTRACT §3).
+        if (app.allowUnsigned) return app;
+        throw new VerificationError(
+          'missing_signature',
+          'this app has no imToken and does not allow unsigned callbacks',
+        );
+      }
       const { RequestTime: requestTime, Sign: sign } = request.query;
       const requestTimeMs = parseUnixTimestamp(requestTime, 'RequestTime');
       if (!sign) throw new VerificationError('missing_signature', 'Sign is missing from the URL');
@@ -76,15 +83,16 @@ export function createTencentImProvider(options: TencentImOptions = {}): Provide
     interpret({ appId, query, body }: VerifiedCallback): Interpretation {
       const command = readString(body, 'CallbackCommand') ?? query.CallbackCommand ?? '';
       if (RECORDING_COMMANDS.has(command)) {
-        return { kind: 'event', event: normalizeTrtcRecordingEvent(body, appId) };
+        return interpretTrtcRecordingEvent(body, appId);
       }
       if (!ROOM_COMMANDS.has(command)) return unmodelled(command || 'no CallbackCommand');
 
       const roomInfo = readObject(body, 'RoomInfo');
       const roomId = roomInfo && readIdentifier(roomInfo, 'RoomId');
       if (!roomInfo || !roomId) throw new BadRequestError('RoomInfo.RoomId is missing');
-      const eventTime = readInteger(body, 'EventTime');
+      const eventTime = readVendorTime(body, 'EventTime', 'ms');
       if (eventTime === undefined) throw new BadRequestError('EventTime must be an integer');
+      checkIdField(body, 'Operator_Account');
       const info = toPlainJson(roomInfo) as Record<string, unknown>;
       for (const field of ROOM_BOOLEAN_FIELDS) {
         // The seed sends IsCloudRecordingDisabled as the string "false" (PROTOCOLS.md §1).

@@ -17,6 +17,7 @@ import {
   type Provider,
   type ProviderEnv,
   type RecordingQuery,
+  readAllowUnsigned,
   readApiCredentials,
   requireApp,
   type Vendor,
@@ -32,7 +33,7 @@ import {
 } from './run-vendor-query';
 import { tc3Authorization } from './tencent-cloud-api-signature';
 import { createTencentImProvider, tencentImOptionsFromEnv } from './tencent-im';
-import { normalizeTrtcRecordingEvent, TRTC_CLOUD_RECORDING_GROUP } from './trtc-recording-event';
+import { interpretTrtcRecordingEvent, TRTC_CLOUD_RECORDING_GROUP } from './trtc-recording-event';
 import { assertAnyKeyMatches, decodeBase64Digest, hmac, requireHeader } from './verification';
 
 /** Tencent Cloud API 3.0 credentials for `DescribeCloudRecording` (CONTRACT §3). */
@@ -46,8 +47,14 @@ export interface TrtcApiCredentials {
 export interface TrtcApp {
   readonly platform: 'trtc';
   readonly appId: string;
-  /** Chat webhook token; when empty, Chat callbacks are accepted on the SdkAppid match alone (seed 000). */
+  /** Chat webhook token; when empty, Chat callbacks are refused unless `allowUnsigned` (CONTRACT §3). */
   readonly imToken: SecretSet;
+  /**
+   * Accept unsigned Chat callbacks on the SdkAppid match alone, as seed 000 describes. Only consulted
+   * without an `imToken`: Chat and TRTC share the `trtc` namespace, so this lets anyone who knows the
+   * SdkAppid (it ships in client apps) write into recordings that arrived signed through TRTC.
+   */
+  readonly allowUnsigned: boolean;
   /** TRTC callback key; when empty, the tencent-trtc endpoint refuses this app. */
   readonly callbackKey: SecretSet;
   readonly api?: TrtcApiCredentials;
@@ -89,7 +96,7 @@ export function createTencentTrtcProvider(): Provider<TrtcApp> {
       const group = readInteger(body, 'EventGroupId');
       // Room and media groups, and web-page recording (8) whose payloads we do not model.
       if (group !== TRTC_CLOUD_RECORDING_GROUP) return unmodelled(`EventGroupId ${group ?? 'missing'}`);
-      return { kind: 'event', event: normalizeTrtcRecordingEvent(body, appId) };
+      return interpretTrtcRecordingEvent(body, appId);
     },
 
     answer: codeMessageAnswer,
@@ -213,6 +220,7 @@ export const TRTC_VENDOR: Vendor<TrtcApp, 'tencent-im' | 'tencent-trtc'> = {
       appId,
       imToken: entry.secret('imToken', false),
       callbackKey: entry.secret('callbackKey', false),
+      allowUnsigned: readAllowUnsigned(entry),
       ...(api && { api }),
     };
   },

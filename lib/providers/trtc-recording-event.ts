@@ -10,22 +10,30 @@ import {
   withoutKeys,
 } from '../json';
 import { withEventId } from '../model/event-id';
-import type { FileMention, FileStatus, RecordingEvent } from '../model/events';
+import { type FileMention, type FileStatus, type Interpretation, unmodelled } from '../model/events';
+import { checkIdField, readVendorTime } from '../model/input-bounds';
 
 /** TRTC event group for cloud recording (PROTOCOLS.md §2). */
 export const TRTC_CLOUD_RECORDING_GROUP = 3;
 /** The slice event: one per HLS segment, thousands per task, so it stays out of the room index. */
 const FILE_SLICE = 307;
+/**
+ * The documented cloud-recording event types, 301–312 (PROTOCOLS.md §2). Others are acknowledged and
+ * not queued: the summary counts events by type, so an open set of types would grow without bound.
+ */
+const FIRST_EVENT_TYPE = 301;
+const LAST_EVENT_TYPE = 312;
 /** Delivery metadata, excluded from the dedupe identity (CONTRACT §4). */
 const DELIVERY_METADATA = ['CallbackTs', 'CallbackCommand'] as const;
 
 /**
- * Normalizes a TRTC cloud-recording event. Chat's `…CallbackAfterCloudRecordingChanged` relays the
+ * Interprets a TRTC cloud-recording event. Chat's `…CallbackAfterCloudRecordingChanged` relays the
  * same EventInfo (PROTOCOLS.md §1), so both endpoints call this and one TaskId is one recording.
  */
-export function normalizeTrtcRecordingEvent(body: JsonObject, appId: string): RecordingEvent {
+export function interpretTrtcRecordingEvent(body: JsonObject, appId: string): Interpretation {
   const eventType = readInteger(body, 'EventType');
   if (eventType === undefined) throw new BadRequestError('EventType must be an integer');
+  if (eventType < FIRST_EVENT_TYPE || eventType > LAST_EVENT_TYPE) return unmodelled(`EventType ${eventType}`);
   const eventInfo = readObject(body, 'EventInfo');
   if (!eventInfo) throw new BadRequestError('EventInfo must be an object');
   const taskId = readIdentifier(eventInfo, 'TaskId');
@@ -34,8 +42,13 @@ export function normalizeTrtcRecordingEvent(body: JsonObject, appId: string): Re
   const payload = readObject(eventInfo, 'Payload') ?? {};
   // 302 reports LeaveCode; newer docs also name 305's Status `LeaveCode` (PROTOCOLS.md §1).
   const code = readInteger(payload, 'Status') ?? readInteger(payload, 'LeaveCode') ?? null;
-  const eventSeconds = readInteger(eventInfo, 'EventTs');
-  const occurredAt = readInteger(eventInfo, 'EventMsTs') ?? (eventSeconds === undefined ? null : eventSeconds * 1000);
+  // Every vendor time is checked, used or not: 200 means the event can be applied (README, "Input bounds").
+  const eventMs = readVendorTime(eventInfo, 'EventMsTs', 'ms', 'EventInfo.EventMsTs');
+  const eventSecondsMs = readVendorTime(eventInfo, 'EventTs', 's', 'EventInfo.EventTs');
+  readVendorTime(body, 'CallbackTs', 'ms');
+  readVendorTime(body, 'EventTime', 'ms');
+  checkIdField(eventInfo, 'UserId', 'EventInfo.UserId');
+  const occurredAt = eventMs ?? eventSecondsMs ?? null;
 
   const content = (): JsonObject => {
     // RoomId may be a number on one endpoint and a string on the other: the same event either way.
@@ -56,7 +69,7 @@ export function normalizeTrtcRecordingEvent(body: JsonObject, appId: string): Re
     occurredAt,
     indexInRoom: eventType !== FILE_SLICE,
   } as const;
-  return withEventId(facts, content);
+  return { kind: 'event', event: withEventId(facts, content) };
 }
 
 /** The files an event names (CONTRACT §4): 304 FileList, 307 FileName, 310 FileMessage, 311 VideoUrl. */

@@ -379,8 +379,13 @@ describe('ingest edge cases', () => {
     expect([answer.statusCode, outcome]).toEqual([200, 'unmodelled']);
   });
 
-  it('accepts Chat webhooks on the SdkAppid match alone when no imToken is configured', async () => {
-    const apps = parseAppsDocument({ apps: [{ platform: 'trtc', appId: '1400000001' }] }, 'test');
+  it.each([
+    [undefined, 401, 0],
+    [false, 401, 0],
+    [true, 200, 1],
+  ])('without an imToken, allowUnsigned %s answers unsigned Chat webhooks %i', async (allowUnsigned, status, queued) => {
+    const entry = { platform: 'trtc', appId: '1400000001', callbackKey: 'k', allowUnsigned };
+    const apps = parseAppsDocument({ apps: [entry] }, 'test');
     const queue = new MemoryQueue();
     const { answer } = await handleCallback(signTestRequest(SEED_000), {
       providers: createProviderRegistry(),
@@ -389,8 +394,9 @@ describe('ingest edge cases', () => {
       logger,
       countOutcome,
     });
-    expect(answer.statusCode).toBe(200);
-    expect(queue.sent).toHaveLength(1);
+    expect(answer.statusCode).toBe(status);
+    expect(JSON.parse(answer.body).ActionStatus).toBe(status === 200 ? 'OK' : 'FAIL');
+    expect(queue.sent).toHaveLength(queued);
   });
 
   it('accepts unsigned SparkRTC callbacks only for an app that allows them', async () => {

@@ -124,12 +124,12 @@ describe('identity', () => {
   });
 
   it('treats a vendor retry (new CallbackTs or Timestamp) as the same event', () => {
-    const first = interpretSample({ ...trtc(301, { Status: 0 }), body: trtcBody(301, { taskId: 'x', callbackTs: 1 }) });
-    const retry = interpretSample({ ...trtc(301, { Status: 0 }), body: trtcBody(301, { taskId: 'x', callbackTs: 2 }) });
+    const first = interpretSample({ ...trtc(301, { Status: 0 }), body: trtcBody(301, { taskId: 'x', callbackTs: 1_700_000_000_001 }) });
+    const retry = interpretSample({ ...trtc(301, { Status: 0 }), body: trtcBody(301, { taskId: 'x', callbackTs: 1_700_000_000_002 }) });
     expect(retry.eventId).toBe(first.eventId);
     const gmeRetry = interpretSample({
       ...gme(1, 0),
-      body: gmeBody({ taskId: '7', eventType: 1, seqNo: 0, timestamp: 99 }),
+      body: gmeBody({ taskId: '7', eventType: 1, seqNo: 0, timestamp: 1_700_000_099 }),
     });
     expect(gmeRetry.eventId).toBe(
       interpretSample({ ...gme(1, 0), body: gmeBody({ taskId: '7', eventType: 1, seqNo: 0 }) }).eventId,

@@ -100,12 +100,17 @@ describe('vendor API credentials, "api" (CONTRACT §3)', () => {
     [
       'livekit: a wss url',
       { ...ENTRIES.livekit, api: { url: 'wss://my-project.livekit.cloud' } },
-      '"api.url" must be an http(s) URL',
+      '"api.url" must be an https:// URL',
+    ],
+    [
+      'livekit: plain http to a remote host (the token would travel in clear)',
+      { ...ENTRIES.livekit, api: { url: 'http://my-project.livekit.cloud' } },
+      '"api.url" must be an https:// URL',
     ],
     [
       'livekit: a host without a scheme',
       { ...ENTRIES.livekit, api: { url: 'my-project.livekit.cloud' } },
-      '"api.url" must be an http(s) URL',
+      '"api.url" must be an https:// URL',
     ],
     [
       'livekit: a key in api',

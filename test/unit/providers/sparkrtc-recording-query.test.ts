@@ -37,6 +37,11 @@ describe('SparkRTC job queries (PROTOCOLS.md §8.2)', () => {
     expect(SPARKRTC_RECORDING_QUERY.canQuery(parseApp('sparkrtc', { allowUnsigned: true }))).toBe(false);
   });
 
+  it.each(['.', '..', 'a/b', '../other-app'])('never puts job id %j into an API path', async (jobId) => {
+    expect(await ask(jobId)).toEqual({ vendorStatus: 'unknown', detail: 'job id not queryable' });
+    expect(vendor.requests).toHaveLength(0);
+  });
+
   it('sends a signed GET of the mixed-stream job first', async () => {
     vendor.script('job-sent', SPARKRTC_ANSWERS.alive);
     expect(await ask('job-sent')).toEqual({ vendorStatus: 'alive', detail: 'RUNNING' });
