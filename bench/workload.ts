@@ -10,6 +10,10 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
+/** Send times of a first delivery and its redelivery (in range: README, "Input bounds"). */
+const SENT_AT_MS = 1_752_580_000_000;
+const SENT_AT_S = 1_752_580_000;
+
 export function shuffle<T>(items: T[], random: () => number): T[] {
   for (let i = items.length - 1; i > 0; i -= 1) {
     const j = Math.floor(random() * (i + 1));
@@ -54,7 +58,7 @@ export function distinctEvents(count: number, namespace: string): { sample: Samp
         appId: DEV_APPS.trtc,
         body: trtcBody(type, { taskId: task, payload, callbackTs }),
       });
-      events.push({ sample: render(1), redeliver: () => render(2) });
+      events.push({ sample: render(SENT_AT_MS), redeliver: () => render(SENT_AT_MS + 1) });
     } else if (kind === 1) {
       const taskId = String(gmeBase + BigInt(Math.floor(i / 10)));
       const render = (timestamp: number): Sample => ({
@@ -63,7 +67,7 @@ export function distinctEvents(count: number, namespace: string): { sample: Samp
         appId: DEV_APPS.gme,
         body: gmeBody({ taskId, eventType: (slot % 3) + 1, seqNo: Math.floor(slot / 3), timestamp }),
       });
-      events.push({ sample: render(1), redeliver: () => render(2) });
+      events.push({ sample: render(SENT_AT_S), redeliver: () => render(SENT_AT_S + 1) });
     } else {
       // Odd slots complete a file each; the even ones are five different event types, so all ten differ.
       const even = [

@@ -114,9 +114,9 @@ describe('rooms', () => {
       appId: DEV_APPS.trtc,
       body: trtcBody(type, { taskId, roomId, eventMsTs }),
     });
-    await send(event(older, 301, 1_000_000));
-    await send(event(newer, 301, 2_000_000));
-    await send(event(older, 302, 3_000_000)); // the older recording is the most recently active
+    await send(event(older, 301, 1_700_000_001_000));
+    await send(event(newer, 301, 1_700_000_002_000));
+    await send(event(older, 302, 1_700_000_003_000)); // the older recording is the most recently active
     await stack.drain();
     const { body } = await stack.get(`/rooms/trtc/${DEV_APPS.trtc}/${roomId}`);
     expect(body.recordings.map((recording: { taskId: string }) => recording.taskId)).toEqual([newer, older]);

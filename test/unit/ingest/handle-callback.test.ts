@@ -383,21 +383,24 @@ describe('ingest edge cases', () => {
     [undefined, 401, 0],
     [false, 401, 0],
     [true, 200, 1],
-  ])('without an imToken, allowUnsigned %s answers unsigned Chat webhooks %i', async (allowUnsigned, status, queued) => {
-    const entry = { platform: 'trtc', appId: '1400000001', callbackKey: 'k', allowUnsigned };
-    const apps = parseAppsDocument({ apps: [entry] }, 'test');
-    const queue = new MemoryQueue();
-    const { answer } = await handleCallback(signTestRequest(SEED_000), {
-      providers: createProviderRegistry(),
-      loadApps: async () => apps,
-      queue,
-      logger,
-      countOutcome,
-    });
-    expect(answer.statusCode).toBe(status);
-    expect(JSON.parse(answer.body).ActionStatus).toBe(status === 200 ? 'OK' : 'FAIL');
-    expect(queue.sent).toHaveLength(queued);
-  });
+  ])(
+    'without an imToken, allowUnsigned %s answers unsigned Chat webhooks %i',
+    async (allowUnsigned, status, queued) => {
+      const entry = { platform: 'trtc', appId: '1400000001', callbackKey: 'k', allowUnsigned };
+      const apps = parseAppsDocument({ apps: [entry] }, 'test');
+      const queue = new MemoryQueue();
+      const { answer } = await handleCallback(signTestRequest(SEED_000), {
+        providers: createProviderRegistry(),
+        loadApps: async () => apps,
+        queue,
+        logger,
+        countOutcome,
+      });
+      expect(answer.statusCode).toBe(status);
+      expect(JSON.parse(answer.body).ActionStatus).toBe(status === 200 ? 'OK' : 'FAIL');
+      expect(queue.sent).toHaveLength(queued);
+    },
+  );
 
   it('accepts unsigned SparkRTC callbacks only for an app that allows them', async () => {
     const open = await run(signTestRequest(sparkSample('spark-open')));

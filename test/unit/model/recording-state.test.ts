@@ -124,8 +124,14 @@ describe('identity', () => {
   });
 
   it('treats a vendor retry (new CallbackTs or Timestamp) as the same event', () => {
-    const first = interpretSample({ ...trtc(301, { Status: 0 }), body: trtcBody(301, { taskId: 'x', callbackTs: 1_700_000_000_001 }) });
-    const retry = interpretSample({ ...trtc(301, { Status: 0 }), body: trtcBody(301, { taskId: 'x', callbackTs: 1_700_000_000_002 }) });
+    const first = interpretSample({
+      ...trtc(301, { Status: 0 }),
+      body: trtcBody(301, { taskId: 'x', callbackTs: 1_700_000_000_001 }),
+    });
+    const retry = interpretSample({
+      ...trtc(301, { Status: 0 }),
+      body: trtcBody(301, { taskId: 'x', callbackTs: 1_700_000_000_002 }),
+    });
     expect(retry.eventId).toBe(first.eventId);
     const gmeRetry = interpretSample({
       ...gme(1, 0),
