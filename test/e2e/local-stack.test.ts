@@ -23,7 +23,12 @@ describe('npm start: the whole pipeline as a user runs it', () => {
     url = `http://127.0.0.1:${port}`;
     receiver = await startEventReceiver();
     const started = Date.now();
-    stack = run('npm', ['start'], { PORT: String(port), RECORDING_EVENTS_URL: receiver.url });
+    // As a user runs it: without the suite's POWERTOOLS_METRICS_DISABLED=false.
+    stack = run('npm', ['start'], {
+      PORT: String(port),
+      RECORDING_EVENTS_URL: receiver.url,
+      POWERTOOLS_METRICS_DISABLED: undefined,
+    });
     await waitFor(
       'GET /health to answer 200',
       async () => ((await fetch(`${url}/health`)).status === 200 ? true : undefined),
@@ -52,6 +57,19 @@ describe('npm start: the whole pipeline as a user runs it', () => {
       `events       Recording Status Changed, Recording Stale: logged and POSTed to ${receiver.url} as EventBridge target envelopes`,
     );
     expect(stack.output()).toContain('sweep        every 60 s: recordings quiet for 6 h (STALE_AFTER_HOURS) are stale');
+  });
+
+  it('prints the rebuild-views command, and no metric lines (README: metrics are off locally)', async () => {
+    expect(stack.output()).toContain('npm run rebuild-views -- --table');
+    const replay = run('npm', ['run', 'replay', '--', 'events/', '--url', url]);
+    expect(await replay.exit).toBe(0);
+    // EMF lines carry an "_aws" member; handlers imported before start.ts's body ran used to print them.
+    await waitFor(
+      'the replayed events to be processed',
+      async () => (stack.output().includes('event applied') ? true : undefined),
+      30_000,
+    );
+    expect(stack.output()).not.toContain('"_aws"');
   });
 
   it('replays the sample events and converges to the contract outcomes', async () => {
