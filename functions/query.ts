@@ -13,12 +13,22 @@ const store = new RecordingStore({
 
 /** `GET /recordings/…` and `GET /rooms/…`. */
 export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+  let query: Record<string, string>;
+  try {
+    query = parseQuery(event.rawQueryString ?? '');
+  } catch (error) {
+    return {
+      statusCode: 400,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ message: (error as Error).message }),
+    };
+  }
   try {
     const answer = await handleQuery(
       {
         method: event.requestContext.http.method,
         rawPath: event.rawPath,
-        query: parseQuery(event.rawQueryString ?? ''),
+        query,
       },
       store,
     );

@@ -13,6 +13,11 @@ export interface Routes {
 
 /** API Gateway HTTP API's own payload limit; ingest enforces its 256 KiB limit itself. */
 const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+/**
+ * Node answers an empty 431 past 16 KiB of headers, before any handler runs. Let ingest see up to
+ * this much, so an oversize header gets its documented 400 in the vendor's shape.
+ */
+const MAX_HEADER_BYTES = 64 * 1024;
 const CALLBACK_ROUTE = /^\/callbacks\/[^/]+$/;
 /** The five GET routes of serverless.yml: an app's recordings, a recording, its files, its timeline, a room. */
 const STATE_ROUTE = /^\/(recordings\/[^/]+\/[^/]+(\/[^/]+(\/(files|events))?)?|rooms\/[^/]+\/[^/]+\/[^/]+)$/;
@@ -24,7 +29,7 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
  * plugin process per invocation, exact v2 events, and it starts in milliseconds.
  */
 export function createLocalHttpServer(routes: Routes): Server {
-  return createServer(async (request, response) => {
+  return createServer({ maxHeaderSize: MAX_HEADER_BYTES }, async (request, response) => {
     const started = Date.now();
     const url = new URL(request.url ?? '/', 'http://localhost');
     const method = request.method ?? 'GET';

@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   const summary = await replayFiles(files, { url, apps, concurrency, onProgress: progress });
   progress.done();
   printSummary(summary);
-  process.exit(countRejected(summary) > 0 || summary.failed > 0 ? 1 : 0);
+  process.exit(countRejected(summary) > 0 || summary.failed > 0 || summary.invalid > 0 ? 1 : 0);
 }
 
 function countRejected(summary: ReplaySummary): number {
@@ -70,7 +70,7 @@ function createProgress(total: number) {
   let lastDecile = 0;
   let done = 0;
   const line = (summary: ReplaySummary) =>
-    `${done}/${total} files: ${summary.accepted} accepted, ${countRejected(summary)} rejected, ${summary.failed} failed, ${summary.skipped} skipped`;
+    `${done}/${total} files: ${summary.accepted} accepted, ${countRejected(summary)} rejected, ${summary.failed} failed, ${summary.skipped} skipped, ${summary.invalid} invalid`;
   const update = (summary: ReplaySummary) => {
     done += 1;
     if (tty) {
@@ -94,7 +94,7 @@ function printSummary(summary: ReplaySummary): void {
     .map(([status, count]) => `${count} × ${status}`)
     .join(', ');
   console.log(
-    `sent ${summary.sent}: ${summary.accepted} accepted, ${rejected || '0'} rejected, ${summary.failed} without answer; ${summary.skipped} file(s) skipped (not callbacks)`,
+    `sent ${summary.sent}: ${summary.accepted} accepted, ${rejected || '0'} rejected, ${summary.failed} without answer; ${summary.skipped} file(s) skipped (not callbacks)${summary.invalid > 0 ? `; ${summary.invalid} invalid file(s) not sent` : ''}`,
   );
   for (const problem of summary.problems) console.log(`  ${problem}`);
 }

@@ -1,3 +1,4 @@
+import { BadRequestError } from '../errors';
 import type { Endpoint } from '../platforms';
 
 /** A callback as it reached us, before anything trusts it. Header names are lower-case. */
@@ -36,7 +37,13 @@ export function lowerCaseHeaders(headers: IncomingCallback['headers']): Record<s
 export function parseQuery(rawQueryString: string): Record<string, string> {
   const query: Record<string, string> = {};
   for (const [name, value] of new URLSearchParams(rawQueryString)) {
-    if (!(name in query)) query[name] = value;
+    // Which of two values counts is ambiguous (API Gateway joins them with commas): refuse, naming it when it is a plain name.
+    if (Object.hasOwn(query, name)) {
+      throw new BadRequestError(
+        /^[A-Za-z0-9_.-]{1,40}$/.test(name) ? `query parameter ${name} is repeated` : 'a query parameter is repeated',
+      );
+    }
+    query[name] = value;
   }
   return query;
 }

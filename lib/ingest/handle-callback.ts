@@ -103,7 +103,9 @@ export async function handleCallback(input: IncomingCallback, deps: IngestDepend
 
 function decodeRequest(input: IncomingCallback, provider: Provider): CallbackRequest {
   let headerBytes = 0;
-  for (const [name, value] of Object.entries(input.headers)) headerBytes += name.length + (value?.length ?? 0);
+  for (const [name, value] of Object.entries(input.headers)) {
+    headerBytes += Buffer.byteLength(name) + Buffer.byteLength(value ?? '');
+  }
   if (headerBytes > MAX_HEADER_BYTES) throw new BadRequestError(`headers exceed ${MAX_HEADER_BYTES} bytes`);
   if (input.rawQueryString.length > MAX_QUERY_BYTES)
     throw new BadRequestError(`query string exceeds ${MAX_QUERY_BYTES} bytes`);

@@ -20,15 +20,19 @@ export interface CaptureFile {
   bodyBase64?: string;
 }
 
-export type ParsedCapture = { kind: 'callback'; callback: OutgoingCallback } | { kind: 'other'; reason: string };
+/** `other`: a file that is not meant as a callback (an SQS event); `invalid`: one meant as a capture, but broken. */
+export type ParsedCapture =
+  | { kind: 'callback'; callback: OutgoingCallback }
+  | { kind: 'other'; reason: string }
+  | { kind: 'invalid'; reason: string };
 
 export function parseCapture(document: unknown): ParsedCapture {
-  if (typeof document !== 'object' || document === null) return { kind: 'other', reason: 'not a JSON object' };
+  if (typeof document !== 'object' || document === null) return { kind: 'invalid', reason: 'not a JSON object' };
   const record = document as Record<string, unknown>;
   if (record.version === '2.0' && typeof record.rawPath === 'string') return fromApiGatewayEvent(record);
   if (Array.isArray(record.Records)) return { kind: 'other', reason: 'an SQS event (for `process`), not a callback' };
   if (typeof record.endpoint !== 'string' || !isEndpoint(record.endpoint)) {
-    return { kind: 'other', reason: `no known "endpoint" (${ENDPOINTS.join(', ')})` };
+    return { kind: 'invalid', reason: `no known "endpoint" (${ENDPOINTS.join(', ')})` };
   }
   const body =
     typeof record.bodyBase64 === 'string'
@@ -36,7 +40,7 @@ export function parseCapture(document: unknown): ParsedCapture {
       : typeof record.body === 'string'
         ? record.body
         : undefined;
-  if (body === undefined) return { kind: 'other', reason: 'no "body" or "bodyBase64"' };
+  if (body === undefined) return { kind: 'invalid', reason: 'no "body" or "bodyBase64"' };
   return {
     kind: 'callback',
     callback: {

@@ -72,6 +72,22 @@ describe('npm start: the whole pipeline as a user runs it', () => {
     expect(stack.output()).not.toContain('"_aws"');
   });
 
+  it('answers oversize headers and a repeated query parameter with a 400 in the vendor shape', async () => {
+    const big = await fetch(`${url}/callbacks/tencent-im?SdkAppid=${DEV_APPS.trtc}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-padding': 'p'.repeat(20_000) },
+      body: '{}',
+    });
+    expect(big.status).toBe(400);
+    expect(await big.json()).toEqual({ ActionStatus: 'FAIL', ErrorCode: 400, ErrorInfo: 'headers exceed 16384 bytes' });
+    const repeated = await fetch(`${url}/callbacks/tencent-trtc?SdkAppid=1&SdkAppid=2`, { method: 'POST', body: '{}' });
+    expect(repeated.status).toBe(400);
+    expect(await repeated.json()).toEqual({ code: 400, message: 'query parameter SdkAppid is repeated' });
+    const query = await fetch(`${url}/recordings/trtc/${DEV_APPS.trtc}?limit=1&limit=2`);
+    expect(query.status).toBe(400);
+    expect(await query.json()).toEqual({ message: 'query parameter limit is repeated' });
+  });
+
   it('replays the sample events and converges to the contract outcomes', async () => {
     const replay = run('npm', ['run', 'replay', '--', 'events/', '--url', url]);
     expect(await replay.exit).toBe(0);

@@ -33,14 +33,18 @@ describe('parseCapture', () => {
     });
   });
 
-  it('skips SQS events and files that are not callbacks, saying why', () => {
+  it('skips SQS events, which are not callbacks, saying why', () => {
     expect(parseCapture({ Records: [] })).toMatchObject({
       kind: 'other',
       reason: expect.stringContaining('SQS event'),
     });
-    expect(parseCapture({ endpoint: 'zoom', body: '{}' })).toMatchObject({ kind: 'other' });
+  });
+
+  it('calls a capture with an unknown endpoint or no body invalid, not skipped', () => {
+    expect(parseCapture({ endpoint: 'zoom', body: '{}' })).toMatchObject({ kind: 'invalid' });
+    expect(parseCapture('text')).toMatchObject({ kind: 'invalid' });
     expect(parseCapture({ endpoint: 'tencent-gme' })).toMatchObject({
-      kind: 'other',
+      kind: 'invalid',
       reason: expect.stringContaining('body'),
     });
   });
