@@ -3,11 +3,14 @@
  *
  * Measures, in one run on one machine: ingest overhead against a bare SendMessage, process cost
  * against a Powertools-idempotency baseline, bundle size and init time, and a day-long recording.
- * Writes a markdown table to stdout and every figure to bench/results.json. See BENCHMARKS.md.
+ * Writes a markdown table to stdout and every figure to bench/results.json (a full run) or
+ * bench/.out/results-<mode>.json (quick, smoke), so a trial run never overwrites the committed figures.
+ * See BENCHMARKS.md.
  */
 import './quiet-env';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
@@ -43,10 +46,13 @@ async function main(): Promise<void> {
     options: {
       quick: { type: 'boolean', default: false },
       smoke: { type: 'boolean', default: false },
-      out: { type: 'string', default: 'bench/results.json' },
+      out: { type: 'string' },
     },
   });
   const mode = values.smoke ? 'smoke' : values.quick ? 'quick' : 'full';
+  // Only a full run replaces the committed figures; a quick or smoke run writes beside them, untracked.
+  const out = values.out ?? (mode === 'full' ? 'bench/results.json' : `bench/.out/results-${mode}.json`);
+  mkdirSync(dirname(out), { recursive: true });
   const sizes = MODES[mode];
   const started = Date.now();
   const log = (line: string) => console.error(`[bench ${((Date.now() - started) / 1000).toFixed(0)}s] ${line}`);
@@ -129,9 +135,9 @@ async function main(): Promise<void> {
       longRecording,
       cost: { prices: PRICES_USD, perMillionCallbacks: computeCosts(ingestFigures, processFigures) },
     };
-    writeFileSync(values.out ?? 'bench/results.json', `${JSON.stringify(results, null, 2)}\n`);
+    writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
     console.log(renderMarkdown(results));
-    log(`done; figures in ${values.out}`);
+    log(`done; figures in ${out}`);
   } finally {
     await Promise.all([dynamodb.stop(), sqs.stop()]);
   }

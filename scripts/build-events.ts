@@ -4,11 +4,13 @@
  * with the dev keys in config/apps.local.json; SQS events for `process`; GET events for `query`; and the
  * `Recording Status Changed` the TRTC set's 305 publishes, as an EventBridge target receives it.
  *
- *   npm run events            # sign with the current time
+ *   npm run events                      # freshly signed copies in .local/events/ (events/ is left alone)
+ *   npm run events -- --out events      # regenerate the committed set (maintainers)
  *   npm run events -- --now 1752580150000
  *
  * Chat-with-token, SparkRTC and LiveKit signatures carry a time (a LiveKit token lives 5 minutes), so
- * re-run this before replaying those samples with `serverless invoke local` (see README, "Replay").
+ * invoke those samples from the fresh copies (see README, "Replay"). The default keeps the work tree
+ * clean: following the README must not rewrite tracked files.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -34,9 +36,11 @@ import { type Sample, SEED_000, SEED_001, SEED_003, SEED_004, trtcLifecycle } fr
 import { signTestRequest } from '../test/helpers/sign-test-request';
 import { toSqsBatches } from '../test/helpers/sqs-event';
 
-const { values } = parseArgs({ options: { now: { type: 'string' }, out: { type: 'string', default: 'events' } } });
+const { values } = parseArgs({
+  options: { now: { type: 'string' }, out: { type: 'string', default: '.local/events' } },
+});
 const now = values.now ? Number(values.now) : Date.now();
-const outDir = values.out ?? 'events';
+const outDir = values.out ?? '.local/events';
 mkdirSync(outDir, { recursive: true });
 
 const SEEDS = [SEED_000, SEED_001, SEED_003, SEED_004];
@@ -71,9 +75,10 @@ const VENDOR_SETS: Sample[] = [
   ...liveKitVectors,
 ];
 
+let written = 0;
 const write = (name: string, value: unknown) => {
   writeFileSync(`${outDir}/${name}.json`, `${JSON.stringify(value, null, 2)}\n`);
-  console.log(`wrote ${outDir}/${name}.json`);
+  written += 1;
 };
 
 const queued = (sample: Sample): QueuedCallback => ({
@@ -187,3 +192,6 @@ await publishStatusChanges(
 for (const event of published) {
   write(event.detailType === 'Recording Stale' ? 'recording-stale' : 'recording-status-changed', toEnvelope(event));
 }
+console.log(
+  `wrote ${written} event file(s) to ${outDir}/${outDir === 'events' ? '' : ' (the committed events/ are unchanged)'}`,
+);
