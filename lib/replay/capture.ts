@@ -31,6 +31,9 @@ export function parseCapture(document: unknown): ParsedCapture {
   const record = document as Record<string, unknown>;
   if (record.version === '2.0' && typeof record.rawPath === 'string') return fromApiGatewayEvent(record);
   if (Array.isArray(record.Records)) return { kind: 'other', reason: 'an SQS event (for `process`), not a callback' };
+  if ('detail-type' in record && 'source' in record) {
+    return { kind: 'other', reason: 'an EventBridge event we publish, not a callback' };
+  }
   if (typeof record.endpoint !== 'string' || !isEndpoint(record.endpoint)) {
     return { kind: 'invalid', reason: `no known "endpoint" (${ENDPOINTS.join(', ')})` };
   }

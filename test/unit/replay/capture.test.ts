@@ -33,7 +33,12 @@ describe('parseCapture', () => {
     });
   });
 
-  it('skips SQS events, which are not callbacks, saying why', () => {
+  it('skips SQS events and the EventBridge events we publish, which are not callbacks, saying why', () => {
+    expect(
+      parseCapture({ 'detail-type': 'Recording Stale', source: 'rtc-recording-callbacks', detail: {} }),
+    ).toMatchObject({
+      kind: 'other',
+    });
     expect(parseCapture({ Records: [] })).toMatchObject({
       kind: 'other',
       reason: expect.stringContaining('SQS event'),
