@@ -64,7 +64,6 @@ function interpret(body: string): RecordingEvent {
     appId: callback.appId,
     query: callback.query,
     body: parseJsonObject(callback.body),
-    receivedAt: callback.receivedAt,
   });
   if (result?.kind !== 'event' || result.event.kind !== 'recording')
     throw new Error('bench workload is recording events only');

@@ -24,19 +24,19 @@ export class BadRequestError extends CallbackError {
 
 export const VERIFICATION_FAILURES = {
   missing_signature: 'missing signature',
+  missing_timestamp: 'missing timestamp',
   bad_signature: 'signature does not match',
   stale_timestamp: 'timestamp is outside the allowed window',
   bad_timestamp: 'timestamp is not a number',
 } as const;
 export type VerificationFailure = keyof typeof VERIFICATION_FAILURES;
 
-/** 401: a missing or wrong signature, or a stale request time. */
+/** 401: a missing or wrong signature, or a stale request time. `code` is the failure. */
 export class VerificationError extends CallbackError {
-  readonly failure: VerificationFailure;
+  declare readonly code: VerificationFailure;
 
   constructor(failure: VerificationFailure, detail?: string) {
     super(401, failure, detail ? `${VERIFICATION_FAILURES[failure]}: ${detail}` : VERIFICATION_FAILURES[failure]);
-    this.failure = failure;
   }
 }
 

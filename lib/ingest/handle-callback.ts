@@ -60,9 +60,7 @@ export async function handleCallback(input: IncomingCallback, deps: IngestDepend
     });
     const app = provider.authenticate(request, { apps, body });
     log.appId = app.appId;
-    const interpretation = withinBounds(
-      provider.interpret({ appId: app.appId, query: request.query, body: body(), receivedAt: request.receivedAt }),
-    );
+    const interpretation = withinBounds(provider.interpret({ appId: app.appId, query: request.query, body: body() }));
     if (interpretation.kind === 'unmodelled') {
       log.ms = Date.now() - input.receivedAt;
       deps.logger.info('callback acknowledged, not modelled', {

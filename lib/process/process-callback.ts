@@ -39,7 +39,6 @@ async function processCallback(callback: QueuedCallback, deps: ProcessDependenci
         appId: callback.appId,
         query: callback.query,
         body: parseJsonObject(callback.body),
-        receivedAt: callback.receivedAt,
       }),
     );
   } catch (error) {

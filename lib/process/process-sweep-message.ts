@@ -60,7 +60,6 @@ function mirroredEvent(message: ReconciliationMessage, deps: ProcessDependencies
       query: {},
       // Read as a callback body is read: numbers stay exact.
       body: parseJsonObject(JSON.stringify(mirroredCallback)),
-      receivedAt: message.checkedAt,
     });
   } catch (error) {
     return dropped(error instanceof Error ? error.name : 'not understood');

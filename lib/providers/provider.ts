@@ -24,7 +24,6 @@ export interface VerifiedCallback {
   readonly appId: string;
   readonly query: Readonly<Record<string, string>>;
   readonly body: JsonObject;
-  readonly receivedAt: number;
 }
 
 /** What every configured app has; each vendor adds its secrets (CONTRACT §3). */

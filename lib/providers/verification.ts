@@ -50,7 +50,7 @@ export function assertAnyKeyMatches(
 
 /** Parses a Unix timestamp header or parameter: an integer, in seconds or (if ≥ 1e12) milliseconds. */
 export function parseUnixTimestamp(text: string | undefined, name: string): number {
-  if (text === undefined || text === '') throw new VerificationError('missing_signature', `${name} is missing`);
+  if (text === undefined || text === '') throw new VerificationError('missing_timestamp', `${name} is missing`);
   if (!/^\d{1,16}$/.test(text)) throw new VerificationError('bad_timestamp', name);
   const value = Number(text);
   return value >= 1e12 ? value : value * 1000;

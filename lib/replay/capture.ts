@@ -10,17 +10,9 @@ import type { OutgoingCallback } from './sign-callback';
  * { "endpoint": "tencent-gme", "query": "SdkAppid=1400000001&…", "headers": { "Signature": "…" }, "body": "<raw body>" }
  * ```
  * `body` is the raw body text; a binary body goes in `bodyBase64` instead. API Gateway v2 events
- * (`events/ingest-*.json`) are read too. Anything else (an SQS event, say) is not a callback.
+ * (`events/ingest-*.json`) are read too. Anything else is `other` when it is not meant as a callback
+ * (an SQS event, an event we publish), `invalid` when it is meant as a capture but broken.
  */
-export interface CaptureFile {
-  endpoint: Endpoint;
-  query?: string;
-  headers?: Record<string, string>;
-  body?: string;
-  bodyBase64?: string;
-}
-
-/** `other`: a file that is not meant as a callback (an SQS event); `invalid`: one meant as a capture, but broken. */
 export type ParsedCapture =
   | { kind: 'callback'; callback: OutgoingCallback }
   | { kind: 'other'; reason: string }

@@ -19,7 +19,6 @@ export function interpretSample(sample: Sample): RecordingEvent {
     appId: sample.appId,
     query: sample.query ?? {},
     body: parseJsonObject(sample.body),
-    receivedAt: 0,
   });
   if (result.kind !== 'event' || result.event.kind !== 'recording')
     throw new Error(`${sample.name} is not a recording event`);

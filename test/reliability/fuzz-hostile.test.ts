@@ -384,7 +384,7 @@ describe.each(ENDPOINTS)('hostile signed bodies on %s, end to end', (endpoint) =
       }
       // What process will apply: the production interpretation, for the case's recording key.
       const interpretation = withinBounds(
-        provider.interpret({ appId, query: sample.query ?? {}, body: parseJsonObject(body), receivedAt: Date.now() }),
+        provider.interpret({ appId, query: sample.query ?? {}, body: parseJsonObject(body) }),
       );
       if (interpretation.kind === 'unmodelled') {
         outcomes.unmodelled = (outcomes.unmodelled ?? 0) + 1;

@@ -364,7 +364,6 @@ describe('ingest edge cases', () => {
         appId: '1400000003',
         query: {},
         body: parseJsonObject(JSON.stringify({ CallbackCommand: command })),
-        receivedAt: 0,
       });
     expect(result).toEqual({ kind: 'unmodelled', label: command.slice(0, MAX_LABEL_LENGTH) });
     expect(MAX_LABEL_LENGTH).toBe(64);

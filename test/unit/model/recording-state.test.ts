@@ -180,7 +180,6 @@ describe('room info (seed 004)', () => {
       appId: DEV_APPS.trtc,
       query: {},
       body: parseJsonObject(SEED_004.body),
-      receivedAt: 0,
     });
     expect(result?.kind).toBe('event');
     if (result?.kind !== 'event' || result.event.kind !== 'room') throw new Error('expected a room event');

@@ -131,7 +131,6 @@ describe('Agora interpretation', () => {
       appId: 'A1',
       query: {},
       body: parseJsonObject(AGORA_VECTORS.vendor1.body),
-      receivedAt: 0,
     });
     expect(result).toEqual({ kind: 'unmodelled', label: 'productId 1' });
   });

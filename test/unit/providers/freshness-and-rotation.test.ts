@@ -61,7 +61,7 @@ const stale = (attempt: () => unknown) => {
   try {
     attempt();
   } catch (error) {
-    return error instanceof VerificationError && error.failure === 'stale_timestamp';
+    return error instanceof VerificationError && error.code === 'stale_timestamp';
   }
   return false;
 };

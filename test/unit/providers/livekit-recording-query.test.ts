@@ -36,7 +36,7 @@ const ask = (
 /** What process would make of a callback body: the provider's own `interpret`. */
 function interpret(body: JsonObject | undefined): RecordingEvent {
   if (!body) throw new Error('no mirrored callback');
-  const result = provider.interpret({ appId: APP_ID, query: {}, body, receivedAt: 0 });
+  const result = provider.interpret({ appId: APP_ID, query: {}, body });
   if (result.kind !== 'event' || result.event.kind !== 'recording') throw new Error('not a recording event');
   return result.event;
 }

@@ -41,7 +41,7 @@ const failure = (attempt: () => unknown): string => {
   try {
     attempt();
   } catch (error) {
-    if (error instanceof VerificationError) return error.failure;
+    if (error instanceof VerificationError) return error.code;
     if (error instanceof AppNotAllowedError) return error.code;
     throw error;
   }
@@ -192,7 +192,6 @@ describe('LiveKit interpretation', () => {
           appId: 'project',
           query: {},
           body: parseJsonObject(`{"event":"${event}","id":"EV_1"}`),
-          receivedAt: 0,
         }),
       ).toEqual({ kind: 'unmodelled', label: event });
     }
@@ -200,7 +199,7 @@ describe('LiveKit interpretation', () => {
 
   it('an egress event without egressId, or with an unknown status, is a bad request', () => {
     const interpret = (body: string) => () =>
-      provider.interpret({ appId: 'project', query: {}, body: parseJsonObject(body), receivedAt: 0 });
+      provider.interpret({ appId: 'project', query: {}, body: parseJsonObject(body) });
     expect(interpret('{"event":"egress_started","egressInfo":{}}')).toThrow(/egressId/);
     expect(interpret('{"event":"egress_ended","egressInfo":{"egressId":"E","status":"EGRESS_SOMETHING"}}')).toThrow(
       /status/,
