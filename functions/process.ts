@@ -1,5 +1,6 @@
 import { createDocumentClient, RecordingStore } from '../lib/adapters/recording-store';
-import { optionalNumberEnv, requireEnv } from '../lib/env';
+import { DEFAULT_RETENTION_DAYS } from '../lib/config/defaults';
+import { getNumberFromEnv, requireEnv } from '../lib/env';
 import { logger } from '../lib/logger';
 import { countOutcome } from '../lib/metrics';
 import { createSqsProcessHandler } from '../lib/process/sqs-handler';
@@ -11,7 +12,7 @@ export const handler = createSqsProcessHandler({
   store: new RecordingStore({
     client: createDocumentClient(),
     tableName: requireEnv('TABLE_NAME'),
-    retentionDays: optionalNumberEnv('RECORDING_RETENTION_DAYS'),
+    retentionDays: getNumberFromEnv({ key: 'RECORDING_RETENTION_DAYS', defaultValue: DEFAULT_RETENTION_DAYS }),
   }),
   logger,
   countOutcome,

@@ -1,6 +1,7 @@
 import { createDocumentClient } from '../lib/adapters/recording-store';
 import { SummaryProjector } from '../lib/adapters/summary-projector';
-import { optionalNumberEnv, requireEnv } from '../lib/env';
+import { DEFAULT_RETENTION_DAYS } from '../lib/config/defaults';
+import { getNumberFromEnv, requireEnv } from '../lib/env';
 import { logger } from '../lib/logger';
 import { countOutcome } from '../lib/metrics';
 import { createStreamProjectHandler } from '../lib/project/stream-handler';
@@ -10,7 +11,7 @@ export const handler = createStreamProjectHandler({
   projector: new SummaryProjector({
     client: createDocumentClient(),
     tableName: requireEnv('TABLE_NAME'),
-    retentionDays: optionalNumberEnv('RECORDING_RETENTION_DAYS'),
+    retentionDays: getNumberFromEnv({ key: 'RECORDING_RETENTION_DAYS', defaultValue: DEFAULT_RETENTION_DAYS }),
   }),
   logger,
   countOutcome,

@@ -1,7 +1,8 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { EventBridgePublisher } from '../lib/adapters/eventbridge-publisher';
 import { createDocumentClient, RecordingStore } from '../lib/adapters/recording-store';
-import { optionalNumberEnv, requireEnv } from '../lib/env';
+import { DEFAULT_STALE_AFTER_HOURS } from '../lib/config/defaults';
+import { getNumberFromEnv, requireEnv } from '../lib/env';
 import { logger } from '../lib/logger';
 import { countOutcome } from '../lib/metrics';
 import { createStreamPublishHandler } from '../lib/publish/stream-handler';
@@ -16,7 +17,7 @@ export const handler = createStreamPublishHandler({
   }),
   files: store,
   summaries: store,
-  staleAfterHours: optionalNumberEnv('STALE_AFTER_HOURS'),
+  staleAfterHours: getNumberFromEnv({ key: 'STALE_AFTER_HOURS', defaultValue: DEFAULT_STALE_AFTER_HOURS }),
   logger,
   countOutcome,
 });

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createDocumentClient, RecordingStore } from '../lib/adapters/recording-store';
-import { optionalNumberEnv, requireEnv } from '../lib/env';
+import { DEFAULT_STALE_AFTER_HOURS } from '../lib/config/defaults';
+import { getNumberFromEnv, requireEnv } from '../lib/env';
 import { parseQuery } from '../lib/http/callback-request';
 import { logger } from '../lib/logger';
 import { handleQuery } from '../lib/query/handle-query';
@@ -8,7 +9,7 @@ import { handleQuery } from '../lib/query/handle-query';
 const store = new RecordingStore({
   client: createDocumentClient(),
   tableName: requireEnv('TABLE_NAME'),
-  staleAfterHours: optionalNumberEnv('STALE_AFTER_HOURS'),
+  staleAfterHours: getNumberFromEnv({ key: 'STALE_AFTER_HOURS', defaultValue: DEFAULT_STALE_AFTER_HOURS }),
 });
 
 /** `GET /recordings/…` and `GET /rooms/…`. */

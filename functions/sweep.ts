@@ -2,8 +2,9 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import { createDocumentClient, RecordingStore } from '../lib/adapters/recording-store';
 import { SqsSweepQueue } from '../lib/adapters/sqs-sweep-queue';
+import { DEFAULT_STALE_AFTER_HOURS, HOUR_MS } from '../lib/config/defaults';
 import { appsSourceFromEnv, createAppsLoader } from '../lib/config/load-apps';
-import { optionalNumberEnv, requireEnv } from '../lib/env';
+import { getNumberFromEnv, requireEnv } from '../lib/env';
 import { logger } from '../lib/logger';
 import { countOutcome } from '../lib/metrics';
 import { type SweepReport, sweepStaleRecordings } from '../lib/sweep/sweep';
@@ -16,7 +17,7 @@ const queue = new SqsSweepQueue({
   client: new SQSClient({ useQueueUrlAsEndpoint: false }),
   queueUrl: requireEnv('QUEUE_URL'),
 });
-const staleAfterMs = (optionalNumberEnv('STALE_AFTER_HOURS') ?? 6) * 3_600_000;
+const staleAfterMs = getNumberFromEnv({ key: 'STALE_AFTER_HOURS', defaultValue: DEFAULT_STALE_AFTER_HOURS }) * HOUR_MS;
 /** Time kept back from the function's timeout for the page in flight and the report. */
 const DEADLINE_MARGIN_MS = 30_000;
 

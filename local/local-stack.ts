@@ -3,8 +3,9 @@ import { resolve } from 'node:path';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createDocumentClient } from '../lib/adapters/recording-store';
+import { DEFAULT_STALE_AFTER_HOURS, DEFAULT_SWEEP_INTERVAL_SECONDS } from '../lib/config/defaults';
 import { readAppsFile } from '../lib/config/load-apps';
-import { optionalNumberEnv } from '../lib/env';
+import { getNumberFromEnv } from '../lib/env';
 import { logger } from '../lib/logger';
 import { countOutcome } from '../lib/metrics';
 import { isNewEventRecord } from '../lib/project/stream-handler';
@@ -171,7 +172,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
         client: createDocumentClient(),
         tableName: resources.tableName,
         eventsUrl: options.eventsUrl,
-        staleAfterHours: optionalNumberEnv('STALE_AFTER_HOURS'),
+        staleAfterHours: getNumberFromEnv({ key: 'STALE_AFTER_HOURS', defaultValue: DEFAULT_STALE_AFTER_HOURS }),
         countOutcome,
       }),
       filter: isAnnouncementRecord,
@@ -182,7 +183,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     parts.publisher = true;
     // The schedule of the sweep function; its timeout is the deployed one.
     const timer = new SweepTimer({
-      intervalSeconds: options.sweepIntervalSeconds ?? 60,
+      intervalSeconds: options.sweepIntervalSeconds ?? DEFAULT_SWEEP_INTERVAL_SECONDS,
       run: () => sweepFunction.handler(undefined, localLambdaContext('sweep', SWEEP_TIMEOUT_MS)),
       onError: (error) => logger.error('sweep failed', { error: String(error) }),
     });

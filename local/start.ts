@@ -10,8 +10,9 @@
 import './local-defaults';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { DEFAULT_STALE_AFTER_HOURS, DEFAULT_SWEEP_INTERVAL_SECONDS } from '../lib/config/defaults';
 import { DEFAULT_APPS_FILE } from '../lib/config/load-apps';
-import { optionalNumberEnv } from '../lib/env';
+import { getNumberFromEnv } from '../lib/env';
 import { ENDPOINTS } from '../lib/platforms';
 import { describeEventsUrl } from './http-event-publisher';
 import { startLocalStack } from './local-stack';
@@ -34,11 +35,14 @@ async function main(): Promise<void> {
   }
   const appsFile = process.env.RECORDING_APPS_FILE || DEFAULT_APPS_FILE;
   const eventsUrl = process.env.RECORDING_EVENTS_URL || undefined;
-  let sweepIntervalSeconds: number | undefined;
-  let staleAfterHours: number | undefined;
+  let sweepIntervalSeconds: number;
+  let staleAfterHours: number;
   try {
-    sweepIntervalSeconds = optionalNumberEnv('SWEEP_INTERVAL_SECONDS');
-    staleAfterHours = optionalNumberEnv('STALE_AFTER_HOURS');
+    sweepIntervalSeconds = getNumberFromEnv({
+      key: 'SWEEP_INTERVAL_SECONDS',
+      defaultValue: DEFAULT_SWEEP_INTERVAL_SECONDS,
+    });
+    staleAfterHours = getNumberFromEnv({ key: 'STALE_AFTER_HOURS', defaultValue: DEFAULT_STALE_AFTER_HOURS });
   } catch (error) {
     console.error((error as Error).message);
     process.exit(2);
@@ -76,7 +80,7 @@ async function main(): Promise<void> {
       `               GET  ${url}/rooms/{platform}/{appId}/{roomId}`,
       `  health       GET  ${url}/health`,
       `  events       Recording Status Changed, Recording Stale: ${describeEventsUrl(eventsUrl)}`,
-      `  sweep        every ${sweepIntervalSeconds ?? 60} s: recordings quiet for ${staleAfterHours ?? 6} h (STALE_AFTER_HOURS) are stale`,
+      `  sweep        every ${sweepIntervalSeconds} s: recordings quiet for ${staleAfterHours} h (STALE_AFTER_HOURS) are stale`,
       `  apps file    ${process.env.RECORDING_APPS_FILE} (${stack.appCount} apps)`,
       `  DynamoDB     ${dynamodb.endpoint} (DynamoDB Local, ${persist ? `persisted in ${dataDir}` : 'in memory'}, pid ${dynamodb.pid}) table ${resources.tableName}`,
       `  SQS          ${sqs.endpoint} (fauxqs, in memory) maxReceiveCount ${resources.maxReceiveCount}`,

@@ -9,6 +9,7 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { DEFAULT_RETENTION_DAYS, DEFAULT_STALE_AFTER_HOURS, HOUR_MS } from '../config/defaults';
 import { decodeCursor, encodeCursor } from '../model/cursor';
 import type { FileMention, RecordingEvent, RoomEvent } from '../model/events';
 import type { SummaryVersion } from '../model/recording-event';
@@ -125,9 +126,9 @@ export class RecordingStore {
   constructor(options: RecordingStoreOptions) {
     this.#client = options.client;
     this.#tableName = options.tableName;
-    this.#retentionMs = (options.retentionDays ?? 90) * DAY_MS;
+    this.#retentionMs = (options.retentionDays ?? DEFAULT_RETENTION_DAYS) * DAY_MS;
     this.#now = options.now ?? Date.now;
-    this.#staleAfterMs = (options.staleAfterHours ?? 6) * 3_600_000;
+    this.#staleAfterMs = (options.staleAfterHours ?? DEFAULT_STALE_AFTER_HOURS) * HOUR_MS;
   }
 
   get #derive(): DeriveOptions {

@@ -6,6 +6,7 @@ import {
   paginateQuery,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { DEFAULT_RETENTION_DAYS } from '../config/defaults';
 import type { FileMention } from '../model/events';
 import type { RecordingKey } from '../model/recording-state';
 import { foldIntoSummary, type RecordingSummary, type SummaryAddition } from '../model/recording-summary';
@@ -89,7 +90,7 @@ export class SummaryProjector {
   constructor(options: SummaryProjectorOptions) {
     this.#client = options.client;
     this.#tableName = options.tableName;
-    this.#retentionMs = (options.retentionDays ?? 90) * DAY_MS;
+    this.#retentionMs = (options.retentionDays ?? DEFAULT_RETENTION_DAYS) * DAY_MS;
     this.#fileConcurrency = options.fileConcurrency ?? 25;
   }
 

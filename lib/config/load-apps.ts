@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { getNumberFromEnv } from '../env';
 import { AppsConfigError } from '../errors';
 import { type AppDirectory, parseAppsDocumentText } from './apps';
+import { DEFAULT_APPS_MAX_AGE_SECONDS } from './defaults';
 import { createCachedParameterReader, createSsmClient, type GetParameter } from './ssm-parameter';
 
 export const DEFAULT_APPS_FILE = 'config/apps.local.json';
-const DEFAULT_PARAMETER_MAX_AGE_SECONDS = 300;
 
 export interface AppsSourceOptions {
   /** A local JSON file. Wins over `parameterName` so that `serverless invoke local` can point at a file. */
@@ -22,11 +23,15 @@ export type LoadApps = () => Promise<AppDirectory>;
 
 /** Reads the environment once (RECORDING_APPS_FILE, RECORDING_APPS_PARAMETER, RECORDING_APPS_MAX_AGE_SECONDS). */
 export function appsSourceFromEnv(env: NodeJS.ProcessEnv = process.env): AppsSourceOptions {
-  const maxAge = env.RECORDING_APPS_MAX_AGE_SECONDS;
   return {
     file: env.RECORDING_APPS_FILE || undefined,
     parameterName: env.RECORDING_APPS_PARAMETER || undefined,
-    parameterMaxAgeSeconds: maxAge ? Number(maxAge) : undefined,
+    parameterMaxAgeSeconds: getNumberFromEnv({
+      key: 'RECORDING_APPS_MAX_AGE_SECONDS',
+      defaultValue: DEFAULT_APPS_MAX_AGE_SECONDS,
+      allowZero: true,
+      env,
+    }),
   };
 }
 
@@ -44,7 +49,7 @@ export function createAppsLoader(options: AppsSourceOptions): LoadApps {
     };
   }
   const name = options.parameterName;
-  const maxAge = options.parameterMaxAgeSeconds ?? DEFAULT_PARAMETER_MAX_AGE_SECONDS;
+  const maxAge = options.parameterMaxAgeSeconds ?? DEFAULT_APPS_MAX_AGE_SECONDS;
   let getParameter = options.getParameter;
   let cached: { text: string; apps: AppDirectory } | undefined;
   return async function loadAppsFromParameter() {

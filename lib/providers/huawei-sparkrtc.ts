@@ -1,4 +1,5 @@
 import type { SecretSet } from '../config/secrets';
+import { getNumberFromEnv } from '../env';
 import { AppNotAllowedError, BadRequestError, type CallbackError, VerificationError } from '../errors';
 import { readIdentifier, readString } from '../json';
 import { withEventId } from '../model/event-id';
@@ -18,7 +19,6 @@ import {
   readAllowUnsigned,
   readApiCredentials,
   requireApp,
-  secondsFromEnv,
   type Vendor,
 } from './provider';
 import {
@@ -90,7 +90,14 @@ export const DEFAULT_SPARKRTC_API_ENDPOINT = 'https://rtc-api.myhuaweicloud.com'
 
 /** Reads SPARKRTC_TIMESTAMP_TOLERANCE_SECONDS. */
 export function huaweiSparkRtcOptionsFromEnv(env: ProviderEnv): HuaweiSparkRtcOptions {
-  return { timestampToleranceSeconds: secondsFromEnv(env, 'SPARKRTC_TIMESTAMP_TOLERANCE_SECONDS') };
+  return {
+    timestampToleranceSeconds: getNumberFromEnv({
+      env,
+      key: 'SPARKRTC_TIMESTAMP_TOLERANCE_SECONDS',
+      defaultValue: DEFAULT_SPARKRTC_TIMESTAMP_TOLERANCE_SECONDS,
+      allowZero: true,
+    }),
+  };
 }
 
 export function createHuaweiSparkRtcProvider(options: HuaweiSparkRtcOptions = {}): Provider<SparkRtcApp> {

@@ -1,4 +1,5 @@
 import { SecretSet } from '../config/secrets';
+import { getNumberFromEnv } from '../env';
 import { BadRequestError, VerificationError } from '../errors';
 import { isJsonObject, type JsonObject, type JsonValue, readIdentifier, readObject, readString } from '../json';
 import { withEventId } from '../model/event-id';
@@ -13,7 +14,6 @@ import {
   type RecordingQuery,
   readApiCredentials,
   type SigningKey,
-  secondsFromEnv,
   unknownApp,
   type Vendor,
 } from './provider';
@@ -94,7 +94,14 @@ export interface LiveKitOptions {
 
 /** Reads LIVEKIT_CLOCK_LEEWAY_SECONDS. */
 export function liveKitOptionsFromEnv(env: ProviderEnv): LiveKitOptions {
-  return { clockLeewaySeconds: secondsFromEnv(env, 'LIVEKIT_CLOCK_LEEWAY_SECONDS') };
+  return {
+    clockLeewaySeconds: getNumberFromEnv({
+      env,
+      key: 'LIVEKIT_CLOCK_LEEWAY_SECONDS',
+      defaultValue: DEFAULT_LIVEKIT_CLOCK_LEEWAY_SECONDS,
+      allowZero: true,
+    }),
+  };
 }
 
 interface TokenParts {

@@ -235,12 +235,3 @@ export function codeMessageAnswer(error: CallbackError | null): VendorAnswer {
     ? jsonAnswer(200, { code: 0 })
     : jsonAnswer(error.status, { code: error.status, message: error.message });
 }
-
-/** A tolerance in seconds from the environment, or undefined when unset. */
-export function secondsFromEnv(env: ProviderEnv, name: string): number | undefined {
-  const text = env[name];
-  if (text === undefined || text === '') return undefined;
-  const value = Number(text);
-  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number of seconds ≥ 0`);
-  return value;
-}

@@ -1,3 +1,4 @@
+import { getNumberFromEnv } from '../env';
 import { BadRequestError, type CallbackError, VerificationError } from '../errors';
 import { readIdentifier, readObject, readString, toPlainJson } from '../json';
 import { withEventId } from '../model/event-id';
@@ -11,7 +12,6 @@ import {
   type Provider,
   type ProviderEnv,
   requireApp,
-  secondsFromEnv,
   type VerifiedCallback,
 } from './provider';
 import type { TrtcApp } from './tencent-trtc';
@@ -50,7 +50,14 @@ export interface TencentImOptions {
 
 /** Reads IM_REQUEST_TIME_TOLERANCE_SECONDS. */
 export function tencentImOptionsFromEnv(env: ProviderEnv): TencentImOptions {
-  return { requestTimeToleranceSeconds: secondsFromEnv(env, 'IM_REQUEST_TIME_TOLERANCE_SECONDS') };
+  return {
+    requestTimeToleranceSeconds: getNumberFromEnv({
+      env,
+      key: 'IM_REQUEST_TIME_TOLERANCE_SECONDS',
+      defaultValue: DEFAULT_IM_REQUEST_TIME_TOLERANCE_SECONDS,
+      allowZero: true,
+    }),
+  };
 }
 
 export function createTencentImProvider(options: TencentImOptions = {}): Provider<TrtcApp> {

@@ -1,3 +1,4 @@
+import { DEFAULT_STALE_AFTER_HOURS, HOUR_MS } from '../config/defaults';
 import {
   announcementDetail,
   RECORDING_EVENT_SOURCE,
@@ -72,7 +73,7 @@ export interface PublishResult {
 export const MAX_DETAIL_BYTES = 240_000;
 const DEFAULT_DETAIL_FILES = 100;
 
-const DEFAULTS = { maxAttempts: 4, baseDelayMs: 100, staleAfterHours: 6 } as const;
+const DEFAULTS = { maxAttempts: 4, baseDelayMs: 100, staleAfterHours: DEFAULT_STALE_AFTER_HOURS } as const;
 
 /**
  * Publishes a batch of status changes, at least once and in order per recording: each round sends
@@ -160,7 +161,7 @@ async function toOutboundEvent(
 ): Promise<OutboundEvent> {
   const { summary } = change;
   const staleAfterHours = options.staleAfterHours ?? DEFAULTS.staleAfterHours;
-  const derive = { now: (options.now ?? Date.now)(), staleAfterMs: staleAfterHours * 3_600_000 };
+  const derive = { now: (options.now ?? Date.now)(), staleAfterMs: staleAfterHours * HOUR_MS };
   let limit = DEFAULT_DETAIL_FILES;
   for (;;) {
     const files = await options.files.listFiles(summary, { limit });
