@@ -1,6 +1,7 @@
 import type { Platform } from '../platforms';
 import { VENDORS } from '../providers/registry';
 import { FILE_STATUSES, type FileMention, type RecordingEvent } from './events';
+import { compareFileNames } from './file-order';
 import {
   isReconciliationStatusFact,
   type KnownReconciliation,
@@ -96,7 +97,7 @@ export function mergeFileMentions(mentions: Iterable<FileMention>): FileMention[
     const urls = [known.url, file.url].filter((url): url is string => url !== null).sort();
     byName.set(file.name, { name: file.name, url: urls[0] ?? null, status });
   }
-  return [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return [...byName.values()].sort((a, b) => compareFileNames(a.name, b.name));
 }
 
 /**
