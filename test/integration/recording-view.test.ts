@@ -279,6 +279,103 @@ describe('one recording', () => {
   });
 });
 
+/** Names that UTF-16 order, byte order and a prefix-and-digest key used to disagree on. */
+function hostileNames(): string[] {
+  const shared = `a/long/${'x'.repeat(893)}`; // exactly 900 bytes, and the first 900 bytes of two longer names
+  const accented = `a/long/${'é'.repeat(460)}`; // 900 bytes falls inside an 'é'
+  return [
+    shared,
+    `${shared}/1.mp4`,
+    `${shared}/2.mp4`,
+    `${accented}/x.mp4`,
+    `${accented}/y.mp4`,
+    ...Array.from({ length: 94 }, (_, index) => `a${String(index).padStart(3, '0')}.mp4`),
+    'b😀.mp4', // F0 9F 98 80: after 'b（' in bytes, before it in UTF-16
+    'b（.mp4', // EF BC 88
+  ];
+}
+
+/** Names in name order: by UTF-8 bytes, but names over 900 bytes that share their first 900 may be in any fixed order. */
+function expectNameOrder(names: readonly string[]): void {
+  for (let i = 0; i < names.length; i += 1) {
+    for (let j = i + 1; j < names.length; j += 1) {
+      const [a, b] = [Buffer.from(names[i] as string), Buffer.from(names[j] as string)];
+      const sameLongStart = a.length > 900 && b.length > 900 && a.subarray(0, 900).equals(b.subarray(0, 900));
+      if (!sameLongStart) expect(Buffer.compare(a, b), `${names[i]} before ${names[j]}`).toBe(-1);
+    }
+  }
+}
+
+describe('name order, whatever the names hold', () => {
+  it('the walk from the first page through the files route lists every file once, as ?filesLimit=1000 and the default page do', async () => {
+    const taskId = uniqueId('names');
+    const names = hostileNames();
+    expect(names).toHaveLength(101);
+    // Spread over four events, so the summary's first page is merged from several folds.
+    for (let part = 0; part < 4; part += 1) {
+      const body = trtcBody(304, {
+        taskId,
+        payload: { FileList: names.filter((_, index) => index % 4 === part) },
+        eventMsTs: 1_752_580_000_000 + part,
+      });
+      await store.applyRecordingEvent(
+        interpretSample({ name: 'files', endpoint: 'tencent-trtc', appId: DEV_APPS.trtc, body }),
+        Date.now(),
+      );
+    }
+    await stack.project();
+    const base = `/recordings/trtc/${DEV_APPS.trtc}/${taskId}`;
+
+    const all = await stack.get(`${base}?filesLimit=1000`);
+    expect(all.statusCode).toBe(200);
+    expect(all.body).toMatchObject({ fileCount: 101, filesNextCursor: null });
+    const inOrder: string[] = all.body.files.map((file: { name: string }) => file.name);
+    expect([...inOrder].sort()).toEqual([...names].sort());
+    expectNameOrder(inOrder);
+    expect(inOrder.slice(-2)).toEqual(['b（.mp4', 'b😀.mp4']);
+
+    /** Follows the files route from `cursor` (or from the start), `limit` at a time. */
+    const walk = async (first: string[], cursor: string | null, limit: number) => {
+      const seen = [...first];
+      let next = cursor;
+      for (let pages = 0; next !== null && pages < 200; pages += 1) {
+        const page = await stack.get(`${base}/files?limit=${limit}&cursor=${next}`);
+        expect(page.statusCode).toBe(200);
+        seen.push(...page.body.files.map((file: { name: string }) => file.name));
+        next = page.body.nextCursor;
+      }
+      return seen;
+    };
+    const fromPage = async (filesLimit: string, limit: number) => {
+      const state = await stack.get(`${base}${filesLimit}`);
+      expect(state.body.fileCount).toBe(101);
+      return walk(
+        state.body.files.map((file: { name: string }) => file.name),
+        state.body.filesNextCursor,
+        limit,
+      );
+    };
+
+    const byDefault = await stack.get(base);
+    expect(byDefault.body.files).toHaveLength(100);
+    expect(byDefault.body.files.map((file: { name: string }) => file.name)).toEqual(inOrder.slice(0, 100));
+    // The default page, then the route; a small first page, then the route (long names at the page ends).
+    expect(await fromPage('', 7)).toEqual(inOrder);
+    expect(await fromPage('', 1000)).toEqual(inOrder);
+    for (const filesLimit of [1, 2, 3, 4]) expect(await fromPage(`?filesLimit=${filesLimit}`, 1)).toEqual(inOrder);
+    expect(await fromPage('?filesLimit=99', 2)).toEqual(inOrder);
+    // The route from its start.
+    const start = await stack.get(`${base}/files?limit=3`);
+    expect(
+      await walk(
+        start.body.files.map((file: { name: string }) => file.name),
+        start.body.nextCursor,
+        3,
+      ),
+    ).toEqual(inOrder);
+  });
+});
+
 describe('npm run rebuild-views', () => {
   it('migrates a table written before summaries existed, reports what differs, and is idempotent', async () => {
     const tableName = uniqueId('legacy');
