@@ -1,11 +1,13 @@
+import { createHash } from 'node:crypto';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RecordingStore } from '../../lib/adapters/recording-store';
 import { SummaryProjector } from '../../lib/adapters/summary-projector';
+import { fileSortKey } from '../../lib/adapters/table-layout';
 import type { RecordingEvent } from '../../lib/model/events';
-import { eventSortKey } from '../../lib/model/recording-state';
+import { eventSortKey, type RecordingKey } from '../../lib/model/recording-state';
 import { rebuildViews } from '../../lib/operations/rebuild-views';
 import { localClientConfig } from '../../local/emulators';
 import table from '../../resources/recordings-table.json' with { type: 'json' };
@@ -376,6 +378,38 @@ describe('name order, whatever the names hold', () => {
   });
 });
 
+/** A table with today's keys and indexes and no stream: nothing projects it but the rebuild. */
+async function createUnprojectedTable(raw: DynamoDBClient, tableName: string): Promise<void> {
+  await raw.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: table.Properties.AttributeDefinitions as never,
+      KeySchema: table.Properties.KeySchema as never,
+      GlobalSecondaryIndexes: table.Properties.GlobalSecondaryIndexes as never,
+    }),
+  );
+}
+
+/** The previous release's file keys: over 300 UTF-16 units, the first 300, '#' and a digest. */
+const previousFileSortKey = (name: string) =>
+  name.length <= 300
+    ? `FILE#${name}`
+    : `FILE#${name.slice(0, 300)}#${createHash('sha256').update(name).digest('hex').slice(0, 32)}`;
+
+/** Every name a store lists for the recording: its first page of `filesLimit`, then the files route `limit` at a time. */
+async function walkFiles(store: RecordingStore, key: RecordingKey, filesLimit: number, limit: number) {
+  const state = await store.getRecording(key, { filesLimit });
+  const names = state?.files.map((file) => file.name) ?? [];
+  let cursor = state?.filesNextCursor ?? null;
+  for (let pages = 0; cursor !== null && pages < 200; pages += 1) {
+    const page = await store.listFiles(key, { limit, cursor });
+    names.push(...page.files.map((file) => file.name));
+    cursor = page.nextCursor;
+  }
+  return names;
+}
+
 describe('npm run rebuild-views', () => {
   it('migrates a table written before summaries existed, reports what differs, and is idempotent', async () => {
     const tableName = uniqueId('legacy');
@@ -456,6 +490,87 @@ describe('npm run rebuild-views', () => {
     expect((await legacyStore.listEvents(trtcKey, { limit: 10 })).events).toHaveLength(5);
     const room = await legacyStore.getRoom('trtc', DEV_APPS.trtc, 'room-legacy', { limit: 5 });
     expect(room?.recordings.map((recording) => recording.taskId)).toEqual([trtcKey.taskId]);
+    raw.destroy();
+  });
+  it("moves file items keyed by the previous release's scheme to name-order keys, and re-sorts the first page", async () => {
+    const tableName = uniqueId('prev-keys');
+    const raw = new DynamoDBClient(localClientConfig(stack.stack.dynamodbEndpoint));
+    await createUnprojectedTable(raw, tableName);
+    const previous = documentClientFor('', raw);
+    const previousStore = new RecordingStore({ client: previous, tableName, now: () => NOW });
+    const taskId = uniqueId('prev-keys');
+    const key = { platform: 'trtc' as const, appId: DEV_APPS.trtc, taskId };
+    const pk = `REC#trtc#${DEV_APPS.trtc}#${taskId}`;
+    // The previous key cut this one inside the emoji: its key held an unpaired surrogate.
+    const names = [...hostileNames(), `a/emoji/${'x'.repeat(291)}😀tail.mp4`];
+    for (let part = 0; part < 3; part += 1) {
+      const body = trtcBody(304, {
+        taskId,
+        payload: { FileList: names.filter((_, index) => index % 3 === part) },
+        eventMsTs: 1_752_580_000_000 + part,
+      });
+      await previousStore.applyRecordingEvent(
+        interpretSample({ name: 'files', endpoint: 'tencent-trtc', appId: DEV_APPS.trtc, body }),
+        NOW - 1_000 + part,
+      );
+    }
+    const projector = new SummaryProjector({ client: previous, tableName });
+    await projector.rebuild(key);
+    // Now as the previous release left it: long names under their old keys, the first page in UTF-16 order.
+    const moved = names.filter((name) => previousFileSortKey(name) !== fileSortKey(name));
+    expect(moved).toHaveLength(6);
+    for (const name of moved) {
+      const { Item: item } = await previous.send(
+        new GetCommand({ TableName: tableName, Key: { pk, sk: fileSortKey(name) } }),
+      );
+      await previous.send(new PutCommand({ TableName: tableName, Item: { ...item, sk: previousFileSortKey(name) } }));
+      await previous.send(new DeleteCommand({ TableName: tableName, Key: { pk, sk: fileSortKey(name) } }));
+    }
+    const utf16Page = [...names]
+      .sort()
+      .slice(0, 100)
+      .map((name) => ({ name, url: null, status: 'uploaded' }));
+    await previous.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: { pk, sk: 'SUMMARY' },
+        UpdateExpression: 'SET firstFiles = :page',
+        ExpressionAttributeValues: { ':page': utf16Page },
+      }),
+    );
+    const fileKeys = async () => {
+      const { Items: items = [] } = await previous.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :files)',
+          ExpressionAttributeValues: { ':pk': pk, ':files': 'FILE#' },
+          ConsistentRead: true,
+        }),
+      );
+      return items.map((item) => ({ sk: item.sk as string, name: item.name as string }));
+    };
+    expect((await fileKeys()).filter(({ sk, name }) => sk !== fileSortKey(name))).toHaveLength(6);
+
+    const dryRun = await rebuildViews({ client: previous, tableName, projector, dryRun: true });
+    expect(dryRun).toMatchObject({ recordings: 1, differing: 1, migratedFiles: 6, failed: 0 });
+    const applied = await rebuildViews({ client: previous, tableName, projector });
+    expect(applied).toMatchObject({ recordings: 1, differing: 1, migratedFiles: 6, failed: 0 });
+    expect(await rebuildViews({ client: previous, tableName, projector, dryRun: true })).toMatchObject({
+      differing: 0,
+      migratedFiles: 0,
+    });
+
+    // One item per name, each under its name-order key; the walk and every page agree.
+    const keys = await fileKeys();
+    expect(keys).toHaveLength(names.length);
+    for (const { sk, name } of keys) expect(sk).toBe(fileSortKey(name));
+    const expected = await derivedFromEvents(previous, tableName, key, OPTIONS);
+    const inOrder = expected?.files.map((file) => file.name) ?? [];
+    expect([...inOrder].sort()).toEqual([...names].sort());
+    expectNameOrder(inOrder);
+    expect(await previousStore.getRecording(key, { filesLimit: 1_000 })).toEqual(expected);
+    expect(await walkFiles(previousStore, key, 100, 5)).toEqual(inOrder);
+    expect(await walkFiles(previousStore, key, 3, 1)).toEqual(inOrder);
     raw.destroy();
   });
 });
