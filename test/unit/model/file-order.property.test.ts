@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fileSortKey } from '../../../lib/adapters/table-layout';
+import { decodeCursor, encodeCursor } from '../../../lib/model/cursor';
 import type { FileMention } from '../../../lib/model/events';
 import { compareFileNames } from '../../../lib/model/file-order';
 import { mergeFileMentions } from '../../../lib/model/recording-state';
@@ -113,6 +114,16 @@ describe('name order', () => {
         expect(utf8(key).length).toBeLessThanOrEqual(1024);
         expect(key.startsWith('FILE#')).toBe(true);
         if (wellFormed(n) && utf8(n).length <= PREFIX_BYTES) expect(key).toBe(`FILE#${n}`);
+      }),
+      { numRuns: RUNS * 3 },
+    );
+  });
+
+  it('a files cursor carries any sort key exactly (its position travels as UTF-8)', () => {
+    const scope = 'files:REC#trtc#1400000001#task';
+    fc.assert(
+      fc.property(name, (n) => {
+        expect(decodeCursor(scope, encodeCursor(scope, fileSortKey(n)))).toBe(fileSortKey(n));
       }),
       { numRuns: RUNS * 3 },
     );
