@@ -10,7 +10,7 @@ import { rebuildViews } from '../lib/operations/rebuild-views';
 
 const USAGE = `usage: npm run rebuild-views -- [--dry-run] [--table NAME] [--concurrency N]
   --table NAME       the recordings table (default $TABLE_NAME; on AWS see the stack output RecordingsTableName)
-  --dry-run          only report how many summaries differ from their events
+  --dry-run          only report how many summaries differ from their events and which items need new keys
   --concurrency N    recordings rebuilt at once (default 8)
 Run it when the projector has caught up (its IteratorAge near 0): an event applied while its recording
 is being rebuilt could be counted twice; a second run corrects that. AWS_ENDPOINT_URL_DYNAMODB points it
@@ -72,7 +72,8 @@ async function main(): Promise<void> {
   const verb = dryRun ? 'would rewrite' : 'rewrote';
   console.log(
     `${report.recordings} recording(s) in ${tableName}: ${report.differing} summaries differed (${verb} them), ` +
-      `${report.migratedEvents} event items ${dryRun ? 'need' : 'got'} timeline keys, ${report.failed} failed ` +
+      `${report.migratedEvents} event items ${dryRun ? 'need' : 'got'} timeline keys, ` +
+      `${report.migratedFiles} file items ${dryRun ? 'need' : 'got'} name-order keys, ${report.failed} failed ` +
       `(${((Date.now() - started) / 1000).toFixed(1)} s)`,
   );
   process.exit(report.failed > 0 ? 1 : 0);

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -15,6 +16,7 @@ import {
   EVENT_PREFIX,
   type EventItem,
   eventTimeSort,
+  FILE_PREFIX,
   fileSortKey,
   recordingPartitionKey,
   SUMMARY_SORT_KEY,
@@ -54,6 +56,8 @@ export interface RebuildResult {
   readonly changed: boolean;
   /** Event items written before the timeline index existed, given their index keys. */
   readonly migratedEvents: number;
+  /** File items under a key other than their name's (an earlier release's scheme), moved to it. */
+  readonly migratedFiles: number;
 }
 
 /** Another writer updated the summary between our read and our write; the stream retries the batch. */
@@ -204,7 +208,8 @@ export class SummaryProjector {
 
   /**
    * Recomputes one recording's summary and file items from its event items (the event-sourcing
-   * safety net), and gives event items written before the timeline index their index keys.
+   * safety net), gives event items written before the timeline index their index keys, and moves
+   * file items keyed by an earlier scheme to their name-order key (`fileSortKey`).
    * Idempotent; with `dryRun` it only reports.
    */
   async rebuild(key: RecordingKey, options: { dryRun?: boolean } = {}): Promise<RebuildResult> {
@@ -246,17 +251,46 @@ export class SummaryProjector {
     const before = current ? toSummary(current) : null;
     const changed = before === null || !sameSummary(before, after);
     const unindexed = items.filter((item) => item.timeKey === undefined);
+    const misplaced = await this.#misplacedFiles(partitionKey);
     if (!options.dryRun) {
       await mapWithConcurrency(unindexed, this.#fileConcurrency, (item) => this.#indexEvent(item));
-      // A summary that matches its events had its file items written before it (the projector's order).
-      if (changed) {
+      // A summary that matches its events had its file items written before it (the projector's order),
+      // unless some are under an old key: then every name's item is written under its key, then the old ones go.
+      if (changed || misplaced.length > 0) {
         await mapWithConcurrency(items, Math.max(1, Math.floor(this.#fileConcurrency / 4)), (item) =>
           this.#writeFiles(item),
         );
+      }
+      await mapWithConcurrency(misplaced, this.#fileConcurrency, (sk) =>
+        this.#client.send(new DeleteCommand({ TableName: this.#tableName, Key: { pk: partitionKey, sk } })),
+      );
+      if (changed) {
         await this.#writeSummary(toSummaryItem(after, current?.lastSequence ?? '', this.#retentionMs, before), current);
       }
     }
-    return { key, before, after, changed, migratedEvents: unindexed.length };
+    return { key, before, after, changed, migratedEvents: unindexed.length, migratedFiles: misplaced.length };
+  }
+
+  /** Sort keys of the recording's file items that are not their name's key (an earlier release's scheme). */
+  async #misplacedFiles(partitionKey: string): Promise<string[]> {
+    const misplaced: string[] = [];
+    const pages = paginateQuery(
+      { client: this.#client, pageSize: 1000 },
+      {
+        TableName: this.#tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :files)',
+        ExpressionAttributeValues: { ':pk': partitionKey, ':files': FILE_PREFIX },
+        ProjectionExpression: 'sk, #name',
+        ExpressionAttributeNames: { '#name': 'name' },
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages) {
+      for (const item of page.Items ?? []) {
+        if (item.sk !== fileSortKey(item.name as string)) misplaced.push(item.sk as string);
+      }
+    }
+    return misplaced;
   }
 
   /** Timeline keys for an event item from before the summary existed; room listings now come from summaries. */

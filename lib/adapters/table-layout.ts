@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { FileMention, FileStatus } from '../model/events';
 import { FILE_STATUSES } from '../model/events';
+import { fileOrderKey } from '../model/file-order';
 import type { ReconciliationFact } from '../model/reconciliation';
 import type { AppliedEvent, RecordingKey, RecordingStatus } from '../model/recording-state';
 import type { RecordingSummary } from '../model/recording-summary';
@@ -28,9 +28,6 @@ export const STALE_NOTICE_PREFIX = 'STALE#';
 export const ROOM_ITEM_SORT_KEY = 'ROOM';
 export const DAY_MS = 86_400_000;
 
-/** Sort keys are at most 1,024 bytes; a longer file name keeps its order by its first part and a digest. */
-const MAX_FILE_KEY_CHARS = 300;
-
 export const recordingPartitionKey = ({ platform, appId, taskId }: RecordingKey): string =>
   `REC#${platform}#${appId}#${taskId}`;
 export const roomPartitionKey = (platform: Platform, appId: string, roomId: string): string =>
@@ -46,11 +43,12 @@ export const timeText = (ms: number): string => String(Math.max(0, Math.trunc(ms
 /** Stream sequence numbers are decimal strings of varying length (up to 40 digits): pad to compare. */
 export const sequenceText = (sequence: string): string => sequence.padStart(40, '0');
 
-export function fileSortKey(name: string): string {
-  if (name.length <= MAX_FILE_KEY_CHARS) return `${FILE_PREFIX}${name}`;
-  const digest = createHash('sha256').update(name).digest('hex').slice(0, 32);
-  return `${FILE_PREFIX}${name.slice(0, MAX_FILE_KEY_CHARS)}#${digest}`;
-}
+/**
+ * A file item's sort key: DynamoDB pages them in name order, since it orders keys by their UTF-8
+ * bytes and `fileOrderKey` is defined so that those bytes are name order (`lib/model/file-order.ts`).
+ * The name itself up to 900 bytes; at most 973 bytes (sort keys are at most 1,024).
+ */
+export const fileSortKey = (name: string): string => `${FILE_PREFIX}${fileOrderKey(name)}`;
 
 /** An event item as process writes it. */
 export interface EventItem {

@@ -1,6 +1,7 @@
 import type { Platform } from '../platforms';
 import { VENDORS } from '../providers/registry';
 import { FILE_STATUSES, type FileMention, type RecordingEvent } from './events';
+import { sortByFileName } from './file-order';
 import {
   isReconciliationStatusFact,
   type KnownReconciliation,
@@ -82,7 +83,7 @@ export function mergeFiles(events: readonly AppliedEvent[]): FileMention[] {
   return mergeFileMentions(events.flatMap((event) => event.files));
 }
 
-/** Mentions merged by name, in name order: commutative and idempotent, so order and repeats never matter. */
+/** Mentions merged by name, in name order (`file-order.ts`): commutative and idempotent, so order and repeats never matter. */
 export function mergeFileMentions(mentions: Iterable<FileMention>): FileMention[] {
   const byName = new Map<string, FileMention>();
   for (const file of mentions) {
@@ -96,7 +97,7 @@ export function mergeFileMentions(mentions: Iterable<FileMention>): FileMention[
     const urls = [known.url, file.url].filter((url): url is string => url !== null).sort();
     byName.set(file.name, { name: file.name, url: urls[0] ?? null, status });
   }
-  return [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return sortByFileName(byName.values(), (file) => file.name);
 }
 
 /**

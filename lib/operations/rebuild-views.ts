@@ -19,6 +19,8 @@ export interface RebuildViewsReport {
   differing: number;
   /** Event items from before the timeline index (given its keys unless a dry run). */
   migratedEvents: number;
+  /** File items under an earlier release's key (moved to their name-order key unless a dry run). */
+  migratedFiles: number;
   failed: number;
   /** Up to ten differing recordings, to look at. */
   examples: RebuildResult[];
@@ -34,6 +36,7 @@ export async function rebuildViews(options: RebuildViewsOptions): Promise<Rebuil
     recordings: 0,
     differing: 0,
     migratedEvents: 0,
+    migratedFiles: 0,
     failed: 0,
     examples: [],
     errors: [],
@@ -50,6 +53,7 @@ export async function rebuildViews(options: RebuildViewsOptions): Promise<Rebuil
         if (report.examples.length < 10) report.examples.push(result);
       }
       report.migratedEvents += result.migratedEvents;
+      report.migratedFiles += result.migratedFiles;
     } catch (error) {
       report.failed += 1;
       if (report.errors.length < 10) report.errors.push(`${key.platform}/${key.appId}/${key.taskId}: ${String(error)}`);

@@ -1,11 +1,13 @@
+import { createHash } from 'node:crypto';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RecordingStore } from '../../lib/adapters/recording-store';
 import { SummaryProjector } from '../../lib/adapters/summary-projector';
+import { fileSortKey } from '../../lib/adapters/table-layout';
 import type { RecordingEvent } from '../../lib/model/events';
-import { eventSortKey } from '../../lib/model/recording-state';
+import { eventSortKey, type RecordingKey } from '../../lib/model/recording-state';
 import { rebuildViews } from '../../lib/operations/rebuild-views';
 import { localClientConfig } from '../../local/emulators';
 import table from '../../resources/recordings-table.json' with { type: 'json' };
@@ -279,6 +281,135 @@ describe('one recording', () => {
   });
 });
 
+/** Names that UTF-16 order, byte order and a prefix-and-digest key used to disagree on. */
+function hostileNames(): string[] {
+  const shared = `a/long/${'x'.repeat(893)}`; // exactly 900 bytes, and the first 900 bytes of two longer names
+  const accented = `a/long/${'é'.repeat(460)}`; // 900 bytes falls inside an 'é'
+  return [
+    shared,
+    `${shared}/1.mp4`,
+    `${shared}/2.mp4`,
+    `${accented}/x.mp4`,
+    `${accented}/y.mp4`,
+    ...Array.from({ length: 94 }, (_, index) => `a${String(index).padStart(3, '0')}.mp4`),
+    'b😀.mp4', // F0 9F 98 80: after 'b（' in bytes, before it in UTF-16
+    'b（.mp4', // EF BC 88
+  ];
+}
+
+/** Names in name order: by UTF-8 bytes, but names over 900 bytes that share their first 900 may be in any fixed order. */
+function expectNameOrder(names: readonly string[]): void {
+  for (let i = 0; i < names.length; i += 1) {
+    for (let j = i + 1; j < names.length; j += 1) {
+      const [a, b] = [Buffer.from(names[i] as string), Buffer.from(names[j] as string)];
+      const sameLongStart = a.length > 900 && b.length > 900 && a.subarray(0, 900).equals(b.subarray(0, 900));
+      if (!sameLongStart) expect(Buffer.compare(a, b), `${names[i]} before ${names[j]}`).toBe(-1);
+    }
+  }
+}
+
+describe('name order, whatever the names hold', () => {
+  it('the walk from the first page through the files route lists every file once, as ?filesLimit=1000 and the default page do', async () => {
+    const taskId = uniqueId('names');
+    const names = hostileNames();
+    expect(names).toHaveLength(101);
+    // Spread over four events, so the summary's first page is merged from several folds.
+    for (let part = 0; part < 4; part += 1) {
+      const body = trtcBody(304, {
+        taskId,
+        payload: { FileList: names.filter((_, index) => index % 4 === part) },
+        eventMsTs: 1_752_580_000_000 + part,
+      });
+      await store.applyRecordingEvent(
+        interpretSample({ name: 'files', endpoint: 'tencent-trtc', appId: DEV_APPS.trtc, body }),
+        Date.now(),
+      );
+    }
+    await stack.project();
+    const base = `/recordings/trtc/${DEV_APPS.trtc}/${taskId}`;
+
+    const all = await stack.get(`${base}?filesLimit=1000`);
+    expect(all.statusCode).toBe(200);
+    expect(all.body).toMatchObject({ fileCount: 101, filesNextCursor: null });
+    const inOrder: string[] = all.body.files.map((file: { name: string }) => file.name);
+    expect([...inOrder].sort()).toEqual([...names].sort());
+    expectNameOrder(inOrder);
+    expect(inOrder.slice(-2)).toEqual(['b（.mp4', 'b😀.mp4']);
+
+    /** Follows the files route from `cursor` (or from the start), `limit` at a time. */
+    const walk = async (first: string[], cursor: string | null, limit: number) => {
+      const seen = [...first];
+      let next = cursor;
+      for (let pages = 0; next !== null && pages < 200; pages += 1) {
+        const page = await stack.get(`${base}/files?limit=${limit}&cursor=${next}`);
+        expect(page.statusCode).toBe(200);
+        seen.push(...page.body.files.map((file: { name: string }) => file.name));
+        next = page.body.nextCursor;
+      }
+      return seen;
+    };
+    const fromPage = async (filesLimit: string, limit: number) => {
+      const state = await stack.get(`${base}${filesLimit}`);
+      expect(state.body.fileCount).toBe(101);
+      return walk(
+        state.body.files.map((file: { name: string }) => file.name),
+        state.body.filesNextCursor,
+        limit,
+      );
+    };
+
+    const byDefault = await stack.get(base);
+    expect(byDefault.body.files).toHaveLength(100);
+    expect(byDefault.body.files.map((file: { name: string }) => file.name)).toEqual(inOrder.slice(0, 100));
+    // The default page, then the route; a small first page, then the route (long names at the page ends).
+    expect(await fromPage('', 7)).toEqual(inOrder);
+    expect(await fromPage('', 1000)).toEqual(inOrder);
+    for (const filesLimit of [1, 2, 3, 4]) expect(await fromPage(`?filesLimit=${filesLimit}`, 1)).toEqual(inOrder);
+    expect(await fromPage('?filesLimit=99', 2)).toEqual(inOrder);
+    // The route from its start.
+    const start = await stack.get(`${base}/files?limit=3`);
+    expect(
+      await walk(
+        start.body.files.map((file: { name: string }) => file.name),
+        start.body.nextCursor,
+        3,
+      ),
+    ).toEqual(inOrder);
+  });
+});
+
+/** A table with today's keys and indexes and no stream: nothing projects it but the rebuild. */
+async function createUnprojectedTable(raw: DynamoDBClient, tableName: string): Promise<void> {
+  await raw.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: table.Properties.AttributeDefinitions as never,
+      KeySchema: table.Properties.KeySchema as never,
+      GlobalSecondaryIndexes: table.Properties.GlobalSecondaryIndexes as never,
+    }),
+  );
+}
+
+/** The previous release's file keys: over 300 UTF-16 units, the first 300, '#' and a digest. */
+const previousFileSortKey = (name: string) =>
+  name.length <= 300
+    ? `FILE#${name}`
+    : `FILE#${name.slice(0, 300)}#${createHash('sha256').update(name).digest('hex').slice(0, 32)}`;
+
+/** Every name a store lists for the recording: its first page of `filesLimit`, then the files route `limit` at a time. */
+async function walkFiles(store: RecordingStore, key: RecordingKey, filesLimit: number, limit: number) {
+  const state = await store.getRecording(key, { filesLimit });
+  const names = state?.files.map((file) => file.name) ?? [];
+  let cursor = state?.filesNextCursor ?? null;
+  for (let pages = 0; cursor !== null && pages < 200; pages += 1) {
+    const page = await store.listFiles(key, { limit, cursor });
+    names.push(...page.files.map((file) => file.name));
+    cursor = page.nextCursor;
+  }
+  return names;
+}
+
 describe('npm run rebuild-views', () => {
   it('migrates a table written before summaries existed, reports what differs, and is idempotent', async () => {
     const tableName = uniqueId('legacy');
@@ -359,6 +490,87 @@ describe('npm run rebuild-views', () => {
     expect((await legacyStore.listEvents(trtcKey, { limit: 10 })).events).toHaveLength(5);
     const room = await legacyStore.getRoom('trtc', DEV_APPS.trtc, 'room-legacy', { limit: 5 });
     expect(room?.recordings.map((recording) => recording.taskId)).toEqual([trtcKey.taskId]);
+    raw.destroy();
+  });
+  it("moves file items keyed by the previous release's scheme to name-order keys, and re-sorts the first page", async () => {
+    const tableName = uniqueId('prev-keys');
+    const raw = new DynamoDBClient(localClientConfig(stack.stack.dynamodbEndpoint));
+    await createUnprojectedTable(raw, tableName);
+    const previous = documentClientFor('', raw);
+    const previousStore = new RecordingStore({ client: previous, tableName, now: () => NOW });
+    const taskId = uniqueId('prev-keys');
+    const key = { platform: 'trtc' as const, appId: DEV_APPS.trtc, taskId };
+    const pk = `REC#trtc#${DEV_APPS.trtc}#${taskId}`;
+    // The previous key cut this one inside the emoji: its key held an unpaired surrogate.
+    const names = [...hostileNames(), `a/emoji/${'x'.repeat(291)}😀tail.mp4`];
+    for (let part = 0; part < 3; part += 1) {
+      const body = trtcBody(304, {
+        taskId,
+        payload: { FileList: names.filter((_, index) => index % 3 === part) },
+        eventMsTs: 1_752_580_000_000 + part,
+      });
+      await previousStore.applyRecordingEvent(
+        interpretSample({ name: 'files', endpoint: 'tencent-trtc', appId: DEV_APPS.trtc, body }),
+        NOW - 1_000 + part,
+      );
+    }
+    const projector = new SummaryProjector({ client: previous, tableName });
+    await projector.rebuild(key);
+    // Now as the previous release left it: long names under their old keys, the first page in UTF-16 order.
+    const moved = names.filter((name) => previousFileSortKey(name) !== fileSortKey(name));
+    expect(moved).toHaveLength(6);
+    for (const name of moved) {
+      const { Item: item } = await previous.send(
+        new GetCommand({ TableName: tableName, Key: { pk, sk: fileSortKey(name) } }),
+      );
+      await previous.send(new PutCommand({ TableName: tableName, Item: { ...item, sk: previousFileSortKey(name) } }));
+      await previous.send(new DeleteCommand({ TableName: tableName, Key: { pk, sk: fileSortKey(name) } }));
+    }
+    const utf16Page = [...names]
+      .sort()
+      .slice(0, 100)
+      .map((name) => ({ name, url: null, status: 'uploaded' }));
+    await previous.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: { pk, sk: 'SUMMARY' },
+        UpdateExpression: 'SET firstFiles = :page',
+        ExpressionAttributeValues: { ':page': utf16Page },
+      }),
+    );
+    const fileKeys = async () => {
+      const { Items: items = [] } = await previous.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :files)',
+          ExpressionAttributeValues: { ':pk': pk, ':files': 'FILE#' },
+          ConsistentRead: true,
+        }),
+      );
+      return items.map((item) => ({ sk: item.sk as string, name: item.name as string }));
+    };
+    expect((await fileKeys()).filter(({ sk, name }) => sk !== fileSortKey(name))).toHaveLength(6);
+
+    const dryRun = await rebuildViews({ client: previous, tableName, projector, dryRun: true });
+    expect(dryRun).toMatchObject({ recordings: 1, differing: 1, migratedFiles: 6, failed: 0 });
+    const applied = await rebuildViews({ client: previous, tableName, projector });
+    expect(applied).toMatchObject({ recordings: 1, differing: 1, migratedFiles: 6, failed: 0 });
+    expect(await rebuildViews({ client: previous, tableName, projector, dryRun: true })).toMatchObject({
+      differing: 0,
+      migratedFiles: 0,
+    });
+
+    // One item per name, each under its name-order key; the walk and every page agree.
+    const keys = await fileKeys();
+    expect(keys).toHaveLength(names.length);
+    for (const { sk, name } of keys) expect(sk).toBe(fileSortKey(name));
+    const expected = await derivedFromEvents(previous, tableName, key, OPTIONS);
+    const inOrder = expected?.files.map((file) => file.name) ?? [];
+    expect([...inOrder].sort()).toEqual([...names].sort());
+    expectNameOrder(inOrder);
+    expect(await previousStore.getRecording(key, { filesLimit: 1_000 })).toEqual(expected);
+    expect(await walkFiles(previousStore, key, 100, 5)).toEqual(inOrder);
+    expect(await walkFiles(previousStore, key, 3, 1)).toEqual(inOrder);
     raw.destroy();
   });
 });
