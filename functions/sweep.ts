@@ -23,7 +23,7 @@ const DEADLINE_MARGIN_MS = 30_000;
 
 /**
  * The lost-callback sweep, on a schedule (`sweepRate`): notices stale recordings and asks the
- * vendors about them (CONTRACT §7). A run that could not sweep an app fails, so the errors alarm
+ * vendors about them (README, "Lost callbacks"). A run that could not sweep an app fails, so the errors alarm
  * fires; the next run tries again.
  */
 export const handler = async (_event: unknown, context: Context): Promise<SweepReport> => {

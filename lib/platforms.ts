@@ -2,9 +2,9 @@ import { VENDORS } from './providers/registry';
 
 type RegisteredVendor = (typeof VENDORS)[number];
 
-/** The namespaces a recording lives in (CONTRACT §1), one per vendor. Chat and TRTC both feed `trtc`. */
+/** The namespaces a recording lives in (README, "Routes and answers"), one per vendor. Chat and TRTC both feed `trtc`. */
 export type Platform = RegisteredVendor['platform'];
-/** The callback endpoints (CONTRACT §1), each served by its vendor's provider. */
+/** The callback endpoints (README, "Routes and answers"), each served by its vendor's provider. */
 export type Endpoint = RegisteredVendor['endpoints'][number];
 
 export const PLATFORMS: readonly Platform[] = VENDORS.map((vendor) => vendor.platform);
@@ -22,7 +22,7 @@ const ENDPOINT_PLATFORMS = new Map<Endpoint, Platform>(
   VENDORS.flatMap((vendor) => vendor.endpoints.map((endpoint): [Endpoint, Platform] => [endpoint, vendor.platform])),
 );
 
-/** The namespace an endpoint's recordings live in: Chat and TRTC share `trtc` (CONTRACT §1). */
+/** The namespace an endpoint's recordings live in: Chat and TRTC share `trtc` (README, "Routes and answers"). */
 export function platformOf(endpoint: Endpoint): Platform {
   return ENDPOINT_PLATFORMS.get(endpoint) as Platform;
 }

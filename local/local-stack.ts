@@ -58,7 +58,7 @@ export interface RunningLocalStack {
 }
 
 /**
- * The whole pipeline on this machine (CONTRACT §5): HTTP routes → the real ingest handler → fauxqs
+ * The whole pipeline on this machine (README, "Local stack"): HTTP routes → the real ingest handler → fauxqs
  * (queue + DLQ) → a poller driving the real process handler → DynamoDB Local ← the real query handler;
  * the table's stream drives the projector and the recording-event publisher, as in AWS.
  * The apps document and the events URL are validated before anything starts, so bad ones fail fast.

@@ -1,5 +1,5 @@
 /**
- * Runs the sweep every `intervalSeconds`, as the schedule does in AWS (CONTRACT §5, §7). A run never
+ * Runs the sweep every `intervalSeconds`, as the schedule does in AWS (README, "Local stack" and "Lost callbacks"). A run never
  * overlaps the previous one: a tick that finds one in progress is skipped.
  */
 export class SweepTimer<R> {

@@ -161,7 +161,7 @@ export class RecordingStore {
     return (await this.#putIfAbsent(item, 'attribute_not_exists(pk)')) === true ? 'applied' : 'duplicate';
   }
 
-  /** Records that a quiet period was found stale (CONTRACT §7): once per period, so it is announced once. */
+  /** Records that a quiet period was found stale (README, "Lost callbacks"): once per period, so it is announced once. */
   async markStale(key: RecordingKey, quietSince: number): Promise<'applied' | 'duplicate'> {
     const notedAt = Date.now();
     const item: StaleNoticeItem = {
@@ -365,7 +365,7 @@ export class RecordingStore {
     };
   }
 
-  /** A page of a recording's timeline: its distinct events, oldest first (CONTRACT §4). */
+  /** A page of a recording's timeline: its distinct events, oldest first (README, "Paging, listings and the timeline"). */
   async listEvents(key: RecordingKey, page: Page): Promise<{ events: TimelineEvent[]; nextCursor: string | null }> {
     const pk = recordingPartitionKey(key);
     const scope = `events:${pk}`;

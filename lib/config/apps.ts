@@ -6,7 +6,7 @@ import { SecretSet } from './secrets';
 
 type AppOf<V> = V extends Vendor<infer A, string> ? A : never;
 
-/** One configured app; each vendor's module defines its shape (CONTRACT §3). */
+/** One configured app; each vendor's module defines its shape (README, "The apps document"). */
 export type AppConfig = AppOf<(typeof VENDORS)[number]>;
 export type AppFor<P extends Platform> = Extract<AppConfig, { platform: P }>;
 
@@ -42,7 +42,7 @@ const VENDOR_BY_PLATFORM = new Map<Platform, Vendor<AppConfig, string>>(
 );
 
 /**
- * Validates the apps document (CONTRACT §3). Throws an `AppsConfigError` that names the source and
+ * Validates the apps document (README, "The apps document"). Throws an `AppsConfigError` that names the source and
  * the bad entry, never a secret value.
  */
 export function parseAppsDocument(document: unknown, source: string): AppDirectory {
@@ -78,7 +78,7 @@ export function parseAppsDocument(document: unknown, source: string): AppDirecto
         // The schema and the declared secret fields must agree: the declaration is what docs and audits read.
         if (!vendor.secretFields.includes(field))
           throw new Error(`${platform}: ${field} is not a declared secret field`);
-        // A nested secret is named by its path, such as `api.sk` (CONTRACT §3).
+        // A nested secret is named by its path, such as `api.sk` (README, "The apps document").
         const value = field
           .split('.')
           .reduce<unknown>((parent, key) => (isPlainObject(parent) ? parent[key] : undefined), record);

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 
 /**
- * One or more keys for the same purpose; several during a rotation (CONTRACT §3). The values sit in
+ * One or more keys for the same purpose; several during a rotation (README, "The apps document"). The values sit in
  * a private field so that logging or serializing an app config can never print them.
  */
 export class SecretSet {

@@ -18,7 +18,7 @@ export interface SparkRtcKeyUpdate {
 }
 
 /**
- * Sets a SparkRTC app's `authKey` in an apps document (CONTRACT §3), keeping every other entry and
+ * Sets a SparkRTC app's `authKey` in an apps document (README, "The apps document"), keeping every other entry and
  * the previous key after the new one, so callbacks already signed with it keep verifying during the
  * switch-over. The result is validated, then written to a temporary file and renamed over the
  * original, so a reader never sees half a document. A missing file is created.

@@ -15,7 +15,7 @@ import { withinBounds } from '../model/input-bounds';
 import type { Provider, VendorAnswer } from '../providers/provider';
 import { findProvider, type ProviderRegistry } from '../providers/registry';
 
-/** CONTRACT §2: a body over 256 KiB is refused with 413, before any signature work. */
+/** README, "Routes and answers": a body over 256 KiB is refused with 413, before any signature work. */
 export const MAX_BODY_BYTES = 256 * 1024;
 /** Far above what any vendor sends (a few hundred bytes); checked before any signature work. */
 export const MAX_HEADER_BYTES = 16 * 1024;
@@ -37,7 +37,7 @@ export interface IngestResult {
 }
 
 /**
- * Verifies one callback, queues it, and answers in the vendor's shape (CONTRACT §2). The answer is
+ * Verifies one callback, queues it, and answers in the vendor's shape (README, "Routes and answers"). The answer is
  * a success only after the queue confirmed the message; every failure maps to its status here.
  */
 export async function handleCallback(input: IncomingCallback, deps: IngestDependencies): Promise<IngestResult> {

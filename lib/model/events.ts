@@ -31,7 +31,7 @@ export interface RecordingEvent {
   readonly files: readonly FileMention[];
   /** When the vendor says the event happened (ms), if it says. */
   readonly occurredAt: number | null;
-  /** Hash of the event content without delivery metadata: equal ids are the same event (CONTRACT §4). */
+  /** Hash of the event content without delivery metadata: equal ids are the same event (README, "What counts as the same event"). */
   readonly eventId: string;
   /** Whether this event is listed in the room index. High-volume slice events are not (README, Limits). */
   readonly indexInRoom: boolean;
@@ -40,7 +40,7 @@ export interface RecordingEvent {
    * vendor's own record applied as the callback it mirrors (LiveKit). Neither ends a quiet period.
    */
   readonly reconciled?: boolean;
-  /** Set on a reconciliation fact only (CONTRACT §7). */
+  /** Set on a reconciliation fact only (README, "Lost callbacks"). */
   readonly reconciliation?: ReconciliationFact;
 }
 

@@ -1,7 +1,7 @@
 import type { JsonObject } from '../json';
 
 /**
- * What a vendor said about a task when the sweep asked (CONTRACT §7), ranked from least to most
+ * What a vendor said about a task when the sweep asked (README, "Lost callbacks"), ranked from least to most
  * telling: a recording shows its most telling answer of its latest quiet period.
  */
 export const VENDOR_STATUSES = ['unknown', 'alive', 'ended', 'failed'] as const;
@@ -34,7 +34,7 @@ export function finding(vendorStatus: VendorStatus, detail: string, mirroredCall
   };
 }
 
-/** A recording's reconciliation as its state shows it (CONTRACT §7). */
+/** A recording's reconciliation as its state shows it (README, "Recording state"). */
 export interface Reconciliation {
   /** When the vendor first gave this answer in this quiet period. */
   readonly checkedAt: string;
@@ -92,7 +92,7 @@ export function reconciliationStatusFacts(fact: ReconciliationFact): string[] {
 export const isReconciliationStatusFact = (fact: string): boolean => fact === VENDOR_ENDED || fact === VENDOR_FAILED;
 
 /**
- * CONTRACT §7: a vendor's `ended` makes a recording whose own events never reached a terminal
+ * README, "Status rules", "Reconciliation": a vendor's `ended` makes a recording whose own events never reached a terminal
  * status `stopped`, and its `failed` makes it `failed`; a terminal status from the events stands.
  */
 export function withReconciliation(

@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { type RecordingState, type RecordingStatus, UNFINISHED_STATUSES } from './recording-state';
 import type { RecordingSummary } from './recording-summary';
 
-/** The `source` of every event we publish (CONTRACT §6). */
+/** The `source` of every event we publish (README, "Recording events"). */
 export const RECORDING_EVENT_SOURCE = 'rtc-recording-callbacks';
 
-/** The `detail-type`s we publish (CONTRACT §6 and §7). */
+/** The `detail-type`s we publish (README, "Recording events"). */
 export const RECORDING_EVENT_TYPES = { statusChanged: 'Recording Status Changed', stale: 'Recording Stale' } as const;
 export type RecordingEventType = (typeof RECORDING_EVENT_TYPES)[keyof typeof RECORDING_EVENT_TYPES];
 
@@ -31,7 +31,7 @@ export interface RecordingAnnouncement {
   readonly time: number;
 }
 
-/** The `detail` of `Recording Status Changed`: the recording's state (CONTRACT §4), its previous status and the id. */
+/** The `detail` of `Recording Status Changed`: the recording's state (README, "Recording state"), its previous status and the id. */
 export interface RecordingEventDetail extends RecordingState {
   readonly previousStatus: RecordingStatus | null;
   readonly id: string;
@@ -83,7 +83,7 @@ export function staleAnnouncementOf(current: SummaryVersion, notice: StaleNotice
 
 /**
  * The recording, its summary version and its status name one change; EventBridge mints a new
- * envelope id on every PutEvents, so this is the id consumers dedupe on (DESIGN.md).
+ * envelope id on every PutEvents, so this is the id consumers dedupe on (README, "Recording events").
  */
 export function statusChangeId(
   version: Pick<SummaryVersion, 'platform' | 'appId' | 'taskId' | 'lastSequence' | 'status'>,

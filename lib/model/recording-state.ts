@@ -34,11 +34,11 @@ export interface RecordingState extends RecordingKey {
   /** Count of distinct events by vendor event type, to make gaps visible. */
   readonly eventTypes: Record<string, number>;
   readonly startedAt: string | null;
-  /** When the latest callback was applied: reconciliation facts do not move it (CONTRACT §7). */
+  /** When the latest callback was applied: reconciliation facts do not move it (README, "Recording state"). */
   readonly updatedAt: string;
   /** Not finished, and no new callback for longer than the stale threshold: an end event was probably lost. */
   readonly stale: boolean;
-  /** The most telling vendor answer of the latest quiet period the sweep asked about, if any (CONTRACT §7). */
+  /** The most telling vendor answer of the latest quiet period the sweep asked about, if any (README, "Recording state"). */
   readonly reconciliation: Reconciliation | null;
 }
 
@@ -52,7 +52,7 @@ export function eventSortKey(event: Pick<RecordingEvent, 'eventType' | 'eventId'
   return `EVENT#${event.eventType}#${event.eventId}`;
 }
 
-/** Each platform's rule lives in its vendor's module (DESIGN.md, "One vendor, one module"). */
+/** Each platform's rule lives in its vendor's module (README, "Adding a vendor"). */
 const STATUS_RULES = new Map<Platform, StatusRule>(VENDORS.map((vendor) => [vendor.platform, vendor.statusRule]));
 
 /** The status facts one event contributes to its recording. */
@@ -142,7 +142,7 @@ export function deriveRecordingState(
   };
 }
 
-/** Not finished, and silent for longer than the threshold: its end event was probably lost (CONTRACT §7). */
+/** Not finished, and silent for longer than the threshold: its end event was probably lost (README, "Recording state"). */
 export function isStale(status: RecordingStatus, updatedAt: number, options: DeriveOptions): boolean {
   const finished = status === 'completed' || status === 'failed';
   return !finished && options.now - updatedAt > options.staleAfterMs;

@@ -100,7 +100,7 @@ export interface FilePage {
   readonly nextCursor: string | null;
 }
 
-/** A recording as listings show it (CONTRACT §4): every field of the single answer but the files. */
+/** A recording as listings show it (README, "Paging, listings and the timeline"): every field of the single answer but the files. */
 export type RecordingListEntry = Omit<RecordingState, 'files' | 'filesNextCursor'>;
 
 export function summaryToListEntry(summary: RecordingSummary, options: DeriveOptions): RecordingListEntry {
@@ -120,7 +120,7 @@ export function summaryToListEntry(summary: RecordingSummary, options: DeriveOpt
   };
 }
 
-/** The recording's answer (CONTRACT §4) from its summary and its first page of files. */
+/** The recording's answer (README, "Recording state") from its summary and its first page of files. */
 export function summaryToState(
   summary: RecordingSummary,
   firstFiles: FilePage,

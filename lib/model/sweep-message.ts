@@ -12,7 +12,7 @@ import type { RecordingKey } from './recording-state';
  */
 export type SweepMessage = ReconciliationMessage | StaleNoticeMessage;
 
-/** A vendor's answer about a task: a reconciliation fact (CONTRACT §7). */
+/** A vendor's answer about a task: a reconciliation fact (README, "Lost callbacks"). */
 export interface ReconciliationMessage extends RecordingKey {
   readonly version: 1;
   readonly kind: 'reconciliation';
@@ -76,7 +76,7 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
- * The event a vendor's answer becomes (CONTRACT §7). Its identity is the answer and the quiet
+ * The event a vendor's answer becomes (README, "Lost callbacks"). Its identity is the answer and the quiet
  * period: the same answer twice in one period is one fact, while a new period asks afresh.
  */
 export function reconciliationFactEvent(message: ReconciliationMessage): RecordingEvent {

@@ -5,7 +5,7 @@ import { type ReconciliationMessage, reconciliationFactEvent, type SweepMessage 
 import type { ProcessDependencies, ProcessOutcome } from './process-callback';
 
 /**
- * Applies what the sweep queued (CONTRACT §7): a stale notice becomes a bookkeeping item, written
+ * Applies what the sweep queued (README, "Lost callbacks"): a stale notice becomes a bookkeeping item, written
  * once per quiet period, that the publisher announces; a vendor answer becomes a reconciliation
  * fact, an event like any other, with LiveKit's `EgressInfo` applied as the webhook it mirrors.
  */

@@ -29,7 +29,7 @@ const CLOUD_RECORDING_PRODUCT = 3;
 const SIGNATURE_V2 = 'agora-signature-v2';
 /**
  * Excluded from the identity, which is then the payload: notifyMs changes on every resend, noticeId
- * is not promised stable, and the top-level sid copies payload.sid (CONTRACT §4, PROTOCOLS.md §6).
+ * is not promised stable, and the top-level sid copies payload.sid (README, "What counts as the same event"; PROTOCOLS.md §6).
  */
 const DELIVERY_METADATA = ['notifyMs', 'noticeId', 'sid'] as const;
 const SIGNATURE_V1 = 'agora-signature';
@@ -73,7 +73,7 @@ export function createAgoraProvider(): Provider<AgoraApp> {
     authenticate(request, { apps }): AgoraApp {
       const urlAppId = request.query.appId;
       const [only, ...others] = apps.list('agora');
-      // CONTRACT §3: without appId in the URL, the one configured agora app, if there is exactly one.
+      // README, "The apps document": without appId in the URL, the one configured agora app, if there is exactly one.
       const app =
         !urlAppId && only && others.length === 0 ? only : requireApp(apps, 'agora', urlAppId, 'appId in the URL');
       // V2 whenever present, and a wrong V2 is final; V1 (SHA-1) only when V2 is absent (PROTOCOLS.md §6).

@@ -69,7 +69,7 @@ export interface HuaweiSparkRtcOptions {
   timestampToleranceSeconds?: number;
 }
 
-/** Huawei Cloud AK/SK credentials for SparkRTC's API (CONTRACT §3): the job queries of reconciliation. */
+/** Huawei Cloud AK/SK credentials for SparkRTC's API (README, "The apps document"): the job queries of reconciliation. */
 export interface SparkRtcApiCredentials {
   readonly ak: string;
   readonly sk: SecretSet;
@@ -85,7 +85,7 @@ export interface SparkRtcApp {
   readonly api?: SparkRtcApiCredentials;
 }
 
-/** SparkRTC's API host (seed 002); `SPARKRTC_API_ENDPOINT` replaces it, for tests. */
+/** SparkRTC's API host (PROTOCOLS.md §4); `SPARKRTC_API_ENDPOINT` replaces it, for tests. */
 export const DEFAULT_SPARKRTC_API_ENDPOINT = 'https://rtc-api.myhuaweicloud.com';
 
 /** Reads SPARKRTC_TIMESTAMP_TOLERANCE_SECONDS. */
@@ -163,7 +163,7 @@ export function createHuaweiSparkRtcProvider(options: HuaweiSparkRtcOptions = {}
             occurredAt: startTime ?? null,
             indexInRoom: true,
           } as const,
-          // Auth headers are the only delivery metadata; the body is the content (CONTRACT §4).
+          // Auth headers are the only delivery metadata; the body is the content (README, "What counts as the same event").
           () => body,
         ),
       };

@@ -34,7 +34,7 @@ export interface LiveKitApp {
   readonly appId: string;
   /** API key → its secret(s). The JWT's `iss` names the key; several keys is how LiveKit rotates. */
   readonly apiKeys: ReadonlyMap<string, SecretSet>;
-  /** The server's API (CONTRACT §3), called with the first API key and its first secret. */
+  /** The server's API (README, "The apps document"), called with the first API key and its first secret. */
   readonly api?: { readonly url: string };
 }
 
@@ -186,7 +186,7 @@ export function createLiveKitProvider(options: LiveKitOptions = {}): Provider<Li
     interpret({ appId, body }): Interpretation {
       const event = readString(body, 'event');
       if (!event) throw new BadRequestError('event is missing');
-      // Room, participant, track and ingress events are verified and acknowledged (CONTRACT §2).
+      // Room, participant, track and ingress events are verified and acknowledged (README, "Routes and answers").
       if (!EGRESS_EVENTS.has(event)) return unmodelled(event);
       const info = readObject(body, 'egressInfo');
       const taskId = info && readIdentifier(info, 'egressId');
@@ -486,7 +486,7 @@ export const LIVEKIT_VENDOR: Vendor<LiveKitApp, 'livekit'> = {
     for (const app of apps) {
       for (const apiKey of app.apiKeys.keys()) {
         const other = owner.get(apiKey);
-        // The key selects the app (CONTRACT §3), so it can belong to one app only.
+        // The key selects the app (README, "The apps document"), so it can belong to one app only.
         if (other !== undefined) fail(`API key ${apiKey} is in both ${other} and ${app.appId}`);
         owner.set(apiKey, app.appId);
       }

@@ -26,7 +26,7 @@ export interface VerifiedCallback {
   readonly body: JsonObject;
 }
 
-/** What every configured app has; each vendor adds its secrets (CONTRACT §3). */
+/** What every configured app has; each vendor adds its secrets (README, "The apps document"). */
 export interface AppBase {
   readonly platform: string;
   readonly appId: string;
@@ -93,14 +93,14 @@ export interface Provider<A extends AppBase = AppBase> {
 export type ProviderEnv = Readonly<Record<string, string | undefined>>;
 
 /**
- * Everything about one vendor (DESIGN.md, "One vendor, one module"): its platform, endpoints, app
+ * Everything about one vendor (README, "Adding a vendor"): its platform, endpoints, app
  * schema, status rule and the body keys the log-hygiene check watches. The registry lists vendors;
  * every list of platforms and endpoints derives from it.
  */
 export interface Vendor<A extends AppBase, E extends string> {
   readonly platform: A['platform'];
   readonly endpoints: readonly E[];
-  /** The app-config fields that hold secrets (CONTRACT §3); a nested one by its path, as `api.sk`. */
+  /** The app-config fields that hold secrets (README, "The apps document"); a nested one by its path, as `api.sk`. */
   readonly secretFields: readonly string[];
   /** Keys that appear only in this vendor's raw bodies: a log line holding one leaked a body. */
   readonly bodyKeys: readonly string[];
@@ -111,7 +111,7 @@ export interface Vendor<A extends AppBase, E extends string> {
   checkApps?(apps: readonly A[], fail: (problem: string) => never): void;
   /** The endpoints' providers, with tolerances read from the environment. */
   createProviders(env: ProviderEnv): readonly Provider<A>[];
-  /** How the sweep asks this vendor about a task (CONTRACT §7); absent where the vendor has no such API. */
+  /** How the sweep asks this vendor about a task (README, "Lost callbacks"); absent where the vendor has no such API. */
   readonly recordingQuery?: RecordingQuery<A>;
 }
 
@@ -130,7 +130,7 @@ export interface VendorQueryContext {
 export interface RecordingQuery<A extends AppBase> {
   /** Calls per second the sweep allows itself per app: under the vendor's limit, where it has one. */
   readonly maxCallsPerSecond: number;
-  /** Whether this app has the `api` credentials a query needs (CONTRACT §3). */
+  /** Whether this app has the `api` credentials a query needs (README, "The apps document"). */
   canQuery(app: A): boolean;
   /**
    * What the vendor says about the task. Never throws: an error, a timeout, a rate limit or an
@@ -148,7 +148,7 @@ export interface AppEntryReader {
 }
 
 /**
- * The one rule for the app a callback names (CONTRACT §2): missing or not configured, it is a
+ * The one rule for the app a callback names (README, "Routes and answers"): missing or not configured, it is a
  * 403. Missing is not a 400 because nothing has been verified yet, and both cases mean the same
  * thing to the vendor: this URL does not serve that app.
  */
@@ -180,7 +180,7 @@ export function unknownApp(platform: Platform, appId: string | undefined, source
 }
 
 /**
- * The optional vendor API credentials of an app entry, `api` (CONTRACT §3): absent, or an object
+ * The optional vendor API credentials of an app entry, `api` (README, "The apps document"): absent, or an object
  * with exactly these fields, each a non-empty string. The secret ones come back as `SecretSet`s,
  * so that the parsed app can never print them.
  */
@@ -210,7 +210,7 @@ export function readApiCredentials<P extends string, S extends string>(
 
 /**
  * The explicit opt-in to accept a vendor's unsigned callbacks on the app id match alone
- * (CONTRACT §3): `"allowUnsigned": true`. Absent is false: secure by default.
+ * (README, "The apps document"): `"allowUnsigned": true`. Absent is false: secure by default.
  */
 export function readAllowUnsigned(entry: AppEntryReader): boolean {
   const { allowUnsigned } = entry.fields;
@@ -229,7 +229,7 @@ export function jsonAnswer(statusCode: number, body: unknown): VendorAnswer {
   return { statusCode, body: JSON.stringify(body) };
 }
 
-/** Tencent TRTC and GME, Agora and LiveKit share this shape (CONTRACT §2). */
+/** Tencent TRTC and GME, Agora and LiveKit share this shape (README, "Routes and answers"). */
 export function codeMessageAnswer(error: CallbackError | null): VendorAnswer {
   return error === null
     ? jsonAnswer(200, { code: 0 })

@@ -8,14 +8,14 @@ import { TRTC_VENDOR } from './tencent-trtc';
 
 /**
  * Every vendor, one line each. Platforms, endpoints, app schemas, status rules, signing and the
- * log-hygiene keys all derive from this list (DESIGN.md, "One vendor, one module").
+ * log-hygiene keys all derive from this list (README, "Adding a vendor").
  */
 export const VENDORS = [TRTC_VENDOR, GME_VENDOR, SPARKRTC_VENDOR, AGORA_VENDOR, LIVEKIT_VENDOR] as const;
 
 export type ProviderRegistry = ReadonlyMap<Endpoint, Provider>;
 
 /**
- * Maps each callback endpoint (CONTRACT §1) to its provider. Tolerances come from `env`
+ * Maps each callback endpoint (README, "Routes and answers") to its provider. Tolerances come from `env`
  * (ingest passes `process.env`); without it, every vendor's documented default applies.
  */
 export function createProviderRegistry(env: ProviderEnv = {}): ProviderRegistry {

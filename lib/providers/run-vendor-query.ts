@@ -28,7 +28,7 @@ export class VendorQueryFailure extends Error {
 }
 
 /**
- * Runs one vendor query (CONTRACT §7): every request it sends shares one time budget, and it never
+ * Runs one vendor query (README, "Lost callbacks"): every request it sends shares one time budget, and it never
  * throws. A timeout, a network error, an unreadable answer or a bug becomes an `unknown` finding.
  */
 export async function runVendorQuery(

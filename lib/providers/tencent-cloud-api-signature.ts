@@ -2,7 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 
 /**
  * Tencent Cloud API 3.0 request signing, TC3-HMAC-SHA256 (PROTOCOLS.md §8.1, the vendor's
- * "Signature v3"), for the TRTC `DescribeCloudRecording` query of reconciliation (CONTRACT §7).
+ * "Signature v3"), for the TRTC `DescribeCloudRecording` query of reconciliation (README, "Lost callbacks").
  * Twenty lines of node:crypto instead of the vendor SDK's common package, and proven against the
  * vendor's own vector (test/unit/providers/tencent-cloud-api-signature.test.ts).
  */

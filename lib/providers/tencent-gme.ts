@@ -97,7 +97,7 @@ export function createTencentGmeProvider(): Provider<GmeApp> {
 
 /**
  * GME (PROTOCOLS.md §3): per segment, 1 started, 2 finished, 3 uploaded. A segment without a 2 is
- * still recording (CONTRACT §4); the task is completed when every segment seen has both 2 and 3.
+ * still recording (README, "Status rules"); the task is completed when every segment seen has both 2 and 3.
  * Facts are `<seqNo>:<type>`.
  */
 export const GME_STATUS_RULE: StatusRule = {

@@ -21,7 +21,7 @@ import { assertAnyKeyMatches, assertFresh, decodeHexDigest, parseUnixTimestamp, 
 /** The vendor rejects a RequestTime more than 1 minute from now (PROTOCOLS.md §1). */
 export const DEFAULT_IM_REQUEST_TIME_TOLERANCE_SECONDS = 60;
 
-/** Seed 000 spells the command `Follow.`; the vendor now uses `Live.`. Both feed one recording. */
+/** The vendor's older Chat page spells the command `Follow.`; the vendor now uses `Live.`. Both feed one recording. */
 const RECORDING_COMMANDS = new Set([
   'Live.CallbackAfterCloudRecordingChanged',
   'Follow.CallbackAfterCloudRecordingChanged',
@@ -72,7 +72,7 @@ export function createTencentImProvider(options: TencentImOptions = {}): Provide
     authenticate(request, { apps }: AuthenticationContext): TrtcApp {
       const app = requireApp(apps, 'trtc', request.query.SdkAppid, 'SdkAppid in the URL');
       if (app.imToken.size === 0) {
-        // The SdkAppid match alone, as seed 000 describes, only on the explicit opt-in (CONTRACT §3).
+        // The SdkAppid match alone, as the vendor's Chat page describes, only on the explicit opt-in (README, "The apps document").
         if (app.allowUnsigned) return app;
         throw new VerificationError(
           'missing_signature',
@@ -102,7 +102,7 @@ export function createTencentImProvider(options: TencentImOptions = {}): Provide
       checkIdField(body, 'Operator_Account');
       const info = toPlainJson(roomInfo) as Record<string, unknown>;
       for (const field of ROOM_BOOLEAN_FIELDS) {
-        // The seed sends IsCloudRecordingDisabled as the string "false" (PROTOCOLS.md §1).
+        // The vendor's sample sends IsCloudRecordingDisabled as the string "false" (PROTOCOLS.md §1).
         if (info[field] === 'true' || info[field] === 'false') info[field] = info[field] === 'true';
       }
       return {

@@ -36,7 +36,7 @@ import { createTencentImProvider, tencentImOptionsFromEnv } from './tencent-im';
 import { interpretTrtcRecordingEvent, TRTC_CLOUD_RECORDING_GROUP } from './trtc-recording-event';
 import { assertAnyKeyMatches, decodeBase64Digest, hmac, requireHeader } from './verification';
 
-/** Tencent Cloud API 3.0 credentials for `DescribeCloudRecording` (CONTRACT §3). */
+/** Tencent Cloud API 3.0 credentials for `DescribeCloudRecording` (README, "The apps document"). */
 export interface TrtcApiCredentials {
   readonly secretId: string;
   readonly secretKey: SecretSet;
@@ -47,10 +47,10 @@ export interface TrtcApiCredentials {
 export interface TrtcApp {
   readonly platform: 'trtc';
   readonly appId: string;
-  /** Chat webhook token; when empty, Chat callbacks are refused unless `allowUnsigned` (CONTRACT §3). */
+  /** Chat webhook token; when empty, Chat callbacks are refused unless `allowUnsigned` (README, "The apps document"). */
   readonly imToken: SecretSet;
   /**
-   * Accept unsigned Chat callbacks on the SdkAppid match alone, as seed 000 describes. Only consulted
+   * Accept unsigned Chat callbacks on the SdkAppid match alone, as the vendor's Chat page describes. Only consulted
    * without an `imToken`: Chat and TRTC share the `trtc` namespace, so this lets anyone who knows the
    * SdkAppid (it ships in client apps) write into recordings that arrived signed through TRTC.
    */
@@ -202,7 +202,7 @@ export const TRTC_RECORDING_QUERY: RecordingQuery<TrtcApp> = {
     }),
 };
 
-/** Chat (tencent-im) and TRTC callbacks feed one namespace, so one TaskId is one recording (CONTRACT §1). */
+/** Chat (tencent-im) and TRTC callbacks feed one namespace, so one TaskId is one recording (README, "Routes and answers"). */
 export const TRTC_VENDOR: Vendor<TrtcApp, 'tencent-im' | 'tencent-trtc'> = {
   platform: 'trtc',
   endpoints: ['tencent-im', 'tencent-trtc'],

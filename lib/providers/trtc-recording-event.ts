@@ -23,7 +23,7 @@ const FILE_SLICE = 307;
  */
 const FIRST_EVENT_TYPE = 301;
 const LAST_EVENT_TYPE = 312;
-/** Delivery metadata, excluded from the dedupe identity (CONTRACT §4). */
+/** Delivery metadata, excluded from the dedupe identity (README, "What counts as the same event"). */
 const DELIVERY_METADATA = ['CallbackTs', 'CallbackCommand'] as const;
 
 /**
@@ -72,7 +72,7 @@ export function interpretTrtcRecordingEvent(body: JsonObject, appId: string): In
   return { kind: 'event', event: withEventId(facts, content) };
 }
 
-/** The files an event names (CONTRACT §4): 304 FileList, 307 FileName, 310 FileMessage, 311 VideoUrl. */
+/** The files an event names (README, "Status rules"): 304 FileList, 307 FileName, 310 FileMessage, 311 VideoUrl. */
 function trtcFiles(eventType: number, payload: JsonObject, code: number | null): FileMention[] {
   const named = (names: Iterable<string>, status: FileStatus): FileMention[] =>
     [...new Set(names)].map((name) => ({ name, url: null, status }));

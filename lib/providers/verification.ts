@@ -35,7 +35,7 @@ export function decodeBase64Digest(text: string, bytes: number): Buffer | undefi
 
 /**
  * Tries every configured key (key rotation) in constant time per key, and throws the 401 of
- * CONTRACT §2 when none matches. `received` is undefined when the header was not decodable.
+ * README, "Routes and answers" when none matches. `received` is undefined when the header was not decodable.
  */
 export function assertAnyKeyMatches(
   keys: SecretSet,

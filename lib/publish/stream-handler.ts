@@ -37,7 +37,7 @@ export function isSummaryChangeRecord(record: DynamoDBRecord): boolean {
   );
 }
 
-/** A stale notice the sweep had process record: announced as `Recording Stale` (CONTRACT §7). */
+/** A stale notice the sweep had process record: announced as `Recording Stale` (README, "Lost callbacks"). */
 export function isStaleNoticeRecord(record: DynamoDBRecord): boolean {
   return record.eventName === 'INSERT' && (record.dynamodb?.Keys?.sk?.S ?? '').startsWith(STALE_NOTICE_PREFIX);
 }

@@ -37,7 +37,7 @@ const notFound = (message: string) => json(404, { message });
 class QueryInputError extends Error {}
 
 /**
- * The read routes (CONTRACT §1, §4): a recording, its files, its timeline, an app's recordings,
+ * The read routes (README, "Routes and answers" and "Recording state"): a recording, its files, its timeline, an app's recordings,
  * a room. Every answer's cost is bounded by its page size, never by the size of a recording.
  */
 export async function handleQuery(request: QueryRequest, store: QueryStore): Promise<QueryAnswer> {

@@ -1,5 +1,5 @@
 /**
- * Huawei SparkRTC's "Configuring a Recording Event Callback" API (seed 002):
+ * Huawei SparkRTC's "Configuring a Recording Event Callback" API (PROTOCOLS.md §4):
  * `PUT {endpoint}/v2/apps/{app_id}/record-callback` with `{url, auth_key}`, authenticated by an
  * IAM token (`X-Auth-Token`) or AK/SK signing (`SDK-HMAC-SHA256`).
  */

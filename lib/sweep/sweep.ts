@@ -7,7 +7,7 @@ import type { Platform } from '../platforms';
 import type { AppBase, ProviderEnv, RecordingQuery } from '../providers/provider';
 import { VENDORS } from '../providers/registry';
 
-/** A stale recording as the sweep sees it (CONTRACT §7). */
+/** A stale recording as the sweep sees it (README, "Lost callbacks"). */
 export interface SweepCandidate {
   readonly key: RecordingKey;
   readonly status: RecordingStatus;
@@ -90,7 +90,7 @@ interface Question {
 const QUESTIONS_AT_ONCE = 50;
 
 /**
- * One run of the lost-callback sweep (CONTRACT §7), in two passes so that slow vendors never delay
+ * One run of the lost-callback sweep (README, "Lost callbacks"), in two passes so that slow vendors never delay
  * an announcement:
  * 1. for every configured app, each stale recording's quiet period is noticed once (cheap: reads
  *    and queued notices), and the recordings worth asking a vendor about are collected;

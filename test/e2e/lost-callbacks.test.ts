@@ -15,7 +15,7 @@ import { signTestRequest } from '../helpers/sign-test-request';
 import { QUERY_TEST_CREDENTIALS } from '../helpers/vendor-query';
 
 /**
- * CONTRACT §7 as a user meets it: `npm start` with a quick sweep, two recordings whose end callbacks
+ * README, "Lost callbacks" as a user meets it: `npm start` with a quick sweep, two recordings whose end callbacks
  * are lost, and the vendors (fakes that check signatures) asked about them.
  */
 describe('npm start: a recording loses its end callbacks, and the sweep finds out', () => {

@@ -232,7 +232,7 @@ describe('the packaged CloudFormation template', () => {
     expect(resources.IamRoleLambdaExecution).toBeUndefined();
   });
 
-  describe('lost-callback sweep (CONTRACT §7)', () => {
+  describe('lost-callback sweep (README, "Lost callbacks")', () => {
     it('runs on the sweepRate schedule, 15 minutes by default, with the stale threshold and vendor endpoints', () => {
       const [[, rule] = ['', undefined]] = ofType('AWS::Events::Rule').filter(([name]) => name.startsWith('Sweep'));
       expect(rule?.Properties).toMatchObject({
@@ -314,7 +314,7 @@ describe('the packaged CloudFormation template', () => {
     });
   });
 
-  describe('recording events (CONTRACT §6)', () => {
+  describe('recording events (README, "Recording events")', () => {
     const existing = { ExistingEventBusName: 'shared-bus', EventsWebhookUrl: 'https://hooks.example.com/recordings' };
     const present = (conditions: Record<string, boolean>) =>
       Object.keys(resources)

@@ -76,7 +76,7 @@ export const agoraSample = (name: string, options: AgoraEventOptions): Sample =>
   body: agoraBody(options),
 });
 
-/** 40 → 4 → 41 (leaveCode 16) → 31 (status 0): `completed` (CONTRACT §4). */
+/** 40 → 4 → 41 (leaveCode 16) → 31 (status 0): `completed` (README, "Status rules"). */
 export function agoraLifecycle(sid: string): Sample[] {
   const events: [number, Record<string, unknown>][] = [
     [40, { msgName: 'recorder_started', status: 0 }],

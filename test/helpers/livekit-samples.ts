@@ -67,7 +67,7 @@ export const liveKitSample = (name: string, options: LiveKitEventOptions): Sampl
   body: liveKitBody(options),
 });
 
-/** started (no status) → updated ACTIVE → updated ENDING → ended COMPLETE: `completed` (CONTRACT §4). */
+/** started (no status) → updated ACTIVE → updated ENDING → ended COMPLETE: `completed` (README, "Status rules"). */
 export function liveKitLifecycle(egressId: string): Sample[] {
   const steps: [string, string | undefined][] = [
     ['egress_started', undefined],

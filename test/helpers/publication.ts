@@ -4,7 +4,7 @@ import { RECORDING_STATUSES } from '../../lib/model/recording-state';
 import type { OutboundEvent, PublishFailure, RecordingEventPublisher } from '../../lib/publish/publish-status-changes';
 import { isSummaryChangeRecord, streamedChangeOf } from '../../lib/publish/stream-handler';
 
-/** Platforms whose status only moves forward (CONTRACT §6); GME's can go back to `recording`. */
+/** Platforms whose status only moves forward (README, "Recording events"); GME's can go back to `recording`. */
 export const MONOTONE_PLATFORMS: readonly string[] = ['trtc', 'sparkrtc'];
 
 /**
@@ -58,7 +58,7 @@ export interface PublicationFigures {
 const rank = (status: RecordingStatus) => RECORDING_STATUSES.indexOf(status);
 
 /**
- * Checks what was published against the contract (CONTRACT §6): `expected` gives, per recording,
+ * Checks what was published against the contract (README, "Recording events"): `expected` gives, per recording,
  * its final status and, when known, the ids of every change it went through.
  */
 export function checkPublications(

@@ -29,7 +29,7 @@ export const SEED_TRTC_TASK_ID = '-m9-bVVU7id***K-m928oZWQndiborbEWH3zY-lIXlprc-
 export const SEED_GME_TASK_ID = '446946705284000000';
 export const SEED_SPARKRTC_JOB_ID = '608196a2fa1xxxxxx515147f32ef463b';
 
-/** Seed 000: Chat relays TRTC's 305 UPLOAD_STOP. */
+/** The vendor's sample on Chat's recording-status page (PROTOCOLS.md §1): Chat relays TRTC's 305 UPLOAD_STOP. */
 export const SEED_000: Sample = {
   name: 'seed-000-chat-recording-305',
   endpoint: 'tencent-im',
@@ -51,7 +51,7 @@ export const SEED_000: Sample = {
   }),
 };
 
-/** Seed 001: GME segment 0 started. The TaskID is written as the vendor sends it: a bare 64-bit number. */
+/** The vendor's sample on GME's recording-callback page (PROTOCOLS.md §3): segment 0 started. The TaskID is written as the vendor sends it: a bare 64-bit number. */
 export const SEED_001: Sample = {
   name: 'seed-001-gme-segment-started',
   endpoint: 'tencent-gme',
@@ -59,7 +59,7 @@ export const SEED_001: Sample = {
   body: gmeBody({ taskId: SEED_GME_TASK_ID, eventType: 1, seqNo: 0, timestamp: 1675930605 }),
 };
 
-/** Seed 003: SparkRTC file complete. */
+/** The vendor's sample on SparkRTC's recording-callback page (PROTOCOLS.md §4): file complete. */
 export const SEED_003: Sample = {
   name: 'seed-003-sparkrtc-file-complete',
   endpoint: 'huawei-sparkrtc',
@@ -86,7 +86,7 @@ export const SEED_003: Sample = {
   }),
 };
 
-/** Seed 004, as strict JSON: the seed's `//` comments and missing comma are documentation formatting. */
+/** The vendor's sample on Chat's room-info page (PROTOCOLS.md §1), as strict JSON: its `//` comments and missing comma are documentation formatting. */
 export const SEED_004: Sample = {
   name: 'seed-004-chat-room-info',
   endpoint: 'tencent-im',
@@ -174,7 +174,7 @@ export function sparkRtcBody(
   return JSON.stringify({ ...base, ...file });
 }
 
-/** The TRTC lifecycle 301 → 305 that ends `completed` (CONTRACT §4). */
+/** The TRTC lifecycle 301 → 305 that ends `completed` (README, "Status rules"). */
 export function trtcLifecycle(taskId: string, roomId = '635055'): Sample[] {
   const events: [number, Record<string, unknown>][] = [
     [301, { Status: 0 }],

@@ -2,7 +2,7 @@ import { type AppFor, parseAppsDocument } from '../../lib/config/apps';
 import type { Platform } from '../../lib/platforms';
 import type { VendorQueryContext } from '../../lib/providers/provider';
 
-/** Vendor API credentials of the query tests (CONTRACT §3); test-secrets.ts lists the secret ones. */
+/** Vendor API credentials of the query tests (README, "The apps document"); test-secrets.ts lists the secret ones. */
 export const QUERY_TEST_CREDENTIALS = {
   trtc: {
     secretId: 'AKIDreconcileTestSecretId0001',

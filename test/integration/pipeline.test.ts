@@ -31,7 +31,7 @@ beforeEach(async () => {
 });
 
 describe('seed samples: ingest → SQS → process → DynamoDB → query', () => {
-  it('seed 000 (Chat 305, Status 0): a completed trtc recording under its exact task id', async () => {
+  it('the Chat recording sample (305, Status 0): a completed trtc recording under its exact task id', async () => {
     expect(await send(SEED_000)).toEqual({
       statusCode: 200,
       body: { ActionStatus: 'OK', ErrorCode: 0, ErrorInfo: '' },
@@ -53,7 +53,7 @@ describe('seed samples: ingest → SQS → process → DynamoDB → query', () =
     expect(new Date(body.updatedAt).toISOString()).toBe(body.updatedAt);
   });
 
-  it('seed 001 (GME segment started): recording, with the 64-bit TaskID unrounded', async () => {
+  it('the GME sample (segment started): recording, with the 64-bit TaskID unrounded', async () => {
     expect(await send(SEED_001)).toEqual({ statusCode: 200, body: { code: 0 } });
     await stack.drain();
     const { body } = await stack.get(`/recordings/gme/${DEV_APPS.gme}/${SEED_GME_TASK_ID}`);
@@ -67,7 +67,7 @@ describe('seed samples: ingest → SQS → process → DynamoDB → query', () =
     ]);
   });
 
-  it('seed 003 (SparkRTC file complete): the file with its OBS object and download URL', async () => {
+  it('the SparkRTC sample (file complete): the file with its OBS object and download URL', async () => {
     expect(await send(SEED_003)).toEqual({ statusCode: 200, body: { status: 1, result: 'success' } });
     await stack.drain();
     const { body } = await stack.get(`/recordings/sparkrtc/${DEV_APPS.sparkrtc}/${SEED_SPARKRTC_JOB_ID}`);
@@ -76,7 +76,7 @@ describe('seed samples: ingest → SQS → process → DynamoDB → query', () =
     expect(body.files[0].url).toMatch(/^https:\/\/abc-rtc-bucket2\.obs\..*\.m3u8$/);
   });
 
-  it('seed 004 (room info): the room with its latest info', async () => {
+  it('the Chat room-info sample: the room with its latest info', async () => {
     expect((await send(SEED_004)).statusCode).toBe(200);
     await stack.drain();
     const { statusCode, body } = await stack.get(`/rooms/trtc/${DEV_APPS.trtc}/rid-123`);

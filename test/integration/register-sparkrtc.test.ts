@@ -18,7 +18,7 @@ interface Received {
   body: string;
 }
 
-/** A fake of SparkRTC's record-callback API, answering exactly as seed 002 documents, chosen by app id. */
+/** A fake of SparkRTC's record-callback API, answering exactly as the vendor's API page documents (PROTOCOLS.md §4), chosen by app id. */
 function startFakeVendor(): Promise<{ server: Server; endpoint: string; received: Received[] }> {
   const received: Received[] = [];
   const server = createServer(async (request, response) => {

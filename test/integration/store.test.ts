@@ -108,7 +108,7 @@ describe('apply outcomes', () => {
   });
 });
 
-/** A day of 10 s slices by default (CONTRACT §4); LONG_RECORDING_SLICES=20000 for the longer run (≈ 85 s here). */
+/** A day of 10 s slices by default (README, "Paging, listings and the timeline"); LONG_RECORDING_SLICES=20000 for the longer run (≈ 85 s here). */
 const SLICES = Number(process.env.LONG_RECORDING_SLICES ?? 8_640);
 
 describe('long recordings', () => {

@@ -202,7 +202,7 @@ describe('reconciliation with the vendors (fakes that verify signatures)', () =>
         const state = await stateOf('trtc', appId, task(name));
         expect(state, name).toMatchObject({ status, eventCount: 2, reconciliation: { vendorStatus, detail } });
       }
-      // Listings carry the answer too (CONTRACT §4: every field but the files).
+      // Listings carry the answer too (README, "Paging, listings and the timeline": every field but the files).
       const listed = await stack.get(`/recordings/trtc/${appId}?limit=100`);
       expect(
         Object.fromEntries(

@@ -19,7 +19,7 @@ const GME_TASKS = ['446946705284000001', '446946705284000003', '9223372036854775
  */
 const rank = (status: RecordingStatus) => RECORDING_STATUSES.indexOf(status);
 const gmeRank = { recording: 0, stopped: 1, failed: 2, completed: 2 } as const;
-/** Agora and LiveKit let failure outrank completion, so they are held to CONTRACT §6's order, where both are terminal. */
+/** Agora and LiveKit let failure outrank completion, so they are held to the order of README, "Recording events", where both are terminal. */
 const terminalRank = gmeRank;
 
 const PLATFORMS: [string, fc.Arbitrary<LogicalEvent>][] = [

@@ -25,7 +25,7 @@ import { useLocalStack } from '../integration/local-stack';
 import { FULL, recordFigures } from './figures';
 
 const CASES = Number(process.env.FUZZ_CASES ?? (FULL ? 10_000 : 250));
-/** CONTRACT §2 with the queue up: no 5xx. */
+/** README, "Routes and answers", with the queue up: no 5xx. */
 const ALLOWED_STATUSES = new Set([200, 400, 401, 403, 413]);
 
 /** Valid starting points per endpoint. The Chat app has a token here, so Chat requests are signed too. */

@@ -463,7 +463,7 @@ async function checkRoles(
         on(`${resources.tableArn}${suffix}`, 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'),
       ),
     ],
-    // Reads and queued facts only (CONTRACT §7): the listing index, the summaries and notices of a
+    // Reads and queued facts only (README, "Lost callbacks"): the listing index, the summaries and notices of a
     // page, the apps document; what it learns goes to process through the callbacks queue.
     sweep: [
       ...logs('sweep'),

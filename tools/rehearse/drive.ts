@@ -62,16 +62,16 @@ const REHEARSAL_STALE_AFTER_HOURS = '0.0001';
 
 interface RehearsalCallback {
   readonly sample: Sample;
-  /** The vendor's success answer (CONTRACT §2). */
+  /** The vendor's success answer (README, "Routes and answers"). */
   readonly answer: unknown;
   readonly recording: { readonly platform: string; readonly appId: string; readonly taskId: string };
   readonly status: string;
 }
 
-/** One signed callback per vendor, each the first event of its recording (CONTRACT §4 gives the status). */
+/** One signed callback per vendor, each the first event of its recording (README, "Status rules" gives the status). */
 const CALLBACKS: readonly RehearsalCallback[] = [
   {
-    // Chat with an imToken, so its Sign is checked: seed 000, the 305 relayed by Chat.
+    // Chat with an imToken, so its Sign is checked: the vendor's Chat recording sample, the 305 relayed by Chat.
     sample: { ...SEED_000, appId: DEV_APPS.trtcSigned },
     answer: { ActionStatus: 'OK', ErrorCode: 0, ErrorInfo: '' },
     recording: { platform: 'trtc', appId: DEV_APPS.trtcSigned, taskId: SEED_TRTC_TASK_ID },
@@ -486,7 +486,7 @@ interface SweepRun {
 }
 
 /**
- * The lost-callback sweep (CONTRACT §7) as its schedule runs it. With the deployed threshold (6 h)
+ * The lost-callback sweep (README, "Lost callbacks") as its schedule runs it. With the deployed threshold (6 h)
  * nothing is stale yet; with 0.36 s, each unfinished recording is, and only those: the sweep queues
  * one stale notice each (and no vendor query: the dev apps have no `api` credentials), process
  * writes it, the projector ignores it (not an event), publish announces `Recording Stale`. A second

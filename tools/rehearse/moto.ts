@@ -14,7 +14,7 @@ export interface RunningMoto {
   stop(): Promise<void>;
 }
 
-/** cfn-lint and moto come from the machine's Python (DESIGN.md "Deploy rehearsal"), not from npm. */
+/** cfn-lint and moto come from the machine's Python (README, "Rehearse a deploy"), not from npm. */
 export async function checkPythonTools(env: NodeJS.ProcessEnv): Promise<string> {
   const missing = (what: string) =>
     new RehearsalError(`${what} not found: the rehearsal needs Python 3 with moto and cfn-lint (${INSTALL_HINT})`);

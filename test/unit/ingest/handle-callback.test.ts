@@ -165,7 +165,7 @@ const CASES: VendorCase[] = [
     unsign: (request) => withoutHeader('agora-signature')(withoutHeader('agora-signature-v2')(request)),
     // NCS signs no time (PROTOCOLS.md §6).
     hasTimestamp: false,
-    // Two agora apps are configured here, so a URL without appId names none (CONTRACT §3).
+    // Two agora apps are configured here, so a URL without appId names none (README, "The apps document").
     withoutApp: (request) => ({ ...request, rawQueryString: request.rawQueryString.replace(/appId=[^&]*&?/, '') }),
   },
   {

@@ -42,7 +42,7 @@ describe.each(PLATFORMS)('%s convergence', (_platform, event) => {
 });
 
 const rank = (status: RecordingStatus) => RECORDING_STATUSES.indexOf(status);
-/** CONTRACT §6's order for Agora and LiveKit: recording → stopped → failed/completed. */
+/** The order of README, "Recording events", for Agora and LiveKit: recording → stopped → failed/completed. */
 const terminalRank = { recording: 0, stopped: 1, failed: 2, completed: 2 } as const;
 
 describe('no regression', () => {

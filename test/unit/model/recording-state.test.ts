@@ -36,7 +36,7 @@ const spark = (eventType: string, file?: string): Sample => ({
 });
 const statusOf = (samples: Sample[]) => applyDeliveries(samples.map(interpretSample)).status;
 
-describe('CONTRACT §4 required outcomes', () => {
+describe('README "Status rules": required outcomes', () => {
   it.each([
     ['301, 303, 304, 302, 305 → completed', trtcLifecycle('t'), 'completed'],
     ['the same set reversed → completed', trtcLifecycle('t').reverse(), 'completed'],
@@ -173,7 +173,7 @@ describe('identity', () => {
   });
 });
 
-describe('room info (seed 004)', () => {
+describe('room info (the Chat room-info sample)', () => {
   it('normalizes the string boolean and keeps EventTime for last-writer-wins', () => {
     const provider = createProviderRegistry().get('tencent-im');
     const result = provider?.interpret({

@@ -75,7 +75,7 @@ describe.each([
   ['livekit', liveKitEvent('EG_1')],
   ['gme', gmeEvent('446946705284000001')],
   ['agora', agoraEvent('sid-1')],
-] as const)('%s with reconciliation facts (CONTRACT §7)', (_platform, event) => {
+] as const)('%s with reconciliation facts (README, "Lost callbacks")', (_platform, event) => {
   const interleave = (deliveries: readonly RecordingEvent[], facts: readonly RecordingEvent[], seed: number) => {
     const mixed = [...deliveries];
     // Each fact twice, at places the seed picks: facts are deduplicated like any event.

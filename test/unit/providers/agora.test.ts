@@ -75,7 +75,7 @@ describe('Agora verification', () => {
     expect(() => authenticate({ 'agora-signature-v2': uploaded.v1 })).toThrow(VerificationError);
   });
 
-  it('the app comes from the URL; without it, only when exactly one agora app is configured (CONTRACT §3)', () => {
+  it('the app comes from the URL; without it, only when exactly one agora app is configured (README, "The apps document")', () => {
     const v2 = { 'agora-signature-v2': uploaded.v2 };
     expect(authenticate(v2, { query: { appId: 'A1' }, apps: twoApps }).appId).toBe('A1');
     expect(() => authenticate(v2, { apps: twoApps })).toThrow(AppNotAllowedError);
@@ -156,7 +156,7 @@ describe('Agora interpretation', () => {
   });
 });
 
-describe('Agora status rule (CONTRACT §4, PROTOCOLS.md §6)', () => {
+describe('Agora status rule (README, "Status rules"; PROTOCOLS.md §6)', () => {
   const state = (events: [number, Record<string, unknown>][]): RecordingState =>
     applyDeliveries(
       events.map(([eventType, details], sequence) =>

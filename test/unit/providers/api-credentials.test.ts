@@ -13,7 +13,7 @@ const ENTRIES = {
   livekit: { platform: 'livekit', appId: 'livekit-query-app', apiKeys: { [livekit.apiKey]: livekit.apiSecret } },
 };
 
-describe('vendor API credentials, "api" (CONTRACT §3)', () => {
+describe('vendor API credentials, "api" (README, "The apps document")', () => {
   it('are read per vendor; a LiveKit url loses its trailing slash', () => {
     expect(parseApp('trtc', { callbackKey: 'k', api: trtc }).api).toMatchObject({
       secretId: trtc.secretId,

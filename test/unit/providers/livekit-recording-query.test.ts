@@ -135,7 +135,7 @@ describe('LiveKit ListEgress (PROTOCOLS.md §8.4)', () => {
   });
 });
 
-describe('the EgressInfo, mirrored as the webhook it stands for (CONTRACT §7)', () => {
+describe('the EgressInfo, mirrored as the webhook it stands for (README, "Lost callbacks")', () => {
   const FILE = 'recordings/room-42/egress.mp4';
 
   it('is applied as LiveKit’s own egress_ended would be: same status code, room and files', async () => {

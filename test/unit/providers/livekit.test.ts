@@ -132,7 +132,7 @@ describe('LiveKit webhook JWT (PROTOCOLS.md §7 vector)', () => {
 });
 
 describe('LiveKit apps document', () => {
-  it('an API key belongs to one app only (CONTRACT §3)', () => {
+  it('an API key belongs to one app only (README, "The apps document")', () => {
     expect(() =>
       parseAppsDocument(
         {
@@ -228,7 +228,7 @@ describe('LiveKit interpretation', () => {
   });
 });
 
-describe('LiveKit status rule (CONTRACT §4)', () => {
+describe('LiveKit status rule (README, "Status rules")', () => {
   const state = (steps: [string, string | undefined][]) =>
     applyDeliveries(
       steps.map(([event, status], index) =>

@@ -56,7 +56,7 @@ function handlerWith(current: SummaryVersion | null, read: () => Promise<Summary
   return { bus, handler };
 }
 
-describe('Recording Stale (CONTRACT §7)', () => {
+describe('Recording Stale (README, "Lost callbacks")', () => {
   it('announces a notice with the current state, one id per quiet period, and a detail the schema accepts', async () => {
     const { bus, handler } = handlerWith(summary());
     expect(await handler({ Records: [noticeRecord(5_000, '200'), noticeRecord(5_000, '201')] })).toEqual({
