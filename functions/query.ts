@@ -1,8 +1,9 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { isServiceUnavailable } from '../lib/adapters/aws-errors';
 import { createDocumentClient, RecordingStore } from '../lib/adapters/recording-store';
 import { DEFAULT_STALE_AFTER_HOURS } from '../lib/config/defaults';
 import { getNumberFromEnv, requireEnv } from '../lib/env';
-import { parseQuery } from '../lib/http/callback-request';
+import { type HttpAnswer, jsonAnswer } from '../lib/http/answer';
 import { logger } from '../lib/logger';
 import { handleQuery } from '../lib/query/handle-query';
 
@@ -14,31 +15,31 @@ const store = new RecordingStore({
 
 /** `GET /recordings/…` and `GET /rooms/…`. */
 export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
-  let query: Record<string, string>;
-  try {
-    query = parseQuery(event.rawQueryString ?? '');
-  } catch (error) {
-    return {
-      statusCode: 400,
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ message: (error as Error).message }),
-    };
-  }
   try {
     const answer = await handleQuery(
-      {
-        method: event.requestContext.http.method,
-        rawPath: event.rawPath,
-        query,
-      },
+      { method: event.requestContext.http.method, rawPath: event.rawPath, rawQueryString: event.rawQueryString ?? '' },
       store,
     );
-    return { statusCode: answer.statusCode, headers: { 'content-type': 'application/json' }, body: answer.body };
+    return toResult(answer);
   } catch (error) {
-    logger.error('query failed', {
+    // A caller's mistake was answered inside handleQuery; what is left is the table being unavailable
+    // (try again) or our own bug (a 500, logged with its stack).
+    const unavailable = isServiceUnavailable(error);
+    logger.error(unavailable ? 'query failed: table unavailable' : 'query failed', {
       path: event.rawPath,
-      error: error instanceof Error ? error.message : String(error),
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      ...(!unavailable && error instanceof Error && { stack: error.stack }),
     });
-    return { statusCode: 503, headers: { 'content-type': 'application/json' }, body: '{"message":"try again later"}' };
+    return toResult(
+      unavailable
+        ? jsonAnswer(503, { message: 'try again later' })
+        : jsonAnswer(500, { message: 'Internal Server Error' }),
+    );
   }
 };
+
+const toResult = (answer: HttpAnswer): APIGatewayProxyStructuredResultV2 => ({
+  statusCode: answer.statusCode,
+  headers: { 'content-type': 'application/json' },
+  body: answer.body,
+});

@@ -1,9 +1,10 @@
 /**
- * The one error family that carries an HTTP status. Ingest maps it to the vendor's answer shape in
- * exactly one place (`handleCallback`). Reasons are fixed, human-readable strings: they never
- * contain a secret, an expected signature or any part of the payload.
+ * The one error type that carries an HTTP status (as Hono's `HTTPException`). Each route turns it
+ * into its answer at exactly one boundary: `handleCallback` in the vendor's shape, `handleQuery` as
+ * `{"message"}`. Messages are fixed, human-readable strings: they never contain a secret, an
+ * expected signature or any part of the payload.
  */
-export class CallbackError extends Error {
+export class HttpError extends Error {
   readonly status: number;
   readonly code: string;
 
@@ -12,6 +13,16 @@ export class CallbackError extends Error {
     this.name = new.target.name;
     this.status = status;
     this.code = code;
+  }
+}
+
+/** The errors of the callback routes, answered in the vendor's shape. */
+export class CallbackError extends HttpError {}
+
+/** 400 on a read route: a bad limit, status, flag or cursor. */
+export class BadQueryError extends HttpError {
+  constructor(message: string) {
+    super(400, 'bad_query', message);
   }
 }
 

@@ -8,11 +8,12 @@ import {
   PayloadTooLargeError,
   QueueUnavailableError,
 } from '../errors';
+import { type HttpAnswer, jsonAnswer } from '../http/answer';
 import { type CallbackRequest, type IncomingCallback, lowerCaseHeaders, parseQuery } from '../http/callback-request';
 import { type JsonObject, parseJsonObject } from '../json';
 import { type CountOutcome, OUTCOME_METRICS } from '../metrics';
 import { withinBounds } from '../model/input-bounds';
-import type { Provider, VendorAnswer } from '../providers/provider';
+import type { Provider } from '../providers/provider';
 import { findProvider, type ProviderRegistry } from '../providers/registry';
 
 /** README, "Routes and answers": a body over 256 KiB is refused with 413, before any signature work. */
@@ -32,7 +33,7 @@ export interface IngestDependencies {
 export type IngestOutcome = 'queued' | 'unmodelled' | 'rejected' | 'not_found';
 
 export interface IngestResult {
-  answer: VendorAnswer;
+  answer: HttpAnswer;
   outcome: IngestOutcome;
 }
 
@@ -43,7 +44,7 @@ export interface IngestResult {
 export async function handleCallback(input: IncomingCallback, deps: IngestDependencies): Promise<IngestResult> {
   const provider = findProvider(deps.providers, input.endpoint);
   if (!provider) {
-    return { outcome: 'not_found', answer: { statusCode: 404, body: JSON.stringify({ message: 'Not Found' }) } };
+    return { outcome: 'not_found', answer: jsonAnswer(404, { message: 'Not Found' }) };
   }
   const log = { route: provider.endpoint, ms: 0, appId: undefined as string | undefined };
   try {

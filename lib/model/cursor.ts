@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
+import { BadQueryError } from '../errors';
 
 /** A cursor that was altered, or that belongs to another recording or listing: the caller's mistake (400). */
-export class InvalidCursorError extends Error {
+export class InvalidCursorError extends BadQueryError {
   constructor() {
     super('cursor is invalid: it was altered, or it belongs to another recording or listing');
-    this.name = 'InvalidCursorError';
   }
 }
 

@@ -1,6 +1,7 @@
 import type { SecretSet } from '../config/secrets';
 import { getNumberFromEnv } from '../env';
 import { AppNotAllowedError, BadRequestError, type CallbackError, VerificationError } from '../errors';
+import { jsonAnswer } from '../http/answer';
 import { readIdentifier, readString } from '../json';
 import { withEventId } from '../model/event-id';
 import { type FileMention, type Interpretation, unmodelled } from '../model/events';
@@ -11,7 +12,6 @@ import { bodyIdentifier } from './body-identifier';
 import { signHuaweiApiRequest } from './huawei-api-signature';
 import {
   findApp,
-  jsonAnswer,
   keysOf,
   type Provider,
   type ProviderEnv,

@@ -1,17 +1,13 @@
 import type { AppDirectory, AppFor } from '../config/apps';
 import type { SecretSet } from '../config/secrets';
 import { AppNotAllowedError, type CallbackError } from '../errors';
+import { type HttpAnswer, jsonAnswer } from '../http/answer';
 import type { CallbackRequest } from '../http/callback-request';
 import type { JsonObject } from '../json';
 import type { Interpretation } from '../model/events';
 import type { VendorFinding } from '../model/reconciliation';
 import type { StatusRule } from '../model/status-rule';
 import type { Endpoint, Platform } from '../platforms';
-
-export interface VendorAnswer {
-  readonly statusCode: number;
-  readonly body: string;
-}
 
 export interface AuthenticationContext {
   readonly apps: AppDirectory;
@@ -78,7 +74,7 @@ export interface Provider<A extends AppBase = AppBase> {
   /** Pure: what the callback means. Throws a `BadRequestError` when the event lacks its fields. */
   interpret(callback: VerifiedCallback): Interpretation;
   /** The vendor's success answer (`null`) or failure answer, in its exact shape. */
-  answer(error: CallbackError | null): VendorAnswer;
+  answer(error: CallbackError | null): HttpAnswer;
   /**
    * Signs as the vendor would, on the production path (as stripe's `generateTestHeaderString`):
    * replay, the sample builder and the tests all sign through it.
@@ -225,12 +221,8 @@ export function keysOf(secrets: SecretSet): SigningKey[] {
   return secrets.reveal().map((secret) => ({ secret }));
 }
 
-export function jsonAnswer(statusCode: number, body: unknown): VendorAnswer {
-  return { statusCode, body: JSON.stringify(body) };
-}
-
 /** Tencent TRTC and GME, Agora and LiveKit share this shape (README, "Routes and answers"). */
-export function codeMessageAnswer(error: CallbackError | null): VendorAnswer {
+export function codeMessageAnswer(error: CallbackError | null): HttpAnswer {
   return error === null
     ? jsonAnswer(200, { code: 0 })
     : jsonAnswer(error.status, { code: error.status, message: error.message });

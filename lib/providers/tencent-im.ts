@@ -1,5 +1,6 @@
 import { getNumberFromEnv } from '../env';
 import { BadRequestError, type CallbackError, VerificationError } from '../errors';
+import { jsonAnswer } from '../http/answer';
 import { readIdentifier, readObject, readString, toPlainJson } from '../json';
 import { withEventId } from '../model/event-id';
 import { type Interpretation, unmodelled } from '../model/events';
@@ -7,7 +8,6 @@ import { checkIdField, readVendorTime } from '../model/input-bounds';
 import {
   type AuthenticationContext,
   findApp,
-  jsonAnswer,
   keysOf,
   type Provider,
   type ProviderEnv,

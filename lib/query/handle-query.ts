@@ -1,18 +1,17 @@
 import { DEFAULT_FILES_PAGE, type RecordingStore } from '../adapters/recording-store';
+import { BadQueryError, HttpError } from '../errors';
+import { type HttpAnswer, jsonAnswer } from '../http/answer';
+import { parseQuery } from '../http/callback-request';
 import { InvalidCursorError } from '../model/cursor';
 import { RECORDING_STATUSES, type RecordingKey, type RecordingStatus } from '../model/recording-state';
 import { isPlatform, PLATFORMS } from '../platforms';
-
-export interface QueryAnswer {
-  readonly statusCode: number;
-  readonly body: string;
-}
 
 export interface QueryRequest {
   readonly method: string;
   /** The path as sent, still percent-encoded: each segment is decoded exactly once, here. */
   readonly rawPath: string;
-  readonly query: Readonly<Record<string, string>>;
+  /** The query string as sent; a repeated parameter is a 400. */
+  readonly rawQueryString: string;
 }
 
 export type QueryStore = Pick<
@@ -30,17 +29,27 @@ export const MAX_PAGE_LIMIT = 1_000;
 export const MAX_SEGMENT_BYTES = 512;
 const MAX_CURSOR_LENGTH = 2_048;
 
-const json = (statusCode: number, body: unknown): QueryAnswer => ({ statusCode, body: JSON.stringify(body) });
+const json = jsonAnswer;
 const notFound = (message: string) => json(404, { message });
-
-/** A caller's mistake in the path or query: answered 400 with this message. */
-class QueryInputError extends Error {}
 
 /**
  * The read routes (README, "Routes and answers" and "Recording state"): a recording, its files, its timeline, an app's recordings,
  * a room. Every answer's cost is bounded by its page size, never by the size of a recording.
  */
-export async function handleQuery(request: QueryRequest, store: QueryStore): Promise<QueryAnswer> {
+export async function handleQuery(request: QueryRequest, store: QueryStore): Promise<HttpAnswer> {
+  try {
+    return await answerQuery({ ...request, query: parseQuery(request.rawQueryString) }, store);
+  } catch (error) {
+    // The one boundary of the read routes: a caller's mistake is a 400 saying what is allowed.
+    if (error instanceof HttpError) return json(error.status, { message: error.message });
+    throw error;
+  }
+}
+
+async function answerQuery(
+  request: Omit<QueryRequest, 'rawQueryString'> & { readonly query: Readonly<Record<string, string>> },
+  store: QueryStore,
+): Promise<HttpAnswer> {
   if (request.method !== 'GET') return json(405, { message: 'Method Not Allowed' });
   const segments = decodeSegments(request.rawPath);
   // From the resource name on, so a stage prefix in front of the route does not matter.
@@ -52,64 +61,55 @@ export async function handleQuery(request: QueryRequest, store: QueryStore): Pro
   if (segments.some((segment) => Buffer.byteLength(segment) > MAX_SEGMENT_BYTES)) {
     return json(400, { message: `path segments must be at most ${MAX_SEGMENT_BYTES} bytes` });
   }
-  if ((request.query.cursor?.length ?? 0) > MAX_CURSOR_LENGTH) {
-    return json(400, { message: 'cursor is invalid: it was altered, or it belongs to another recording or listing' });
+  if ((request.query.cursor?.length ?? 0) > MAX_CURSOR_LENGTH) throw new InvalidCursorError();
+  if (resource === 'rooms') {
+    if (id === undefined || sub !== undefined) return notFound('Not Found');
+    const limit = readLimit(request.query, 'limit', DEFAULT_ROOM_LIMIT, MAX_ROOM_LIMIT);
+    const room = await store.getRoom(platform, appId, id, { limit });
+    return room ? json(200, room) : notFound('room not found');
   }
-  try {
-    if (resource === 'rooms') {
-      if (id === undefined || sub !== undefined) return notFound('Not Found');
-      const limit = readLimit(request.query, 'limit', DEFAULT_ROOM_LIMIT, MAX_ROOM_LIMIT);
-      const room = await store.getRoom(platform, appId, id, { limit });
-      return room ? json(200, room) : notFound('room not found');
+  if (id === undefined) {
+    const status = readStatus(request.query.status);
+    const stale = readFlag(request.query, 'stale');
+    if (stale && (status === 'completed' || status === 'failed')) {
+      throw new BadQueryError('stale=true lists unfinished recordings: status must be recording or stopped');
     }
-    if (id === undefined) {
-      const status = readStatus(request.query.status);
-      const stale = readFlag(request.query, 'stale');
-      if (stale && (status === 'completed' || status === 'failed')) {
-        throw new QueryInputError('stale=true lists unfinished recordings: status must be recording or stopped');
-      }
-      return json(
-        200,
-        await store.listRecordings({
-          platform,
-          appId,
-          status,
-          stale,
-          limit: readLimit(request.query, 'limit', DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT),
-          cursor: request.query.cursor,
-        }),
-      );
-    }
-    const key: RecordingKey = { platform, appId, taskId: id };
-    if (sub === undefined) {
-      const filesLimit = readLimit(request.query, 'filesLimit', DEFAULT_FILES_PAGE, MAX_PAGE_LIMIT);
-      const recording = await store.getRecording(key, { filesLimit });
-      return recording ? json(200, recording) : notFound('recording not found');
-    }
-    const page = {
-      limit: readLimit(request.query, 'limit', DEFAULT_FILES_PAGE, MAX_PAGE_LIMIT),
-      cursor: request.query.cursor,
-    };
-    if (sub === 'files') {
-      const { files, nextCursor } = await store.listFiles(key, page);
-      return json(200, { files, nextCursor });
-    }
-    if (sub === 'events') return json(200, await store.listEvents(key, page));
-    return notFound('Not Found');
-  } catch (error) {
-    if (error instanceof QueryInputError || error instanceof InvalidCursorError) {
-      return json(400, { message: error.message });
-    }
-    throw error;
+    return json(
+      200,
+      await store.listRecordings({
+        platform,
+        appId,
+        status,
+        stale,
+        limit: readLimit(request.query, 'limit', DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT),
+        cursor: request.query.cursor,
+      }),
+    );
   }
+  const key: RecordingKey = { platform, appId, taskId: id };
+  if (sub === undefined) {
+    const filesLimit = readLimit(request.query, 'filesLimit', DEFAULT_FILES_PAGE, MAX_PAGE_LIMIT);
+    const recording = await store.getRecording(key, { filesLimit });
+    return recording ? json(200, recording) : notFound('recording not found');
+  }
+  const page = {
+    limit: readLimit(request.query, 'limit', DEFAULT_FILES_PAGE, MAX_PAGE_LIMIT),
+    cursor: request.query.cursor,
+  };
+  if (sub === 'files') {
+    const { files, nextCursor } = await store.listFiles(key, page);
+    return json(200, { files, nextCursor });
+  }
+  if (sub === 'events') return json(200, await store.listEvents(key, page));
+  return notFound('Not Found');
 }
 
-function readLimit(query: QueryRequest['query'], name: string, defaultValue: number, max: number): number {
+function readLimit(query: Readonly<Record<string, string>>, name: string, defaultValue: number, max: number): number {
   const text = query[name];
   if (text === undefined || text === '') return defaultValue;
   const value = Number(text);
   if (!/^\d+$/.test(text) || value < 1 || value > max) {
-    throw new QueryInputError(`${name} must be an integer from 1 to ${max}`);
+    throw new BadQueryError(`${name} must be an integer from 1 to ${max}`);
   }
   return value;
 }
@@ -117,14 +117,14 @@ function readLimit(query: QueryRequest['query'], name: string, defaultValue: num
 function readStatus(text: string | undefined): RecordingStatus | undefined {
   if (text === undefined || text === '') return undefined;
   if ((RECORDING_STATUSES as readonly string[]).includes(text)) return text as RecordingStatus;
-  throw new QueryInputError(`status must be one of ${RECORDING_STATUSES.join(', ')}`);
+  throw new BadQueryError(`status must be one of ${RECORDING_STATUSES.join(', ')}`);
 }
 
-function readFlag(query: QueryRequest['query'], name: string): boolean {
+function readFlag(query: Readonly<Record<string, string>>, name: string): boolean {
   const text = query[name];
   if (text === undefined || text === '' || text === 'false') return false;
   if (text === 'true') return true;
-  throw new QueryInputError(`${name} must be true or false`);
+  throw new BadQueryError(`${name} must be true or false`);
 }
 
 /** Splits the path and decodes each segment once; TRTC task ids hold `*`, `-` and may arrive escaped. */
