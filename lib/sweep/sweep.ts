@@ -101,52 +101,87 @@ const QUESTIONS_AT_ONCE = 50;
  */
 export async function sweepStaleRecordings(options: SweepOptions): Promise<SweepReport> {
   const now = options.now ?? Date.now;
-  const startedAt = now();
-  const staleBefore = startedAt - options.staleAfterMs;
-  const queries = options.queries ?? VENDOR_QUERIES;
-  const findings: Record<VendorStatus, number> = { unknown: 0, alive: 0, ended: 0, failed: 0 };
-  let swept = 0;
-  let noticed = 0;
-  let vendorQueries = 0;
-  let failures = 0;
-  let stoppedEarly = false;
-  const failed = (app: AppConfig, message: string, error: unknown) => {
-    failures += 1;
-    options.countOutcome(OUTCOME_METRICS.sweepFailed, { platform: app.platform });
-    options.logger.error(message, {
-      platform: app.platform,
-      appId: app.appId,
-      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-    });
+  const run: SweepRun = {
+    options,
+    now,
+    pastDeadline: () => now() >= options.deadline,
+    tally: newTally(),
   };
-
+  const startedAt = now();
   const apps = shuffled(options.apps.list());
+  const questions = await noticeStaleRecordings(apps, startedAt - options.staleAfterMs, run);
+  await askVendors(questions, run);
+  const { tally } = run;
+  if (tally.stoppedEarly) options.countOutcome(OUTCOME_METRICS.sweepStoppedEarly, {});
+  const report: SweepReport = { apps: apps.length, ...tally, durationMs: now() - startedAt };
+  options.logger.info('sweep finished', { ...report });
+  return report;
+}
+
+/** What one run has done so far; every pass adds to it. */
+interface SweepTally {
+  swept: number;
+  noticed: number;
+  vendorQueries: number;
+  readonly findings: Record<VendorStatus, number>;
+  failures: number;
+  stoppedEarly: boolean;
+}
+
+const newTally = (): SweepTally => ({
+  swept: 0,
+  noticed: 0,
+  vendorQueries: 0,
+  findings: { unknown: 0, alive: 0, ended: 0, failed: 0 },
+  failures: 0,
+  stoppedEarly: false,
+});
+
+interface SweepRun {
+  readonly options: SweepOptions;
+  readonly now: () => number;
+  /** True once the run must stop starting new work; it records that the run stopped early. */
+  readonly pastDeadline: () => boolean;
+  readonly tally: SweepTally;
+}
+
+function recordFailure({ options, tally }: SweepRun, app: AppConfig, message: string, error: unknown): void {
+  tally.failures += 1;
+  options.countOutcome(OUTCOME_METRICS.sweepFailed, { platform: app.platform });
+  options.logger.error(message, {
+    platform: app.platform,
+    appId: app.appId,
+    error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+  });
+}
+
+function stopIfPastDeadline(run: SweepRun): boolean {
+  if (run.pastDeadline()) run.tally.stoppedEarly = true;
+  return run.tally.stoppedEarly;
+}
+
+/**
+ * Pass 1: every stale recording of every app gets its quiet period noticed once (reads and queued
+ * notices, no vendor call). Returns the recordings worth asking a vendor about, in asking order.
+ */
+async function noticeStaleRecordings(
+  apps: readonly AppConfig[],
+  staleBefore: number,
+  run: SweepRun,
+): Promise<Question[]> {
+  const { options, tally } = run;
+  const queries = options.queries ?? VENDOR_QUERIES;
   const questions: Question[] = [];
   for (const app of apps) {
-    if (now() >= options.deadline) {
-      stoppedEarly = true;
-      break;
-    }
+    if (stopIfPastDeadline(run)) break;
     const query = queries.get(app.platform);
     const askable = query?.canQuery(app) === true ? query : undefined;
-    const pace = askable ? pacer(askable.maxCallsPerSecond, now, options.sleep) : undefined;
+    const pace = askable && pacer(askable.maxCallsPerSecond, run.now, options.sleep);
     const counts = { swept: 0, noticed: 0, toAsk: 0 };
     try {
       for await (const page of options.source.staleRecordings(app.platform, app.appId, staleBefore)) {
-        if (now() >= options.deadline) {
-          stoppedEarly = true;
-          break;
-        }
-        const notices = page
-          .filter((candidate) => !candidate.noticed)
-          .map(
-            (candidate): SweepMessage => ({
-              version: 1,
-              kind: 'stale',
-              ...candidate.key,
-              quietSince: candidate.quietSince,
-            }),
-          );
+        if (stopIfPastDeadline(run)) break;
+        const notices = page.filter((candidate) => !candidate.noticed).map(staleNotice);
         await options.queue.send(notices);
         counts.swept += page.length;
         counts.noticed += notices.length;
@@ -157,61 +192,61 @@ export async function sweepStaleRecordings(options: SweepOptions): Promise<Sweep
         }
       }
     } catch (error) {
-      failed(app, 'app not swept; tried again next run', error);
+      recordFailure(run, app, 'app not swept; tried again next run', error);
     }
-    swept += counts.swept;
-    noticed += counts.noticed;
+    tally.swept += counts.swept;
+    tally.noticed += counts.noticed;
     if (counts.swept > 0) options.logger.info('app swept', { platform: app.platform, appId: app.appId, ...counts });
   }
+  return questions.sort(byAskingOrder);
+}
 
-  questions.sort(byAskingOrder);
-  for (let start = 0; start < questions.length && !stoppedEarly; start += QUESTIONS_AT_ONCE) {
+const staleNotice = (candidate: SweepCandidate): SweepMessage => ({
+  version: 1,
+  kind: 'stale',
+  ...candidate.key,
+  quietSince: candidate.quietSince,
+});
+
+/**
+ * Pass 2: with the time left, the vendors are asked, `QUESTIONS_AT_ONCE` at a time, each app at its
+ * own pace; each batch of answers is queued as facts.
+ */
+async function askVendors(questions: readonly Question[], run: SweepRun): Promise<void> {
+  const { options, tally } = run;
+  for (let start = 0; start < questions.length && !tally.stoppedEarly; start += QUESTIONS_AT_ONCE) {
     const answers = await Promise.all(
       questions.slice(start, start + QUESTIONS_AT_ONCE).map(async (question) => {
         await question.pace();
-        if (now() >= options.deadline) {
-          stoppedEarly = true;
-          return undefined;
-        }
-        return { question, message: await ask(question, options, now) };
+        if (stopIfPastDeadline(run)) return undefined;
+        return { question, message: await ask(question, options, run.now) };
       }),
     );
     const asked = answers.filter((answer) => answer !== undefined);
-    for (const { question, message } of asked) {
-      vendorQueries += 1;
-      findings[message.finding.vendorStatus] += 1;
-      options.countOutcome(OUTCOME_METRICS.sweepQuery, {
-        platform: question.app.platform,
-        vendorStatus: message.finding.vendorStatus,
-      });
-      if (message.finding.vendorStatus === 'unknown') {
-        options.logger.warn('vendor gave no answer; asked again next run', {
-          ...question.candidate.key,
-          detail: message.finding.detail,
-        });
-      }
-    }
+    for (const { question, message } of asked) recordAnswer(run, question, message.finding);
     try {
       await options.queue.send(asked.map(({ message }) => message));
     } catch (error) {
       // The answers are lost, not the recordings: they are still stale, and asked again next run.
       const [first] = asked;
-      if (first) failed(first.question.app, 'vendor answers not queued; asked again next run', error);
+      if (first) recordFailure(run, first.question.app, 'vendor answers not queued; asked again next run', error);
     }
   }
-  if (stoppedEarly) options.countOutcome(OUTCOME_METRICS.sweepStoppedEarly, {});
-  const report = {
-    apps: apps.length,
-    swept,
-    noticed,
-    vendorQueries,
-    findings,
-    failures,
-    stoppedEarly,
-    durationMs: now() - startedAt,
-  };
-  options.logger.info('sweep finished', { ...report });
-  return report;
+}
+
+function recordAnswer({ options, tally }: SweepRun, question: Question, answer: VendorFinding): void {
+  tally.vendorQueries += 1;
+  tally.findings[answer.vendorStatus] += 1;
+  options.countOutcome(OUTCOME_METRICS.sweepQuery, {
+    platform: question.app.platform,
+    vendorStatus: answer.vendorStatus,
+  });
+  if (answer.vendorStatus === 'unknown') {
+    options.logger.warn('vendor gave no answer; asked again next run', {
+      ...question.candidate.key,
+      detail: answer.detail,
+    });
+  }
 }
 
 /** Not asked in this quiet period first; then the longest unasked. */
