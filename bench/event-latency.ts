@@ -10,12 +10,12 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
+import { DEV_APPS_FILE, devKeyFor } from '../fixtures/dev-apps';
+import { DEV_APPS, type Sample, trtcBody } from '../fixtures/samples';
+import { signTestRequest } from '../fixtures/sign-test-request';
 import { findFreePort } from '../local/free-port';
 import type { EventBridgeEnvelope } from '../local/http-event-publisher';
 import { startLocalStack } from '../local/local-stack';
-import { DEV_APPS_FILE, devKeyFor } from '../test/helpers/dev-apps';
-import { DEV_APPS, type Sample, trtcBody } from '../test/helpers/samples';
-import { signTestRequest } from '../test/helpers/sign-test-request';
 import { median, percentile, round } from './stats';
 
 const STEPS: [number, Record<string, unknown>, string][] = [

@@ -1,11 +1,11 @@
+import { devKeyFor } from '../fixtures/dev-apps';
+import { signTestRequest } from '../fixtures/sign-test-request';
 import { appsSourceFromEnv, createAppsLoader } from '../lib/config/load-apps';
 import { handleCallback, type IngestDependencies } from '../lib/ingest/handle-callback';
 import { logger } from '../lib/logger';
 import { countOutcome } from '../lib/metrics';
 import { ENDPOINTS, type Endpoint } from '../lib/platforms';
 import { createProviderRegistry } from '../lib/providers/registry';
-import { devKeyFor } from '../test/helpers/dev-apps';
-import { signTestRequest } from '../test/helpers/sign-test-request';
 import { INGEST_SAMPLES } from './ingest-samples';
 import { median, round } from './stats';
 

@@ -1,13 +1,13 @@
 import { PurgeQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { devKeyFor } from '../fixtures/dev-apps';
+import { signTestRequest } from '../fixtures/sign-test-request';
 import { createSqsClient, sendMessage } from '../lib/adapters/sqs-callback-queue';
 import { lowerCaseHeaders, parseQuery } from '../lib/http/callback-request';
 import { encodeQueuedCallback } from '../lib/model/queued-callback';
 import { ENDPOINTS, type Endpoint } from '../lib/platforms';
 import { toApiGatewayEvent } from '../local/api-gateway-event';
 import { localClientConfig } from '../local/emulators';
-import { devKeyFor } from '../test/helpers/dev-apps';
-import { signTestRequest } from '../test/helpers/sign-test-request';
 import { INGEST_SAMPLES } from './ingest-samples';
 import { median, percentile, round } from './stats';
 

@@ -1,7 +1,7 @@
+import { AGORA_VECTORS, agoraLifecycle } from '../fixtures/agora-samples';
+import { liveKitLifecycle } from '../fixtures/livekit-samples';
+import { type Sample, SEED_000, SEED_001, SEED_003, trtcLifecycle } from '../fixtures/samples';
 import type { Endpoint } from '../lib/platforms';
-import { AGORA_VECTORS, agoraLifecycle } from '../test/helpers/agora-samples';
-import { liveKitLifecycle } from '../test/helpers/livekit-samples';
-import { type Sample, SEED_000, SEED_001, SEED_003, trtcLifecycle } from '../test/helpers/samples';
 
 /** The callback each ingest figure is measured on, one per endpoint. */
 export const INGEST_SAMPLES: Record<Endpoint, Sample> = {

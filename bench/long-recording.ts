@@ -6,11 +6,11 @@ import type {
   SQSBatchResponse,
   SQSEvent,
 } from 'aws-lambda';
+import { DEV_APPS, trtcBody, trtcLifecycle } from '../fixtures/samples';
+import { toQueuedMessage, toSqsBatches } from '../fixtures/workload';
 import { toApiGatewayEvent } from '../local/api-gateway-event';
-import { DEV_APPS, trtcBody, trtcLifecycle } from '../test/helpers/samples';
 import { median, round } from './stats';
 import { deriveOnRead } from './view-alternatives';
-import { toQueuedMessage, toSqsBatches } from './workload';
 
 export interface LongRecordingFigures {
   slices: number;

@@ -6,6 +6,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { countDynamoDbRequests, type RequestCounts } from '../fixtures/count-dynamodb-requests';
+import { distinctEvents, seededRandom, shuffle, toQueuedMessage, toSqsBatches } from '../fixtures/workload';
 import { RecordingStore, recordingPartitionKey } from '../lib/adapters/recording-store';
 import { SummaryProjector } from '../lib/adapters/summary-projector';
 import { parseJsonObject } from '../lib/json';
@@ -17,10 +19,8 @@ import { createStreamProjectHandler, isNewEventRecord } from '../lib/project/str
 import { createProviderRegistry } from '../lib/providers/registry';
 import { localClientConfig } from '../local/emulators';
 import { StreamPoller } from '../local/stream-poller';
-import { countDynamoDbRequests, type RequestCounts } from '../test/helpers/count-dynamodb-requests';
 import { round } from './stats';
 import { transactionStore } from './view-alternatives';
-import { distinctEvents, seededRandom, shuffle, toQueuedMessage, toSqsBatches } from './workload';
 
 type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 

@@ -14,6 +14,19 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { AGORA_DEV_APP, AGORA_VECTORS, agoraLifecycle, agoraSample } from '../fixtures/agora-samples';
+import { devKeyFor } from '../fixtures/dev-apps';
+import { interpretSample } from '../fixtures/interpret';
+import {
+  LIVEKIT_DEV_APP,
+  LIVEKIT_VECTOR,
+  LIVEKIT_VECTOR_SPACED_BODY,
+  liveKitLifecycle,
+  liveKitSample,
+} from '../fixtures/livekit-samples';
+import { type Sample, SEED_000, SEED_001, SEED_003, SEED_004, trtcLifecycle } from '../fixtures/samples';
+import { signTestRequest } from '../fixtures/sign-test-request';
+import { toSqsBatches } from '../fixtures/sqs-event';
 import { sequenceText } from '../lib/adapters/table-layout';
 import type { QueuedCallback } from '../lib/model/queued-callback';
 import { staleAnnouncementOf, statusChangeOf } from '../lib/model/recording-event';
@@ -22,19 +35,6 @@ import { foldIntoSummary } from '../lib/model/recording-summary';
 import { type OutboundEvent, publishStatusChanges } from '../lib/publish/publish-status-changes';
 import { toApiGatewayEvent } from '../local/api-gateway-event';
 import { toEnvelope } from '../local/http-event-publisher';
-import { AGORA_DEV_APP, AGORA_VECTORS, agoraLifecycle, agoraSample } from '../test/helpers/agora-samples';
-import { devKeyFor } from '../test/helpers/dev-apps';
-import { interpretSample } from '../test/helpers/interpret';
-import {
-  LIVEKIT_DEV_APP,
-  LIVEKIT_VECTOR,
-  LIVEKIT_VECTOR_SPACED_BODY,
-  liveKitLifecycle,
-  liveKitSample,
-} from '../test/helpers/livekit-samples';
-import { type Sample, SEED_000, SEED_001, SEED_003, SEED_004, trtcLifecycle } from '../test/helpers/samples';
-import { signTestRequest } from '../test/helpers/sign-test-request';
-import { toSqsBatches } from '../test/helpers/sqs-event';
 
 const { values } = parseArgs({
   options: { now: { type: 'string' }, out: { type: 'string', default: '.local/events' } },

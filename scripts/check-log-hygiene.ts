@@ -3,10 +3,10 @@
  * holds a configured secret, something shaped like a signature, or a raw callback body.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { TEST_SECRETS } from '../fixtures/test-secrets';
 import { readAppsFile } from '../lib/config/load-apps';
 import { ENDPOINTS, platformOf } from '../lib/platforms';
 import { providerFor, VENDORS } from '../lib/providers/registry';
-import { TEST_SECRETS } from '../test/helpers/test-secrets';
 
 const file = process.env.LOG_CAPTURE_FILE ?? 'reliability/test-logs.jsonl';
 /** Fewer lines than this means logging was off and the check would prove nothing. */

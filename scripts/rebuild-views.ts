@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SummaryProjector } from '../lib/adapters/summary-projector';
-import { rebuildViews } from '../lib/operations/rebuild-views';
+import { rebuildViews } from '../tools/operations/rebuild-views';
 
 const USAGE = `usage: npm run rebuild-views -- [--dry-run] [--table NAME] [--concurrency N]
   --table NAME       the recordings table (default $TABLE_NAME; on AWS see the stack output RecordingsTableName)

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { redrive } from '../lib/operations/redrive';
+import { redrive } from '../tools/operations/redrive';
 
 const USAGE = `usage: npm run redrive -- [--dry-run] [--max N] [--queue-url URL] [--dlq-url URL] [--loop]
   --queue-url, --dlq-url   the callback queue and its DLQ (default $QUEUE_URL, $DLQ_URL; on AWS see the stack outputs)

@@ -1,5 +1,5 @@
 /** npm run register:sparkrtc -- --help. See README, "Connecting SparkRTC". */
-import { runRegisterCli } from '../lib/sparkrtc/register-cli';
+import { runRegisterCli } from '../tools/sparkrtc/register-cli';
 
 const code = await runRegisterCli(process.argv.slice(2), {
   out: (line) => console.log(line),

@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { readAppsFile } from '../lib/config/load-apps';
-import { listReplayFiles, type ReplaySummary, replayFiles } from '../lib/replay/replay-files';
+import { listReplayFiles, type ReplaySummary, replayFiles } from '../tools/replay/replay-files';
 
 const USAGE = `usage: npm run replay -- <file|dir>... [--url URL] [--apps FILE] [--as-is] [--concurrency N]
   --url URL          stack to post to (default http://127.0.0.1:\${PORT:-3000})

@@ -2,15 +2,15 @@ import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AGORA_DEV_APP } from '../../fixtures/agora-samples';
+import { devKeyFor } from '../../fixtures/dev-apps';
+import { LIVEKIT_DEV_APP } from '../../fixtures/livekit-samples';
+import { DEV_APPS, SEED_GME_TASK_ID, SEED_SPARKRTC_JOB_ID, SEED_TRTC_TASK_ID, trtcBody } from '../../fixtures/samples';
+import { signTestRequest } from '../../fixtures/sign-test-request';
 import { findFreePort } from '../../local/free-port';
-import { AGORA_DEV_APP } from '../helpers/agora-samples';
 import { isAlive, run, type Started, waitFor } from '../helpers/child-processes';
-import { devKeyFor } from '../helpers/dev-apps';
 import { startEventReceiver } from '../helpers/event-receiver';
-import { LIVEKIT_DEV_APP } from '../helpers/livekit-samples';
 import { detailProblems } from '../helpers/recording-event-schema';
-import { DEV_APPS, SEED_GME_TASK_ID, SEED_SPARKRTC_JOB_ID, SEED_TRTC_TASK_ID, trtcBody } from '../helpers/samples';
-import { signTestRequest } from '../helpers/sign-test-request';
 
 describe('npm start: the whole pipeline as a user runs it', () => {
   let stack: Started;

@@ -2,17 +2,17 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { devKeyFor } from '../../fixtures/dev-apps';
+import { LIVEKIT_DEV_APP, LIVEKIT_DEV_KEY, liveKitSample } from '../../fixtures/livekit-samples';
+import { DEV_APPS, type Sample, trtcBody } from '../../fixtures/samples';
+import { signTestRequest } from '../../fixtures/sign-test-request';
+import { QUERY_TEST_CREDENTIALS } from '../../fixtures/test-secrets';
 import { findFreePort } from '../../local/free-port';
 import { type FakeLiveKitApi, LIVEKIT_ANSWERS, startFakeLiveKitApi } from '../fakes/livekit-api';
 import { type FakeTrtcApi, startFakeTrtcApi, TRTC_ANSWERS } from '../fakes/trtc-api';
 import { run, type Started, waitFor } from '../helpers/child-processes';
-import { devKeyFor } from '../helpers/dev-apps';
 import { startEventReceiver } from '../helpers/event-receiver';
-import { LIVEKIT_DEV_APP, LIVEKIT_DEV_KEY, liveKitSample } from '../helpers/livekit-samples';
 import { detailProblems } from '../helpers/recording-event-schema';
-import { DEV_APPS, type Sample, trtcBody } from '../helpers/samples';
-import { signTestRequest } from '../helpers/sign-test-request';
-import { QUERY_TEST_CREDENTIALS } from '../helpers/vendor-query';
 
 /**
  * README, "Lost callbacks" as a user meets it: `npm start` with a quick sweep, two recordings whose end callbacks

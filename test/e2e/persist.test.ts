@@ -2,11 +2,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { devKeyFor } from '../../fixtures/dev-apps';
+import { DEV_APPS, type Sample, trtcBody } from '../../fixtures/samples';
+import { signTestRequest } from '../../fixtures/sign-test-request';
 import { findFreePort } from '../../local/free-port';
 import { run, type Started, waitFor } from '../helpers/child-processes';
-import { devKeyFor } from '../helpers/dev-apps';
-import { DEV_APPS, type Sample, trtcBody } from '../helpers/samples';
-import { signTestRequest } from '../helpers/sign-test-request';
 
 /** `npm start -- --persist`: what was applied is still there after a restart. */
 describe('npm start -- --persist', () => {

@@ -1,10 +1,12 @@
 import fc from 'fast-check';
+import { agoraBody, agoraSample } from '../../fixtures/agora-samples';
+import { interpretSample } from '../../fixtures/interpret';
+import { LIVEKIT_DEV_APP, liveKitBody } from '../../fixtures/livekit-samples';
+import { DEV_APPS, gmeBody, type Sample, sparkRtcBody, trtcBody } from '../../fixtures/samples';
 import type { RecordingEvent } from '../../lib/model/events';
 import { VENDOR_STATUSES } from '../../lib/model/reconciliation';
 import type { RecordingKey } from '../../lib/model/recording-state';
 import { reconciliationFactEvent } from '../../lib/model/sweep-message';
-import { interpretSample } from './interpret';
-import { DEV_APPS, gmeBody, type Sample, sparkRtcBody, trtcBody } from './samples';
 
 /**
  * A logical event, plus a function that renders one delivery of it. Deliveries differ only in
@@ -150,3 +152,76 @@ export const reconciliationFacts = (key: RecordingKey): fc.Arbitrary<RecordingEv
       ),
     { maxLength: 8 },
   );
+
+/**
+ * A logical Agora event for the convergence properties. Deliveries differ in what a resend or a
+ * redundant copy changes: notifyMs, noticeId and the top-level sid (PROTOCOLS.md §6).
+ */
+export const agoraEvent = (sid: string): fc.Arbitrary<LogicalEvent> =>
+  fc
+    .record({
+      sequence: fc.nat(2),
+      event: fc.oneof(
+        fc.record({ eventType: fc.constant(40), details: fc.record({ status: fc.constantFrom(0, 0, 1) }) }),
+        fc.record({ eventType: fc.constant(41), details: fc.record({ leaveCode: fc.constantFrom(0, 4, 16) }) }),
+        fc.record({ eventType: fc.constant(4), details: fc.constant({ fileList: `${sid}.m3u8` }) }),
+        fc.record({
+          eventType: fc.constantFrom(31, 32),
+          details: fc.record({
+            status: fc.constantFrom(0, 0, 1),
+            fileList: fc.constantFrom([{ fileName: `${sid}.m3u8` }], [{ filename: `${sid}_0.mp4` }]),
+          }),
+        }),
+        fc.record({ eventType: fc.constant(11), details: fc.record({ exitStatus: fc.constantFrom(0, 1) }) }),
+        fc.record({ eventType: fc.constant(33), details: fc.record({ progress: fc.constantFrom(0, 5000, 10000) }) }),
+        fc.record({ eventType: fc.constant(1), details: fc.record({ errorLevel: fc.constantFrom(1, 5) }) }),
+        fc.record({
+          eventType: fc.constant(71),
+          details: fc.record({ code: fc.nat(6), fileList: fc.constant([{ filename: `${sid}-web.mp4` }]) }),
+        }),
+      ),
+    })
+    .map(({ sequence, event: { eventType, details } }) => ({
+      key: `${sid}:${eventType}:${sequence}:${JSON.stringify(details)}`,
+      deliver: (variant: number): Sample => {
+        const body = JSON.parse(
+          agoraBody({ sid, eventType, details, sequence, notifyMs: 1_700_000_000_000 + variant }),
+        );
+        body.noticeId = `notice-${variant}`;
+        if (variant % 2) delete body.sid;
+        return { ...agoraSample('agora', { sid, eventType, details }), body: JSON.stringify(body) };
+      },
+    }));
+
+/**
+ * A logical egress event for the convergence properties. A retry is byte-identical; the other
+ * delivery is the same event with Go's post-comma spaces (PROTOCOLS.md §7).
+ */
+export const liveKitEvent = (egressId: string): fc.Arbitrary<LogicalEvent> =>
+  fc
+    .record({
+      step: fc.constantFrom<[string, string | undefined]>(
+        ['egress_started', undefined],
+        ['egress_updated', 'EGRESS_ACTIVE'],
+        ['egress_updated', 'EGRESS_ENDING'],
+        ['egress_ended', 'EGRESS_COMPLETE'],
+        ['egress_ended', 'EGRESS_LIMIT_REACHED'],
+        ['egress_ended', 'EGRESS_FAILED'],
+        ['egress_ended', 'EGRESS_ABORTED'],
+      ),
+      file: fc.constantFrom(undefined, `${egressId}.mp4`, `${egressId}-2.mp4`),
+      nth: fc.nat(1),
+    })
+    .map(({ step: [event, status], file, nth }) => {
+      const id = `EV_${event.slice(7, 10)}${status?.slice(7, 10) ?? 'STA'}${file?.length ?? 0}${nth}`;
+      const body = liveKitBody({ egressId, event, status, id, file });
+      return {
+        key: `${egressId}:${id}`,
+        deliver: (variant: number): Sample => ({
+          name: 'livekit',
+          endpoint: 'livekit',
+          appId: LIVEKIT_DEV_APP,
+          body: variant % 2 ? body.replaceAll(',"', ', "') : body,
+        }),
+      };
+    });

@@ -1,23 +1,7 @@
+import { QUERY_TEST_CREDENTIALS } from '../../fixtures/test-secrets';
 import { type AppFor, parseAppsDocument } from '../../lib/config/apps';
 import type { Platform } from '../../lib/platforms';
 import type { VendorQueryContext } from '../../lib/providers/provider';
-
-/** Vendor API credentials of the query tests (README, "The apps document"); test-secrets.ts lists the secret ones. */
-export const QUERY_TEST_CREDENTIALS = {
-  trtc: {
-    secretId: 'AKIDreconcileTestSecretId0001',
-    secretKey: 'trtc-api-secret-key-reconcile-0001',
-    region: 'ap-guangzhou',
-  },
-  sparkrtc: {
-    ak: 'SPARKRTCRECONCILEAK0001',
-    sk: 'sparkrtc-api-sk-reconcile-test-0001',
-    projectId: 'project-reconcile-0001',
-  },
-  livekit: { apiKey: 'APIreconcileKey01', apiSecret: 'livekit-api-secret-reconcile-test-0001' },
-  /** Configured in an app but unknown to the fake vendor: a signing bug must show as an auth failure. */
-  wrongSecret: 'wrong-api-secret-reconcile-test-0001',
-} as const;
 
 export const QUERY_TEST_APP_IDS = { trtc: '1400000001', sparkrtc: 'sparkrtc-query-app', livekit: 'livekit-query-app' };
 

@@ -1,7 +1,6 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { localClientConfig } from '../../local/emulators';
-import { devKeyFor } from '../helpers/dev-apps';
+import { devKeyFor } from '../../fixtures/dev-apps';
 import {
   DEV_APPS,
   gmeBody,
@@ -15,8 +14,9 @@ import {
   SEED_TRTC_TASK_ID,
   trtcBody,
   trtcLifecycle,
-} from '../helpers/samples';
-import { signTestRequest } from '../helpers/sign-test-request';
+} from '../../fixtures/samples';
+import { signTestRequest } from '../../fixtures/sign-test-request';
+import { localClientConfig } from '../../local/emulators';
 import { uniqueId, useLocalStack } from './local-stack';
 
 let stack: Awaited<ReturnType<typeof useLocalStack>>;

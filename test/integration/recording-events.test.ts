@@ -1,19 +1,19 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import fc from 'fast-check';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { devKeyFor } from '../../fixtures/dev-apps';
+import { DEV_APPS, type Sample, trtcBody } from '../../fixtures/samples';
+import { signTestRequest } from '../../fixtures/sign-test-request';
 import { RecordingStore } from '../../lib/adapters/recording-store';
 import type { RecordingEvent } from '../../lib/model/events';
 import { createStreamPublishHandler } from '../../lib/publish/stream-handler';
 import { createLocalPublishHandler } from '../../local/http-event-publisher';
 import type { StreamHandler } from '../../local/stream-poller';
-import { devKeyFor } from '../helpers/dev-apps';
 import { gmeEvent, type LogicalEvent, schedule, sparkEvent, trtcEvent } from '../helpers/event-arbitraries';
 import { startEventReceiver } from '../helpers/event-receiver';
 import { changeCollector, checkPublications, FakeBus, PERFECT } from '../helpers/publication';
 import { detailProblems } from '../helpers/recording-event-schema';
 import { documentClientFor } from '../helpers/recording-view';
-import { DEV_APPS, type Sample, trtcBody } from '../helpers/samples';
-import { signTestRequest } from '../helpers/sign-test-request';
 import { uniqueId, useLocalStack } from './local-stack';
 
 const RUNS = Number(process.env.EVENTS_PROPERTY_RUNS ?? 6);

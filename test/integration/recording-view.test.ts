@@ -3,20 +3,26 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { interpretSample } from '../../fixtures/interpret';
+import { DEV_APPS, gmeBody, trtcBody, trtcLifecycle } from '../../fixtures/samples';
 import { RecordingStore } from '../../lib/adapters/recording-store';
 import { SummaryProjector } from '../../lib/adapters/summary-projector';
 import { fileSortKey } from '../../lib/adapters/table-layout';
 import type { RecordingEvent } from '../../lib/model/events';
 import { eventSortKey, type RecordingKey } from '../../lib/model/recording-state';
-import { rebuildViews } from '../../lib/operations/rebuild-views';
 import { localClientConfig } from '../../local/emulators';
 import table from '../../resources/recordings-table.json' with { type: 'json' };
-import { agoraEvent } from '../helpers/agora-samples';
-import { gmeEvent, type LogicalEvent, schedule, sparkEvent, trtcEvent } from '../helpers/event-arbitraries';
-import { interpretSample } from '../helpers/interpret';
-import { liveKitEvent } from '../helpers/livekit-samples';
+import { rebuildViews } from '../../tools/operations/rebuild-views';
+import {
+  agoraEvent,
+  gmeEvent,
+  type LogicalEvent,
+  liveKitEvent,
+  schedule,
+  sparkEvent,
+  trtcEvent,
+} from '../helpers/event-arbitraries';
 import { crashingProjection, derivedFromEvents, documentClientFor, materialized } from '../helpers/recording-view';
-import { DEV_APPS, gmeBody, trtcBody, trtcLifecycle } from '../helpers/samples';
 import { uniqueId, useLocalStack } from './local-stack';
 
 const RUNS = Number(process.env.VIEW_PROPERTY_RUNS ?? 12);

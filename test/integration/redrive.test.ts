@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { redrive } from '../../lib/operations/redrive';
-import { DEV_APPS, trtcBody } from '../helpers/samples';
+import { DEV_APPS, trtcBody } from '../../fixtures/samples';
+import { redrive } from '../../tools/operations/redrive';
 import { uniqueId, useLocalStack } from './local-stack';
 
 let stack: Awaited<ReturnType<typeof useLocalStack>>;

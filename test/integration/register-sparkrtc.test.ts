@@ -6,9 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { EXIT, generateAuthKey, runRegisterCli } from '../../lib/sparkrtc/register-cli';
-import { sparkRtcBody } from '../helpers/samples';
-import { signTestRequest } from '../helpers/sign-test-request';
+import { sparkRtcBody } from '../../fixtures/samples';
+import { signTestRequest } from '../../fixtures/sign-test-request';
+import { EXIT, generateAuthKey, runRegisterCli } from '../../tools/sparkrtc/register-cli';
 import { uniqueId, useLocalStack } from './local-stack';
 
 interface Received {

@@ -2,15 +2,15 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { countDynamoDbRequests } from '../../fixtures/count-dynamodb-requests';
+import { devKeyFor } from '../../fixtures/dev-apps';
+import { DEV_APPS, gmeBody, type Sample, sparkRtcBody, trtcBody, trtcLifecycle } from '../../fixtures/samples';
+import { signTestRequest } from '../../fixtures/sign-test-request';
+import { toSqsBatches } from '../../fixtures/sqs-event';
 import { RecordingStore, recordingPartitionKey } from '../../lib/adapters/recording-store';
 import { createSqsProcessHandler } from '../../lib/process/sqs-handler';
 import { createProviderRegistry } from '../../lib/providers/registry';
 import { localClientConfig } from '../../local/emulators';
-import { countDynamoDbRequests } from '../helpers/count-dynamodb-requests';
-import { devKeyFor } from '../helpers/dev-apps';
-import { DEV_APPS, gmeBody, type Sample, sparkRtcBody, trtcBody, trtcLifecycle } from '../helpers/samples';
-import { signTestRequest } from '../helpers/sign-test-request';
-import { toSqsBatches } from '../helpers/sqs-event';
 import { uniqueId, useLocalStack } from './local-stack';
 
 let stack: Awaited<ReturnType<typeof useLocalStack>>;
@@ -83,7 +83,7 @@ describe('DynamoDB requests per event, counted by SDK middleware', () => {
 
 describe('apply outcomes', () => {
   it('reports applied, then duplicate for the same event, and stale for an older room update', async () => {
-    const { interpretSample } = await import('../helpers/interpret');
+    const { interpretSample } = await import('../../fixtures/interpret');
     const store = new RecordingStore({ client: stack.documentClient, tableName: stack.stack.tableName });
     const event = interpretSample({
       name: 'x',

@@ -1,5 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { interpretSample } from '../../fixtures/interpret';
+import { liveKitBody } from '../../fixtures/livekit-samples';
+import { gmeBody, sparkRtcBody, trtcBody } from '../../fixtures/samples';
+import { QUERY_TEST_CREDENTIALS } from '../../fixtures/test-secrets';
 import { RecordingStore } from '../../lib/adapters/recording-store';
 import { SqsSweepQueue } from '../../lib/adapters/sqs-sweep-queue';
 import { parseAppsDocument } from '../../lib/config/apps';
@@ -9,12 +13,8 @@ import { type SweepOptions, sweepStaleRecordings } from '../../lib/sweep/sweep';
 import { LIVEKIT_ANSWERS, startFakeLiveKitApi } from '../fakes/livekit-api';
 import { SPARKRTC_ANSWERS, startFakeSparkRtcApi } from '../fakes/sparkrtc-api';
 import { startFakeTrtcApi, TRTC_ANSWERS } from '../fakes/trtc-api';
-import { interpretSample } from '../helpers/interpret';
-import { liveKitBody } from '../helpers/livekit-samples';
 import { FakeBus } from '../helpers/publication';
 import { documentClientFor } from '../helpers/recording-view';
-import { gmeBody, sparkRtcBody, trtcBody } from '../helpers/samples';
-import { QUERY_TEST_CREDENTIALS } from '../helpers/vendor-query';
 import { uniqueId, useLocalStack } from './local-stack';
 
 /**

@@ -1,11 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { applyDeliveries, interpretSample } from '../../fixtures/interpret';
 import type { RecordingEvent } from '../../lib/model/events';
 import { RECORDING_STATUSES, type RecordingStatus } from '../../lib/model/recording-state';
-import { agoraEvent } from '../helpers/agora-samples';
-import { gmeEvent, type LogicalEvent, schedule, sparkEvent, trtcEvent } from '../helpers/event-arbitraries';
-import { applyDeliveries, interpretSample } from '../helpers/interpret';
-import { liveKitEvent } from '../helpers/livekit-samples';
+import {
+  agoraEvent,
+  gmeEvent,
+  type LogicalEvent,
+  liveKitEvent,
+  schedule,
+  sparkEvent,
+  trtcEvent,
+} from '../helpers/event-arbitraries';
 import { FULL, recordFigures } from './figures';
 
 const SCHEDULES = Number(process.env.CONVERGENCE_SCHEDULES ?? (FULL ? 10_000 : 300));

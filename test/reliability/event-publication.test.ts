@@ -1,14 +1,14 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { interpretSample } from '../../fixtures/interpret';
+import { DEV_APPS, trtcBody } from '../../fixtures/samples';
 import { EventBridgePublisher } from '../../lib/adapters/eventbridge-publisher';
 import { RecordingStore } from '../../lib/adapters/recording-store';
 import type { RecordingEventDetail } from '../../lib/model/recording-event';
 import { createStreamPublishHandler } from '../../lib/publish/stream-handler';
 import { startFakeEventBridge } from '../helpers/fake-eventbridge';
-import { interpretSample } from '../helpers/interpret';
 import { changeCollector, checkPublications, PERFECT } from '../helpers/publication';
 import { documentClientFor } from '../helpers/recording-view';
-import { DEV_APPS, trtcBody } from '../helpers/samples';
 import { useLocalStack } from '../integration/local-stack';
 import { FULL, recordFigures } from './figures';
 

@@ -7,7 +7,10 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { distinctEvents, toQueuedMessage } from '../../bench/workload';
+import { devKeyFor, loadDevApps } from '../../fixtures/dev-apps';
+import type { Sample } from '../../fixtures/samples';
+import { signTestRequest } from '../../fixtures/sign-test-request';
+import { distinctEvents, toQueuedMessage } from '../../fixtures/workload';
 import { RecordingStore } from '../../lib/adapters/recording-store';
 import { createSqsClient, SqsCallbackQueue } from '../../lib/adapters/sqs-callback-queue';
 import { SummaryProjector } from '../../lib/adapters/summary-projector';
@@ -27,9 +30,6 @@ import {
 import { findFreePort } from '../../local/free-port';
 import { SqsPoller } from '../../local/sqs-poller';
 import { StreamPoller } from '../../local/stream-poller';
-import { devKeyFor, loadDevApps } from '../helpers/dev-apps';
-import type { Sample } from '../helpers/samples';
-import { signTestRequest } from '../helpers/sign-test-request';
 import { FULL, recordFigures } from './figures';
 
 const EVENTS = Number(process.env.FAULT_EVENTS ?? (FULL ? 5_000 : 400));
@@ -146,7 +146,7 @@ async function storedEventKeys(expected: Set<string>): Promise<Set<string>> {
 }
 
 async function expectedEventKeys(samples: Sample[]): Promise<Set<string>> {
-  const { interpretSample } = await import('../helpers/interpret');
+  const { interpretSample } = await import('../../fixtures/interpret');
   const { recordingPartitionKey } = await import('../../lib/adapters/recording-store');
   const { eventSortKey } = await import('../../lib/model/recording-state');
   return new Set(

@@ -1,6 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { AGORA_DEV_APP } from '../../fixtures/agora-samples';
+import { devKeyFor } from '../../fixtures/dev-apps';
+import { LIVEKIT_DEV_APP } from '../../fixtures/livekit-samples';
+import { DEV_APPS, type Sample } from '../../fixtures/samples';
+import { signTestRequest } from '../../fixtures/sign-test-request';
 import { RecordingStore } from '../../lib/adapters/recording-store';
 import { parseJsonObject } from '../../lib/json';
 import { withinBounds } from '../../lib/model/input-bounds';
@@ -8,13 +13,8 @@ import { RECORDING_EVENT_TYPES } from '../../lib/model/recording-event';
 import { ENDPOINTS, type Endpoint, platformOf } from '../../lib/platforms';
 import { providerFor } from '../../lib/providers/registry';
 import { createStreamPublishHandler } from '../../lib/publish/stream-handler';
-import { AGORA_DEV_APP } from '../helpers/agora-samples';
-import { devKeyFor } from '../helpers/dev-apps';
-import { LIVEKIT_DEV_APP } from '../helpers/livekit-samples';
 import { FakeBus } from '../helpers/publication';
 import { documentClientFor } from '../helpers/recording-view';
-import { DEV_APPS, type Sample } from '../helpers/samples';
-import { signTestRequest } from '../helpers/sign-test-request';
 import { useLocalStack } from '../integration/local-stack';
 import { FULL, recordFigures } from './figures';
 

@@ -2,15 +2,9 @@ import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/clien
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseJsonObject } from '../../lib/json';
-import { decodeQueuedCallback } from '../../lib/model/queued-callback';
-import { ENDPOINTS, type Endpoint } from '../../lib/platforms';
-import { createProviderRegistry } from '../../lib/providers/registry';
-import { signCallback } from '../../lib/replay/sign-callback';
-import { toApiGatewayEvent } from '../../local/api-gateway-event';
-import { AGORA_DEV_APP, agoraBody } from '../helpers/agora-samples';
-import { devKeyFor, loadDevApps } from '../helpers/dev-apps';
-import { LIVEKIT_DEV_APP, liveKitBody } from '../helpers/livekit-samples';
+import { AGORA_DEV_APP, agoraBody } from '../../fixtures/agora-samples';
+import { devKeyFor, loadDevApps } from '../../fixtures/dev-apps';
+import { LIVEKIT_DEV_APP, liveKitBody } from '../../fixtures/livekit-samples';
 import {
   DEV_APPS,
   gmeBody,
@@ -20,7 +14,13 @@ import {
   SEED_004,
   sparkRtcBody,
   trtcBody,
-} from '../helpers/samples';
+} from '../../fixtures/samples';
+import { parseJsonObject } from '../../lib/json';
+import { decodeQueuedCallback } from '../../lib/model/queued-callback';
+import { ENDPOINTS, type Endpoint } from '../../lib/platforms';
+import { createProviderRegistry } from '../../lib/providers/registry';
+import { toApiGatewayEvent } from '../../local/api-gateway-event';
+import { signCallback } from '../../tools/replay/sign-callback';
 import { useLocalStack } from '../integration/local-stack';
 import { FULL, recordFigures } from './figures';
 

@@ -2,15 +2,15 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { countDynamoDbRequests } from '../../fixtures/count-dynamodb-requests';
+import { interpretSample } from '../../fixtures/interpret';
+import { gmeBody } from '../../fixtures/samples';
 import { RecordingStore } from '../../lib/adapters/recording-store';
 import { SqsSweepQueue } from '../../lib/adapters/sqs-sweep-queue';
 import { parseAppsDocument } from '../../lib/config/apps';
 import type { RecordingEvent } from '../../lib/model/events';
 import { sweepStaleRecordings } from '../../lib/sweep/sweep';
 import { localClientConfig } from '../../local/emulators';
-import { countDynamoDbRequests } from '../helpers/count-dynamodb-requests';
-import { interpretSample } from '../helpers/interpret';
-import { gmeBody } from '../helpers/samples';
 import { uniqueId, useLocalStack } from '../integration/local-stack';
 import { FULL, recordFigures } from './figures';
 

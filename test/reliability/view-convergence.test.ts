@@ -2,9 +2,15 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RecordingStore } from '../../lib/adapters/recording-store';
 import type { RecordingEvent } from '../../lib/model/events';
-import { agoraEvent } from '../helpers/agora-samples';
-import { gmeEvent, type LogicalEvent, schedule, sparkEvent, trtcEvent } from '../helpers/event-arbitraries';
-import { liveKitEvent } from '../helpers/livekit-samples';
+import {
+  agoraEvent,
+  gmeEvent,
+  type LogicalEvent,
+  liveKitEvent,
+  schedule,
+  sparkEvent,
+  trtcEvent,
+} from '../helpers/event-arbitraries';
 import { crashingProjection, derivedFromEvents, documentClientFor, materialized } from '../helpers/recording-view';
 import { useLocalStack } from '../integration/local-stack';
 import { FULL, recordFigures } from './figures';

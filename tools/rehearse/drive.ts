@@ -20,16 +20,9 @@ import type {
   SQSBatchResponse,
   SQSRecord,
 } from 'aws-lambda';
-import { RECORDING_EVENT_SOURCE, RECORDING_EVENT_TYPES } from '../../lib/model/recording-event';
-import { UNFINISHED_STATUSES } from '../../lib/model/recording-state';
-import { isNewEventRecord } from '../../lib/project/stream-handler';
-import { isAnnouncementRecord } from '../../lib/publish/stream-handler';
-import type { SweepReport } from '../../lib/sweep/sweep';
-import { toApiGatewayEvent } from '../../local/api-gateway-event';
-import { StreamPoller } from '../../local/stream-poller';
-import { AGORA_DEV_APP, agoraSample } from '../../test/helpers/agora-samples';
-import { DEV_APPS_FILE, devKeyFor } from '../../test/helpers/dev-apps';
-import { LIVEKIT_DEV_APP, liveKitSample } from '../../test/helpers/livekit-samples';
+import { AGORA_DEV_APP, agoraSample } from '../../fixtures/agora-samples';
+import { DEV_APPS_FILE, devKeyFor } from '../../fixtures/dev-apps';
+import { LIVEKIT_DEV_APP, liveKitSample } from '../../fixtures/livekit-samples';
 import {
   DEV_APPS,
   type Sample,
@@ -40,8 +33,15 @@ import {
   SEED_SPARKRTC_JOB_ID,
   SEED_TRTC_TASK_ID,
   trtcBody,
-} from '../../test/helpers/samples';
-import { signTestRequest } from '../../test/helpers/sign-test-request';
+} from '../../fixtures/samples';
+import { signTestRequest } from '../../fixtures/sign-test-request';
+import { RECORDING_EVENT_SOURCE, RECORDING_EVENT_TYPES } from '../../lib/model/recording-event';
+import { UNFINISHED_STATUSES } from '../../lib/model/recording-state';
+import { isNewEventRecord } from '../../lib/project/stream-handler';
+import { isAnnouncementRecord } from '../../lib/publish/stream-handler';
+import type { SweepReport } from '../../lib/sweep/sweep';
+import { toApiGatewayEvent } from '../../local/api-gateway-event';
+import { StreamPoller } from '../../local/stream-poller';
 import { REHEARSAL_CREDENTIALS, REHEARSAL_REGION, type RehearsalClients } from './aws';
 import { expectEqual, passed, RehearsalError } from './check';
 import { type Deployment, FUNCTION_NAMES, type FunctionName } from './check-stack';

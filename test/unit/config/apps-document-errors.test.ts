@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAppsDocumentText } from '../../../lib/config/apps';
-import { setSparkRtcAuthKey } from '../../../lib/config/update-apps-file';
+import { setSparkRtcAuthKey } from '../../../tools/sparkrtc/update-apps-file';
 
 // A JSON parser's message quotes the source text: an apps document's error must never carry it.
 const SECRET = 'fragmentOfAnUnquotedSecret';

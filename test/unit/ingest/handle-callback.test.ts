@@ -1,5 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { agoraBody } from '../../../fixtures/agora-samples';
+import { liveKitBody } from '../../../fixtures/livekit-samples';
+import { gmeBody, type Sample, SEED_000, SEED_003, sparkRtcBody, trtcBody } from '../../../fixtures/samples';
+import { signTestRequest } from '../../../fixtures/sign-test-request';
+import { INGEST_TEST_KEYS } from '../../../fixtures/test-secrets';
 import { parseAppsDocument } from '../../../lib/config/apps';
 import type { IncomingCallback } from '../../../lib/http/callback-request';
 import { handleCallback, MAX_BODY_BYTES, MAX_HEADER_BYTES, MAX_QUERY_BYTES } from '../../../lib/ingest/handle-callback';
@@ -9,12 +14,7 @@ import type { Endpoint } from '../../../lib/platforms';
 import { signLiveKitWebhook } from '../../../lib/providers/livekit';
 import type { SigningKey } from '../../../lib/providers/provider';
 import { createProviderRegistry } from '../../../lib/providers/registry';
-import { agoraBody } from '../../helpers/agora-samples';
-import { liveKitBody } from '../../helpers/livekit-samples';
 import { MemoryQueue } from '../../helpers/memory-queue';
-import { gmeBody, type Sample, SEED_000, SEED_003, sparkRtcBody, trtcBody } from '../../helpers/samples';
-import { signTestRequest } from '../../helpers/sign-test-request';
-import { INGEST_TEST_KEYS } from '../../helpers/test-secrets';
 
 // Two keys per app everywhere: the second is a rotation predecessor that must still verify.
 const KEYS = INGEST_TEST_KEYS;

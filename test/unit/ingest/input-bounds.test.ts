@@ -1,17 +1,17 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it } from 'vitest';
+import { agoraBody } from '../../../fixtures/agora-samples';
+import { liveKitBody } from '../../../fixtures/livekit-samples';
+import { gmeBody, type Sample, sparkRtcBody, trtcBody } from '../../../fixtures/samples';
+import { signTestRequest } from '../../../fixtures/sign-test-request';
+import { INGEST_TEST_KEYS as KEYS } from '../../../fixtures/test-secrets';
 import { parseAppsDocument } from '../../../lib/config/apps';
 import { handleCallback } from '../../../lib/ingest/handle-callback';
 import { parseJsonObject } from '../../../lib/json';
 import { INPUT_BOUNDS } from '../../../lib/model/input-bounds';
 import { decodeQueuedCallback, encodeQueuedCallback } from '../../../lib/model/queued-callback';
 import { createProviderRegistry } from '../../../lib/providers/registry';
-import { agoraBody } from '../../helpers/agora-samples';
-import { liveKitBody } from '../../helpers/livekit-samples';
 import { MemoryQueue } from '../../helpers/memory-queue';
-import { gmeBody, type Sample, sparkRtcBody, trtcBody } from '../../helpers/samples';
-import { signTestRequest } from '../../helpers/sign-test-request';
-import { INGEST_TEST_KEYS as KEYS } from '../../helpers/test-secrets';
 
 // README, "Input bounds": whatever ingest acknowledges, every later stage can apply.
 const APPS = parseAppsDocument(

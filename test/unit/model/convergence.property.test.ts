@@ -1,11 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { applyDeliveries, interpretSample } from '../../../fixtures/interpret';
 import type { RecordingEvent } from '../../../lib/model/events';
 import { RECORDING_STATUSES, type RecordingStatus } from '../../../lib/model/recording-state';
-import { agoraEvent } from '../../helpers/agora-samples';
-import { gmeEvent, schedule, sparkEvent, trtcEvent } from '../../helpers/event-arbitraries';
-import { applyDeliveries, interpretSample } from '../../helpers/interpret';
-import { liveKitEvent } from '../../helpers/livekit-samples';
+import { agoraEvent, gmeEvent, liveKitEvent, schedule, sparkEvent, trtcEvent } from '../../helpers/event-arbitraries';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 300);
 

@@ -1,8 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseJsonObject } from '../../../lib/json';
-import { deriveRecordingState } from '../../../lib/model/recording-state';
-import { createProviderRegistry } from '../../../lib/providers/registry';
-import { applyDeliveries, interpretSample } from '../../helpers/interpret';
+import { applyDeliveries, interpretSample } from '../../../fixtures/interpret';
 import {
   DEV_APPS,
   gmeBody,
@@ -14,7 +11,10 @@ import {
   sparkRtcBody,
   trtcBody,
   trtcLifecycle,
-} from '../../helpers/samples';
+} from '../../../fixtures/samples';
+import { parseJsonObject } from '../../../lib/json';
+import { deriveRecordingState } from '../../../lib/model/recording-state';
+import { createProviderRegistry } from '../../../lib/providers/registry';
 
 const trtc = (eventType: number, payload: Record<string, unknown>, taskId = 'task-1'): Sample => ({
   name: `trtc-${eventType}`,

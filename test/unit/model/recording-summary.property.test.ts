@@ -8,9 +8,15 @@ import {
   type SummaryAddition,
   summaryToState,
 } from '../../../lib/model/recording-summary';
-import { agoraEvent } from '../../helpers/agora-samples';
-import { gmeEvent, reconciliationFacts, schedule, sparkEvent, trtcEvent } from '../../helpers/event-arbitraries';
-import { liveKitEvent } from '../../helpers/livekit-samples';
+import {
+  agoraEvent,
+  gmeEvent,
+  liveKitEvent,
+  reconciliationFacts,
+  schedule,
+  sparkEvent,
+  trtcEvent,
+} from '../../helpers/event-arbitraries';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 300);
 const options = { now: 10_000, staleAfterMs: 5_000 };

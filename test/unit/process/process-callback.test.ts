@@ -1,10 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it } from 'vitest';
-import { toQueuedMessage } from '../../../bench/workload';
+import { DEV_APPS, SEED_004, trtcBody } from '../../../fixtures/samples';
+import { toQueuedMessage } from '../../../fixtures/workload';
 import { PoisonMessageError } from '../../../lib/errors';
 import { processQueuedCallback } from '../../../lib/process/process-callback';
 import { createProviderRegistry } from '../../../lib/providers/registry';
-import { DEV_APPS, SEED_004, trtcBody } from '../../helpers/samples';
 
 // The store is a stub here: these tests are about process's wiring; the DynamoDB store is tested on DynamoDB Local.
 function run(body: string, outcome: 'applied' | 'duplicate' | 'stale' = 'applied') {

@@ -1,11 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it } from 'vitest';
+import { LIVEKIT_DEV_APP, liveKitBody } from '../../../fixtures/livekit-samples';
 import { PoisonMessageError } from '../../../lib/errors';
 import type { RecordingEvent } from '../../../lib/model/events';
 import { encodeSweepMessage, type SweepMessage } from '../../../lib/model/sweep-message';
 import { processQueuedCallback } from '../../../lib/process/process-callback';
 import { createProviderRegistry } from '../../../lib/providers/registry';
-import { LIVEKIT_DEV_APP, liveKitBody } from '../../helpers/livekit-samples';
 
 // A stub store: this is process's wiring; the writes themselves are tested on DynamoDB Local.
 function run(message: SweepMessage | string) {

@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { parseAppsDocument } from '../../../lib/config/apps';
-import { AppNotAllowedError, VerificationError } from '../../../lib/errors';
-import { parseJsonObject } from '../../../lib/json';
-import type { RecordingState } from '../../../lib/model/recording-state';
-import { createAgoraProvider, signAgoraBody } from '../../../lib/providers/agora';
 import {
   AGORA_UPLOADED_RETRY_BODY,
   AGORA_VECTORS,
   agoraBody,
   agoraLifecycle,
   agoraSample,
-} from '../../helpers/agora-samples';
-import { applyDeliveries, interpretSample } from '../../helpers/interpret';
+} from '../../../fixtures/agora-samples';
+import { applyDeliveries, interpretSample } from '../../../fixtures/interpret';
+import { parseAppsDocument } from '../../../lib/config/apps';
+import { AppNotAllowedError, VerificationError } from '../../../lib/errors';
+import { parseJsonObject } from '../../../lib/json';
+import type { RecordingState } from '../../../lib/model/recording-state';
+import { createAgoraProvider, signAgoraBody } from '../../../lib/providers/agora';
 
 const provider = createAgoraProvider();
 const { uploaded } = AGORA_VECTORS;

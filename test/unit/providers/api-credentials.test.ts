@@ -1,9 +1,10 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { QUERY_TEST_CREDENTIALS } from '../../../fixtures/test-secrets';
 import { parseAppsDocument } from '../../../lib/config/apps';
 import { AppsConfigError } from '../../../lib/errors';
 import { VENDORS } from '../../../lib/providers/registry';
-import { parseApp, QUERY_TEST_CREDENTIALS } from '../../helpers/vendor-query';
+import { parseApp } from '../../helpers/vendor-query';
 
 const { trtc, sparkrtc, livekit } = QUERY_TEST_CREDENTIALS;
 const SECRETS = [trtc.secretKey, sparkrtc.sk, livekit.apiSecret];

@@ -109,7 +109,9 @@ describe('freshness windows, both directions', () => {
   });
 
   it('refuses a tolerance that is not a number of seconds', () => {
-    expect(() => huaweiSparkRtcOptionsFromEnv({ SPARKRTC_TIMESTAMP_TOLERANCE_SECONDS: 'soon' })).toThrow(/SPARKRTC_TIMESTAMP_TOLERANCE_SECONDS must be a number ≥ 0, got "soon"/);
+    expect(() => huaweiSparkRtcOptionsFromEnv({ SPARKRTC_TIMESTAMP_TOLERANCE_SECONDS: 'soon' })).toThrow(
+      /SPARKRTC_TIMESTAMP_TOLERANCE_SECONDS must be a number ≥ 0, got "soon"/,
+    );
   });
 });
 

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { liveKitBody } from '../../../fixtures/livekit-samples';
+import { QUERY_TEST_CREDENTIALS } from '../../../fixtures/test-secrets';
 import { type JsonObject, parseJsonObject } from '../../../lib/json';
 import type { RecordingEvent } from '../../../lib/model/events';
 import { createLiveKitProvider, LIVEKIT_RECORDING_QUERY, LIVEKIT_VENDOR } from '../../../lib/providers/livekit';
@@ -10,8 +12,7 @@ import {
   type LiveKitScript,
   startFakeLiveKitApi,
 } from '../../fakes/livekit-api';
-import { liveKitBody } from '../../helpers/livekit-samples';
-import { answeringFetch, parseApp, QUERY_TEST_CREDENTIALS, vendorQueryContext } from '../../helpers/vendor-query';
+import { answeringFetch, parseApp, vendorQueryContext } from '../../helpers/vendor-query';
 
 const { apiKey, apiSecret } = QUERY_TEST_CREDENTIALS.livekit;
 const APP_ID = 'livekit-query-app';

@@ -1,16 +1,16 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { parseAppsDocument } from '../../../lib/config/apps';
-import { AppNotAllowedError, AppsConfigError, VerificationError } from '../../../lib/errors';
-import { parseJsonObject } from '../../../lib/json';
-import { createLiveKitProvider, signLiveKitWebhook } from '../../../lib/providers/livekit';
-import { applyDeliveries, interpretSample } from '../../helpers/interpret';
+import { applyDeliveries, interpretSample } from '../../../fixtures/interpret';
 import {
   LIVEKIT_VECTOR,
   LIVEKIT_VECTOR_SPACED_BODY,
   liveKitLifecycle,
   liveKitSample,
-} from '../../helpers/livekit-samples';
+} from '../../../fixtures/livekit-samples';
+import { parseAppsDocument } from '../../../lib/config/apps';
+import { AppNotAllowedError, AppsConfigError, VerificationError } from '../../../lib/errors';
+import { parseJsonObject } from '../../../lib/json';
+import { createLiveKitProvider, signLiveKitWebhook } from '../../../lib/providers/livekit';
 
 const provider = createLiveKitProvider();
 const V = LIVEKIT_VECTOR;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { QUERY_TEST_CREDENTIALS } from '../../../fixtures/test-secrets';
 import { SPARKRTC_RECORDING_QUERY, SPARKRTC_VENDOR } from '../../../lib/providers/huawei-sparkrtc';
 import type { VendorQueryContext } from '../../../lib/providers/provider';
 import {
@@ -7,7 +8,7 @@ import {
   type SparkRtcScript,
   startFakeSparkRtcApi,
 } from '../../fakes/sparkrtc-api';
-import { answeringFetch, parseApp, QUERY_TEST_CREDENTIALS, vendorQueryContext } from '../../helpers/vendor-query';
+import { answeringFetch, parseApp, vendorQueryContext } from '../../helpers/vendor-query';
 
 const CREDENTIALS = QUERY_TEST_CREDENTIALS.sparkrtc;
 const APP = parseApp('sparkrtc', { authKey: 'sparkrtc-auth-key-current-0000000000', api: CREDENTIALS });

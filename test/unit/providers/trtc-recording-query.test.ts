@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { QUERY_TEST_CREDENTIALS } from '../../../fixtures/test-secrets';
 import type { VendorQueryContext } from '../../../lib/providers/provider';
 import { TRTC_RECORDING_QUERY, TRTC_VENDOR } from '../../../lib/providers/tencent-trtc';
 import { type FakeTrtcApi, startFakeTrtcApi, TRTC_ANSWERS, type TrtcScript } from '../../fakes/trtc-api';
-import { answeringFetch, parseApp, QUERY_TEST_CREDENTIALS, vendorQueryContext } from '../../helpers/vendor-query';
+import { answeringFetch, parseApp, vendorQueryContext } from '../../helpers/vendor-query';
 
 const CREDENTIALS = QUERY_TEST_CREDENTIALS.trtc;
 const APP = parseApp('trtc', { callbackKey: 'trtcKeyCurrent01', api: CREDENTIALS });

@@ -1,8 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { setSparkRtcAuthKey } from '../config/update-apps-file';
-import { DEFAULT_SPARKRTC_API_ENDPOINT } from '../providers/huawei-sparkrtc';
-import { putRecordCallback, REQUIRED_SUBSCRIPTIONS, type SparkRtcApiAuth } from './record-callback-api';
+import { DEFAULT_SPARKRTC_API_ENDPOINT } from '../../lib/providers/huawei-sparkrtc';
+import {
+  putRecordCallback,
+  REQUIRED_SUBSCRIPTIONS,
+  type SparkRtcApiAuth,
+} from '../../lib/providers/huawei-sparkrtc-record-callback-api';
+import { setSparkRtcAuthKey } from './update-apps-file';
 
 /** Exit codes, one per outcome, so scripts can tell them apart. */
 export const EXIT = {

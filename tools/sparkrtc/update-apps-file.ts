@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { parseAppsDocument, parseAppsDocumentText } from './apps';
+import { parseAppsDocument, parseAppsDocumentText } from '../../lib/config/apps';
 
 interface RawApp {
   platform: string;

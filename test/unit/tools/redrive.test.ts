@@ -1,6 +1,6 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { redrive } from '../../../lib/operations/redrive';
+import { redrive } from '../../../tools/operations/redrive';
 
 /** A stub of the SQS client: AWS's message-move API cannot run on the emulator, so its wiring is checked here. */
 function stubClient(answers: Record<string, unknown[]>) {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { claimedApp, parseCapture } from '../../../lib/replay/capture';
-import { signCallback } from '../../../lib/replay/sign-callback';
+import { loadDevApps } from '../../../fixtures/dev-apps';
+import { DEV_APPS, SEED_000, SEED_001, SEED_003 } from '../../../fixtures/samples';
 import { toApiGatewayEvent } from '../../../local/api-gateway-event';
-import { loadDevApps } from '../../helpers/dev-apps';
-import { DEV_APPS, SEED_000, SEED_001, SEED_003 } from '../../helpers/samples';
+import { claimedApp, parseCapture } from '../../../tools/replay/capture';
+import { signCallback } from '../../../tools/replay/sign-callback';
 
 describe('parseCapture', () => {
   it('reads the documented capture format, with a text or base64 body', () => {

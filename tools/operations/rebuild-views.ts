@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
-import type { RebuildResult, SummaryProjector } from '../adapters/summary-projector';
-import type { RecordingKey } from '../model/recording-state';
-import type { Platform } from '../platforms';
+import type { RebuildResult, SummaryProjector } from '../../lib/adapters/summary-projector';
+import type { RecordingKey } from '../../lib/model/recording-state';
+import type { Platform } from '../../lib/platforms';
 
 export interface RebuildViewsOptions {
   client: DynamoDBDocumentClient;

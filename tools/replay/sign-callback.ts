@@ -1,6 +1,6 @@
-import type { Endpoint } from '../platforms';
-import type { SignOptions as ProviderSignOptions, SigningKey } from '../providers/provider';
-import { providerFor } from '../providers/registry';
+import type { Endpoint } from '../../lib/platforms';
+import type { SignOptions as ProviderSignOptions, SigningKey } from '../../lib/providers/provider';
+import { providerFor } from '../../lib/providers/registry';
 
 /** A callback as sent on the wire: what a capture file holds and what replay posts. */
 export interface OutgoingCallback {

@@ -3,7 +3,7 @@
  * `PUT {endpoint}/v2/apps/{app_id}/record-callback` with `{url, auth_key}`, authenticated by an
  * IAM token (`X-Auth-Token`) or AK/SK signing (`SDK-HMAC-SHA256`).
  */
-import { signHuaweiApiRequest } from '../providers/huawei-api-signature';
+import { signHuaweiApiRequest } from './huawei-api-signature';
 
 /** The events our status rules need (README, "Status rules"). */
 export const REQUIRED_SUBSCRIPTIONS = ['RECORD_NEW_FILE_START', 'RECORD_FILE_COMPLETE'] as const;

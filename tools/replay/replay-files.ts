@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AppDirectory } from '../config/apps';
-import { providerFor } from '../providers/registry';
+import type { AppDirectory } from '../../lib/config/apps';
+import { providerFor } from '../../lib/providers/registry';
 import { claimedApp, parseCapture } from './capture';
 import { signCallback } from './sign-callback';
 

@@ -1,6 +1,6 @@
-import type { AppConfig, AppDirectory } from '../config/apps';
-import { ENDPOINTS, type Endpoint, isEndpoint } from '../platforms';
-import { providerFor } from '../providers/registry';
+import type { AppConfig, AppDirectory } from '../../lib/config/apps';
+import { ENDPOINTS, type Endpoint, isEndpoint } from '../../lib/platforms';
+import { providerFor } from '../../lib/providers/registry';
 import type { OutgoingCallback } from './sign-callback';
 
 /**
