@@ -14,7 +14,6 @@ export const handler = createStreamPublishHandler({
     client: new EventBridgeClient({}),
     eventBusName: requireEnv('EVENT_BUS_NAME'),
   }),
-  files: store,
   summaries: store,
   staleAfterHours: optionalNumberEnv('STALE_AFTER_HOURS'),
   logger,

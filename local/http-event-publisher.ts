@@ -102,7 +102,6 @@ export function createLocalPublishHandler(options: LocalPublishOptions): StreamH
   const store = new RecordingStore({ client: options.client, tableName: options.tableName });
   return createStreamPublishHandler({
     publisher: new HttpEventPublisher({ url: options.eventsUrl }),
-    files: store,
     summaries: store,
     staleAfterHours: options.staleAfterHours,
     logger,
