@@ -5,6 +5,8 @@
  *   RECORDING_EVENTS_URL  where recording events are POSTed (they are logged either way)
  *   SWEEP_INTERVAL_SECONDS  seconds between lost-callback sweeps (default 60)
  *   STALE_AFTER_HOURS     quiet time after which an unfinished recording is stale (default 6)
+ *   STREAM_RETRY_ATTEMPTS retries of a stream record the projector or publisher cannot handle, with backoff,
+ *                         before it goes to its local dead-letter queue (default 10)
  */
 import { parseArgs } from 'node:util';
 import { DEFAULT_APPS_FILE } from '../lib/config/load-apps';
@@ -14,7 +16,7 @@ import { describeEventsUrl } from './http-event-publisher';
 import { startLocalStack } from './local-stack';
 
 const USAGE =
-  'usage: npm start [-- --persist] (environment: PORT, RECORDING_APPS_FILE, RECORDING_EVENTS_URL, SWEEP_INTERVAL_SECONDS, STALE_AFTER_HOURS)';
+  'usage: npm start [-- --persist] (environment: PORT, RECORDING_APPS_FILE, RECORDING_EVENTS_URL, SWEEP_INTERVAL_SECONDS, STALE_AFTER_HOURS, STREAM_RETRY_ATTEMPTS)';
 
 async function main(): Promise<void> {
   // No CloudWatch here: EMF metric lines would only clutter the terminal. POWERTOOLS_METRICS_DISABLED=false shows them.
@@ -35,7 +37,14 @@ async function main(): Promise<void> {
   const eventsUrl = process.env.RECORDING_EVENTS_URL || undefined;
   let sweepIntervalSeconds: number | undefined;
   let staleAfterHours: number | undefined;
+  let streamRetryAttempts: number | undefined;
   try {
+    const attempts = process.env.STREAM_RETRY_ATTEMPTS;
+    if (attempts !== undefined && attempts !== '') {
+      streamRetryAttempts = Number(attempts);
+      if (!Number.isInteger(streamRetryAttempts) || streamRetryAttempts < 0)
+        throw new Error('Environment variable STREAM_RETRY_ATTEMPTS must be a whole number ≥ 0');
+    }
     sweepIntervalSeconds = optionalNumberEnv('SWEEP_INTERVAL_SECONDS');
     staleAfterHours = optionalNumberEnv('STALE_AFTER_HOURS');
   } catch (error) {
@@ -45,6 +54,7 @@ async function main(): Promise<void> {
   const startedAt = Date.now();
   const stack = await startLocalStack({
     sweepIntervalSeconds,
+    streamRetryAttempts,
     port,
     appsFile,
     persistDir: persist ? '.local/dynamodb' : undefined,
@@ -80,6 +90,9 @@ async function main(): Promise<void> {
       `  SQS          ${sqs.endpoint} (fauxqs, in memory) maxReceiveCount ${resources.maxReceiveCount}`,
       `               queue ${resources.queueUrl}`,
       `               DLQ   ${resources.deadLetterQueueUrl}`,
+      `  stream DLQs  projection  ${resources.projectionDeadLetterQueueUrl}`,
+      `               publication ${resources.publicationDeadLetterQueueUrl}`,
+      `               a record still failing after ${stack.streamRetryAttempts} retries (STREAM_RETRY_ATTEMPTS) goes there`,
       '',
       `  replay       npm run replay -- events/ --url ${url}`,
       `  redrive      AWS_ENDPOINT_URL_SQS=${sqs.endpoint} npm run redrive -- --queue-url ${resources.queueUrl} --dlq-url ${resources.deadLetterQueueUrl}`,
