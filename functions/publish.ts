@@ -15,7 +15,6 @@ export const handler = createStreamPublishHandler({
     client: new EventBridgeClient({}),
     eventBusName: requireEnv('EVENT_BUS_NAME'),
   }),
-  files: store,
   summaries: store,
   staleAfterHours: getNumberFromEnv({ key: 'STALE_AFTER_HOURS', defaultValue: DEFAULT_STALE_AFTER_HOURS }),
   logger,

@@ -146,6 +146,10 @@ export interface LocalResources {
   readonly queueUrl: string;
   readonly deadLetterQueueUrl: string;
   readonly maxReceiveCount: number;
+  /** Stream records the projector gave up on (the project mapping's on-failure destination). */
+  readonly projectionDeadLetterQueueUrl: string;
+  /** Stream records the publisher gave up on (the publish mapping's on-failure destination). */
+  readonly publicationDeadLetterQueueUrl: string;
 }
 
 /**
@@ -212,7 +216,19 @@ export async function provisionLocalResources(endpoints: {
         },
       }),
     );
-    if (!queue.QueueUrl || !dlq.QueueUrl) throw new Error('the SQS emulator returned no queue URL');
+    // The stream mappings' on-failure destinations.
+    const [projectionDlq, publicationDlq] = await Promise.all(
+      (['ProjectionDeadLetterQueue', 'PublicationDeadLetterQueue'] as const).map((name, index) =>
+        sqs.send(
+          new CreateQueueCommand({
+            QueueName: `${prefix}-${['projection', 'publication'][index]}-dlq`,
+            Attributes: stringAttributes(queues[name].Properties),
+          }),
+        ),
+      ),
+    );
+    if (!queue.QueueUrl || !dlq.QueueUrl || !projectionDlq?.QueueUrl || !publicationDlq?.QueueUrl)
+      throw new Error('the SQS emulator returned no queue URL');
     const { Table: created } = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
     if (!created?.LatestStreamArn)
       throw new Error(`table ${tableName} has no stream; delete it (or .local/) and start again`);
@@ -222,6 +238,8 @@ export async function provisionLocalResources(endpoints: {
       queueUrl: queue.QueueUrl,
       deadLetterQueueUrl: dlq.QueueUrl,
       maxReceiveCount,
+      projectionDeadLetterQueueUrl: projectionDlq.QueueUrl,
+      publicationDeadLetterQueueUrl: publicationDlq.QueueUrl,
     };
   } finally {
     dynamodb.destroy();

@@ -48,7 +48,7 @@ export interface HttpEventPublisherOptions {
 /**
  * The local stand-in for the bus and its API destination rule: POSTs each event, as the envelope
  * EventBridge delivers, to `RECORDING_EVENTS_URL`. A non-2xx answer or no answer is a failure,
- * retried by the publisher and then by the stream until the receiver takes it.
+ * retried by the publisher and then by the stream poller, which dead-letters it after its retries.
  */
 export class HttpEventPublisher implements RecordingEventPublisher {
   readonly #url: string | undefined;
@@ -86,7 +86,7 @@ export class HttpEventPublisher implements RecordingEventPublisher {
 export function describeEventsUrl(url: string | undefined): string {
   if (url === undefined) return 'logged only (set RECORDING_EVENTS_URL to have them POSTed)';
   const { origin, pathname } = new URL(url);
-  return `logged and POSTed to ${origin}${pathname} as EventBridge target envelopes, retried until 2xx`;
+  return `logged and POSTed to ${origin}${pathname} as EventBridge target envelopes, retried until 2xx (STREAM_RETRY_ATTEMPTS times, then dead-lettered)`;
 }
 
 export interface LocalPublishOptions {
@@ -102,7 +102,6 @@ export function createLocalPublishHandler(options: LocalPublishOptions): StreamH
   const store = new RecordingStore({ client: options.client, tableName: options.tableName });
   return createStreamPublishHandler({
     publisher: new HttpEventPublisher({ url: options.eventsUrl }),
-    files: store,
     summaries: store,
     staleAfterHours: options.staleAfterHours,
     logger,

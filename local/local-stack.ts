@@ -24,7 +24,7 @@ import { createLocalPublishHandler } from './http-event-publisher';
 import { createLocalHttpServer, type HttpHandler } from './http-server';
 import { localLambdaContext } from './lambda-context';
 import { type SqsHandler, SqsPoller } from './sqs-poller';
-import { type StreamHandler, StreamPoller } from './stream-poller';
+import { DEFAULT_STREAM_RETRY_ATTEMPTS, type StreamHandler, StreamPoller } from './stream-poller';
 import { SweepTimer } from './sweep-timer';
 
 /** The sweep function's timeout in serverless.yml. */
@@ -42,6 +42,11 @@ export interface LocalStackOptions {
   eventsUrl?: string;
   /** Seconds between sweeps (SWEEP_INTERVAL_SECONDS); 60 by default. */
   sweepIntervalSeconds?: number;
+  /**
+   * Retries, with backoff, of a stream record the projector or the publisher cannot handle, before it
+   * goes to its dead-letter queue (STREAM_RETRY_ATTEMPTS); `DEFAULT_STREAM_RETRY_ATTEMPTS` by default.
+   */
+  streamRetryAttempts?: number;
   /** Progress lines while starting, and the banner. */
   print?: (line: string) => void;
 }
@@ -52,6 +57,7 @@ export interface RunningLocalStack {
   readonly sqs: RunningEmulator;
   readonly resources: LocalResources;
   readonly appCount: number;
+  readonly streamRetryAttempts: number;
   /** Runs the lost-callback sweep now (or joins the run under way), as the timer does. */
   sweep(): Promise<SweepReport>;
   stop(): Promise<void>;
@@ -153,18 +159,27 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     poller.start((error) => logger.error('poller cannot reach the queue', { error: String(error) }));
     parts.poller = true;
     streamsClient = new DynamoDBStreamsClient(localClientConfig(dynamodb.endpoint));
+    // Both stream readers isolate a record they cannot handle as the event source mappings do:
+    // bounded retries with backoff, then that record alone to its dead-letter queue, and on.
+    const streamRetryAttempts = options.streamRetryAttempts ?? DEFAULT_STREAM_RETRY_ATTEMPTS;
+    const discarded = (what: string, queueUrl: string) => (records: { dynamodb?: { SequenceNumber?: string } }[]) =>
+      logger.error(`stream record given up on, dead-lettered; ${what}`, {
+        sequence: records[0]?.dynamodb?.SequenceNumber,
+        deadLetterQueue: queueUrl,
+      });
     projector = new StreamPoller({
       client: streamsClient,
       streamArn: resources.streamArn,
       handler: projectFunction.handler as StreamHandler,
       filter: isNewEventRecord,
-      onDiscard: (records) =>
-        logger.error('stream records given up on; run npm run rebuild-views', { count: records.length }),
+      maxRetryAttempts: streamRetryAttempts,
+      deadLetterQueue: { client: sqsClient, queueUrl: resources.projectionDeadLetterQueueUrl },
+      onDiscard: discarded('run npm run rebuild-views', resources.projectionDeadLetterQueueUrl),
     });
     projector.start((error) => logger.error('projector cannot read the stream', { error: String(error) }));
     parts.projector = true;
-    // A second reader of the same stream, as the publish function's own event source mapping. Locally
-    // nothing is given up on: a change waits until the receiver at RECORDING_EVENTS_URL takes it.
+    // A second reader of the same stream, as the publish function's own event source mapping. A change
+    // the receiver at RECORDING_EVENTS_URL keeps refusing is dead-lettered after the same retries.
     publisher = new StreamPoller({
       client: streamsClient,
       streamArn: resources.streamArn,
@@ -176,7 +191,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
         countOutcome,
       }),
       filter: isAnnouncementRecord,
-      maxRetryAttempts: Number.POSITIVE_INFINITY,
+      maxRetryAttempts: streamRetryAttempts,
+      deadLetterQueue: { client: sqsClient, queueUrl: resources.publicationDeadLetterQueueUrl },
+      onDiscard: discarded('its change is not published', resources.publicationDeadLetterQueueUrl),
       functionName: 'publish',
     });
     publisher.start((error) => logger.error('publisher cannot read the stream', { error: String(error) }));
@@ -197,6 +214,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       sqs,
       resources,
       appCount: apps.list().length,
+      streamRetryAttempts,
       sweep: () => timer.runNow(),
       stop,
     };

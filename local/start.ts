@@ -6,6 +6,8 @@
  *   RECORDING_EVENTS_URL  where recording events are POSTed (they are logged either way)
  *   SWEEP_INTERVAL_SECONDS  seconds between lost-callback sweeps (default 60)
  *   STALE_AFTER_HOURS     quiet time after which an unfinished recording is stale (default 6)
+ *   STREAM_RETRY_ATTEMPTS retries of a stream record the projector or publisher cannot handle, with backoff,
+ *                         before it goes to its local dead-letter queue (default 10)
  */
 import './local-defaults';
 import { resolve } from 'node:path';
@@ -16,9 +18,10 @@ import { getNumberFromEnv } from '../lib/env';
 import { ENDPOINTS } from '../lib/platforms';
 import { describeEventsUrl } from './http-event-publisher';
 import { startLocalStack } from './local-stack';
+import { DEFAULT_STREAM_RETRY_ATTEMPTS } from './stream-poller';
 
 const USAGE =
-  'usage: npm start [-- --persist] (environment: PORT, LOCAL_DATA_DIR, RECORDING_APPS_FILE, RECORDING_EVENTS_URL, SWEEP_INTERVAL_SECONDS, STALE_AFTER_HOURS)';
+  'usage: npm start [-- --persist] (environment: PORT, LOCAL_DATA_DIR, RECORDING_APPS_FILE, RECORDING_EVENTS_URL, SWEEP_INTERVAL_SECONDS, STALE_AFTER_HOURS, STREAM_RETRY_ATTEMPTS)';
 
 async function main(): Promise<void> {
   let persist = false;
@@ -37,7 +40,16 @@ async function main(): Promise<void> {
   const eventsUrl = process.env.RECORDING_EVENTS_URL || undefined;
   let sweepIntervalSeconds: number;
   let staleAfterHours: number;
+  let streamRetryAttempts: number;
   try {
+    // The stream pollers' MaximumRetryAttempts: 0 allowed (a record is dead-lettered after its first failure).
+    streamRetryAttempts = getNumberFromEnv({
+      key: 'STREAM_RETRY_ATTEMPTS',
+      defaultValue: DEFAULT_STREAM_RETRY_ATTEMPTS,
+      allowZero: true,
+    });
+    if (!Number.isInteger(streamRetryAttempts))
+      throw new Error('Environment variable STREAM_RETRY_ATTEMPTS must be a whole number ≥ 0');
     sweepIntervalSeconds = getNumberFromEnv({
       key: 'SWEEP_INTERVAL_SECONDS',
       defaultValue: DEFAULT_SWEEP_INTERVAL_SECONDS,
@@ -51,6 +63,7 @@ async function main(): Promise<void> {
   const startedAt = Date.now();
   const stack = await startLocalStack({
     sweepIntervalSeconds,
+    streamRetryAttempts,
     port,
     appsFile,
     persistDir: persist ? dataDir : undefined,
@@ -86,6 +99,9 @@ async function main(): Promise<void> {
       `  SQS          ${sqs.endpoint} (fauxqs, in memory) maxReceiveCount ${resources.maxReceiveCount}`,
       `               queue ${resources.queueUrl}`,
       `               DLQ   ${resources.deadLetterQueueUrl}`,
+      `  stream DLQs  projection  ${resources.projectionDeadLetterQueueUrl}`,
+      `               publication ${resources.publicationDeadLetterQueueUrl}`,
+      `               a record still failing after ${stack.streamRetryAttempts} retries (STREAM_RETRY_ATTEMPTS) goes there`,
       '',
       `  replay       npm run replay -- events/ --url ${url}`,
       `  rebuild      AWS_ENDPOINT_URL_DYNAMODB=${dynamodb.endpoint} npm run rebuild-views -- --table ${resources.tableName}`,

@@ -30,7 +30,7 @@ import { toSqsBatches } from '../fixtures/sqs-event';
 import { sequenceText } from '../lib/adapters/table-layout';
 import type { QueuedCallback } from '../lib/model/queued-callback';
 import { staleAnnouncementOf, statusChangeOf } from '../lib/model/recording-event';
-import { deriveRecordingState, mergeFiles } from '../lib/model/recording-state';
+import { mergeFiles } from '../lib/model/recording-state';
 import { foldIntoSummary } from '../lib/model/recording-summary';
 import { type OutboundEvent, publishStatusChanges } from '../lib/publish/publish-status-changes';
 import { toApiGatewayEvent } from '../local/api-gateway-event';
@@ -178,12 +178,6 @@ await publishStatusChanges(
         published.push(...events);
         return [];
       },
-    },
-    files: {
-      listFiles: async () => ({
-        files: deriveRecordingState(first, applied, { now, staleAfterMs: 1 }).files,
-        nextCursor: null,
-      }),
     },
     logger: { info: () => {}, warn: () => {} },
     now: () => now,

@@ -552,6 +552,10 @@ export class RecordingStore {
 /** A files cursor belongs to one recording. */
 const filesScope = (key: RecordingKey): string => `files:${recordingPartitionKey(key)}`;
 
+/** The files route's cursor after `name`: where a page that ends with that file continues. */
+export const filesCursorAfter = (key: RecordingKey, name: string): string =>
+  encodeCursor(filesScope(key), fileSortKey(name));
+
 /** The document client the handlers use; AWS_ENDPOINT_URL_DYNAMODB points it at DynamoDB Local. */
 export function createDocumentClient(): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });

@@ -27,11 +27,28 @@ export function isNewEventRecord(record: DynamoDBRecord): boolean {
  */
 export function createStreamProjectHandler(deps: ProjectDependencies) {
   return async function projectStreamBatch(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
-    const events: StreamedEvent[] = event.Records.filter(isNewEventRecord).map((record) => ({
-      sequence: record.dynamodb?.SequenceNumber ?? '',
-      item: unmarshall(record.dynamodb?.NewImage as Record<string, AttributeValue>) as EventItem,
-    }));
-    if (events.length === 0) return { batchItemFailures: [] };
+    // In stream order; an image that cannot be read stops the batch there: the records before it
+    // are folded, and the stream retries from it, then gives up on it alone (its dead letter).
+    const events: StreamedEvent[] = [];
+    let unreadFrom: string | undefined;
+    for (const record of event.Records.filter(isNewEventRecord)) {
+      try {
+        events.push({
+          sequence: record.dynamodb?.SequenceNumber ?? '',
+          item: unmarshall(record.dynamodb?.NewImage as Record<string, AttributeValue>) as EventItem,
+        });
+      } catch (error) {
+        unreadFrom = record.dynamodb?.SequenceNumber ?? '';
+        deps.countOutcome(OUTCOME_METRICS.projectionFailed, { reason: 'UnreadableRecord' });
+        deps.logger.error('event item not read from the stream, left for the stream to isolate', {
+          sequence: unreadFrom,
+          error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        });
+        break;
+      }
+    }
+    const unread = unreadFrom === undefined ? [] : [unreadFrom];
+    if (events.length === 0) return { batchItemFailures: unread.map((itemIdentifier) => ({ itemIdentifier })) };
     const { folded, skipped, failures } = await deps.projector.project(events);
     deps.logger.debug('stream batch projected', { records: event.Records.length, folded, skipped });
     for (const failure of failures) {
@@ -44,9 +61,10 @@ export function createStreamProjectHandler(deps: ProjectDependencies) {
           failure.error instanceof Error ? `${failure.error.name}: ${failure.error.message}` : String(failure.error),
       });
     }
-    const [earliest] = failures
-      .map((failure) => failure.firstSequence)
-      .sort((a, b) => (sequenceText(a) < sequenceText(b) ? -1 : 1));
+    // Only the earliest: for a stream, Lambda resumes at the lowest reported record, with everything after it.
+    const [earliest] = [...failures.map((failure) => failure.firstSequence), ...unread].sort((a, b) =>
+      sequenceText(a) < sequenceText(b) ? -1 : 1,
+    );
     return { batchItemFailures: earliest === undefined ? [] : [{ itemIdentifier: earliest }] };
   };
 }

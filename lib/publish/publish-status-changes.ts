@@ -1,3 +1,4 @@
+import { filesCursorAfter } from '../adapters/recording-store';
 import { DEFAULT_STALE_AFTER_HOURS, HOUR_MS } from '../config/defaults';
 import {
   announcementDetail,
@@ -6,8 +7,7 @@ import {
   type RecordingEventDetail,
   type RecordingEventType,
 } from '../model/recording-event';
-import type { RecordingKey } from '../model/recording-state';
-import { type FilePage, summaryToState } from '../model/recording-summary';
+import { FIRST_FILES_PAGE, type FilePage, summaryToState } from '../model/recording-summary';
 
 /** An event for the bus: EventBridge's entry fields, with our stable id to match failures back. */
 export interface OutboundEvent {
@@ -31,9 +31,16 @@ export interface RecordingEventPublisher {
   publish(events: readonly OutboundEvent[]): Promise<PublishFailure[]>;
 }
 
-/** The files a `detail` carries (the store's paged files route). */
-export interface RecordingFiles {
-  listFiles(key: RecordingKey, page: { limit: number }): Promise<FilePage>;
+/**
+ * No event can describe this version within the contract (its files page contradicts its
+ * `fileCount`, or its detail exceeds an EventBridge entry). Retrying cannot change that: the record
+ * is left to the stream, which gives up on it after its retries and dead-letters it alone.
+ */
+export class DetailNotBuiltError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DetailNotBuiltError';
+  }
 }
 
 /** An announcement (a status change or a stale notice) and the stream record that carried it. */
@@ -49,7 +56,6 @@ export interface PublishLogger {
 
 export interface PublishStatusChangesOptions {
   publisher: RecordingEventPublisher;
-  files: RecordingFiles;
   logger: PublishLogger;
   onPublished?: (event: OutboundEvent) => void;
   onFailed?: (failure: PublishFailure) => void;
@@ -71,7 +77,6 @@ export interface PublishResult {
 
 /** A `detail` this size leaves room for the envelope in EventBridge's 256 KB entry. */
 export const MAX_DETAIL_BYTES = 240_000;
-const DEFAULT_DETAIL_FILES = 100;
 
 const DEFAULTS = { maxAttempts: 4, baseDelayMs: 100, staleAfterHours: DEFAULT_STALE_AFTER_HOURS } as const;
 
@@ -88,11 +93,33 @@ export async function publishStatusChanges(
   const maxAttempts = options.maxAttempts ?? DEFAULTS.maxAttempts;
   const baseDelayMs = options.baseDelayMs ?? DEFAULTS.baseDelayMs;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const queues = new Map<string, StreamedAnnouncement[]>();
+  // Every event is built first, in stream order (pure: the detail is the version's own). A record
+  // that cannot be built cuts the batch there: what came before is published, nothing after it is,
+  // since the stream redelivers everything from that record (and would publish it twice).
+  const ready: { sequence: string; event: OutboundEvent }[] = [];
+  let cutAt: string | undefined;
   for (const streamed of changes) {
-    const { platform, appId, taskId } = streamed.change.summary;
+    try {
+      ready.push({ sequence: streamed.sequence, event: toOutboundEvent(streamed.change, options) });
+    } catch (error) {
+      cutAt = streamed.sequence;
+      options.logger.warn('recording event cannot be built, left for the stream to isolate', {
+        id: streamed.change.id,
+        sequence: streamed.sequence,
+        platform: streamed.change.summary.platform,
+        appId: streamed.change.summary.appId,
+        taskId: streamed.change.summary.taskId,
+        error: error instanceof Error ? `${error.name}: ${error.message}` : 'unknown',
+      });
+      options.onFailed?.({ id: streamed.change.id, reason: 'DetailNotBuilt' });
+      break;
+    }
+  }
+  const queues = new Map<string, { sequence: string; event: OutboundEvent }[]>();
+  for (const entry of ready) {
+    const { platform, appId, taskId } = entry.event.detail;
     const recording = JSON.stringify([platform, appId, taskId]);
-    queues.set(recording, [...(queues.get(recording) ?? []), streamed]);
+    queues.set(recording, [...(queues.get(recording) ?? []), entry]);
   }
   const attempts = new Map<string, number>();
   const stopped = new Set<string>();
@@ -100,28 +127,13 @@ export async function publishStatusChanges(
   let failedRounds = 0;
   for (;;) {
     const heads = [...queues].flatMap(([recording, queue]) =>
-      stopped.has(recording) || queue.length === 0 ? [] : [{ recording, head: queue[0] as StreamedAnnouncement }],
+      stopped.has(recording) || queue[0] === undefined ? [] : [{ recording, event: queue[0].event }],
     );
     if (heads.length === 0) break;
-    const built = await Promise.all(
-      heads.map(async ({ recording, head }) => {
-        try {
-          return { recording, event: await toOutboundEvent(head.change, options) };
-        } catch (error) {
-          options.logger.warn('recording event not built, left for the stream to retry', {
-            id: head.change.id,
-            error: error instanceof Error ? error.name : 'unknown',
-          });
-          stopped.add(recording);
-          return undefined;
-        }
-      }),
-    );
-    const ready = built.filter((entry) => entry !== undefined);
     const failures = new Map(
-      (await options.publisher.publish(ready.map(({ event }) => event))).map((failure) => [failure.id, failure]),
+      (await options.publisher.publish(heads.map(({ event }) => event))).map((failure) => [failure.id, failure]),
     );
-    for (const { recording, event } of ready) {
+    for (const { recording, event } of heads) {
       const failure = failures.get(event.id);
       if (failure === undefined) {
         queues.get(recording)?.shift();
@@ -151,32 +163,45 @@ export async function publishStatusChanges(
     }
   }
   const unpublished = [...stopped].flatMap((recording) => queues.get(recording)?.[0]?.sequence ?? []);
-  return { published, retryFrom: unpublished.sort(bySequence)[0] };
+  return { published, retryFrom: [...unpublished, ...(cutAt === undefined ? [] : [cutAt])].sort(bySequence)[0] };
 }
 
-/** The detail with its first page of files, halving the page until it fits in an entry. */
-async function toOutboundEvent(
+/**
+ * The event of one announcement, all of it from the summary version it names: its status, its
+ * `fileCount` and its files page (the version's `firstFiles`), so `files.length` is
+ * `min(fileCount, FIRST_FILES_PAGE)` however late it is published. Never trimmed: a detail that
+ * does not fit in an entry is a `DetailNotBuiltError`, and the record is isolated.
+ */
+export function toOutboundEvent(
   change: RecordingAnnouncement,
-  options: PublishStatusChangesOptions,
-): Promise<OutboundEvent> {
+  options: Pick<PublishStatusChangesOptions, 'staleAfterHours' | 'now'>,
+): OutboundEvent {
   const { summary } = change;
   const staleAfterHours = options.staleAfterHours ?? DEFAULTS.staleAfterHours;
   const derive = { now: (options.now ?? Date.now)(), staleAfterMs: staleAfterHours * HOUR_MS };
-  let limit = DEFAULT_DETAIL_FILES;
-  for (;;) {
-    const files = await options.files.listFiles(summary, { limit });
-    const detail = announcementDetail(change, summaryToState(summary, files, derive));
-    if (Buffer.byteLength(JSON.stringify(detail)) <= MAX_DETAIL_BYTES || limit === 1) {
-      return {
-        id: change.id,
-        source: RECORDING_EVENT_SOURCE,
-        detailType: change.detailType,
-        time: new Date(change.time),
-        detail,
-      };
-    }
-    limit = Math.ceil(limit / 2);
+  const files = summary.firstFiles.slice(0, FIRST_FILES_PAGE);
+  if (files.length !== Math.min(summary.fileCount, FIRST_FILES_PAGE)) {
+    throw new DetailNotBuiltError(
+      `summary version ${summary.lastSequence} holds ${summary.firstFiles.length} first files for a fileCount of ${summary.fileCount}; run npm run rebuild-views`,
+    );
   }
+  const last = files[files.length - 1];
+  const page: FilePage = {
+    files: [...files],
+    nextCursor: summary.fileCount > files.length && last !== undefined ? filesCursorAfter(summary, last.name) : null,
+  };
+  const detail = announcementDetail(change, summaryToState(summary, page, derive));
+  const bytes = Buffer.byteLength(JSON.stringify(detail));
+  if (bytes > MAX_DETAIL_BYTES) {
+    throw new DetailNotBuiltError(`detail of ${bytes} bytes exceeds ${MAX_DETAIL_BYTES} (${files.length} files)`);
+  }
+  return {
+    id: change.id,
+    source: RECORDING_EVENT_SOURCE,
+    detailType: change.detailType,
+    time: new Date(change.time),
+    detail,
+  };
 }
 
 /** Stream sequence numbers are decimal strings of varying length. */

@@ -90,8 +90,9 @@ export function streamedChangeOf(record: DynamoDBRecord): StreamedAnnouncement |
 export function createStreamPublishHandler(deps: PublishDependencies) {
   const { countOutcome, summaries, ...options } = deps;
   return async function publishStreamBatch(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
-    // In stream order. A summary that cannot be read stops the batch at its notice: what came before
-    // is published, and the stream retries from the notice.
+    // In stream order. A record that cannot be read (a summary not read for a stale notice, an image
+    // that is not a summary version) stops the batch there: what came before is published, and the
+    // stream retries from that record, then gives up on it alone (README, "Stream dead letters").
     const changes: StreamedAnnouncement[] = [];
     let unreadFrom: string | undefined;
     for (const record of event.Records) {
@@ -107,8 +108,18 @@ export function createStreamPublishHandler(deps: PublishDependencies) {
           break;
         }
       } else if (isSummaryChangeRecord(record)) {
-        const announcement = streamedChangeOf(record);
-        if (announcement) changes.push(announcement);
+        try {
+          const announcement = streamedChangeOf(record);
+          if (announcement) changes.push(announcement);
+        } catch (error) {
+          unreadFrom = record.dynamodb?.SequenceNumber;
+          options.logger.warn('summary version not read, left for the stream to isolate', {
+            sequence: unreadFrom,
+            error: error instanceof Error ? `${error.name}: ${error.message}` : 'unknown',
+          });
+          countOutcome(OUTCOME_METRICS.eventPublishFailed, { reason: 'DetailNotBuilt' });
+          break;
+        }
       }
     }
     if (changes.length === 0)
@@ -122,7 +133,8 @@ export function createStreamPublishHandler(deps: PublishDependencies) {
         }),
       onFailed: (failure) => countOutcome(OUTCOME_METRICS.eventPublishFailed, { reason: failure.reason }),
     });
-    // The earlier of the two positions: everything from there is retried, in order.
+    // The earlier of the two positions: that record, and everything after it, is retried in order
+    // (for a stream, Lambda resumes at the lowest reported sequence number).
     const retryFrom = [unpublishedFrom, unreadFrom]
       .filter((sequence) => sequence !== undefined)
       .sort((a, b) => a.length - b.length || (a < b ? -1 : 1))[0];

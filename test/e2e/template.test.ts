@@ -349,7 +349,7 @@ describe('the packaged CloudFormation template', () => {
         EventSourceArn: { 'Fn::GetAtt': ['RecordingsTable', 'StreamArn'] },
         FunctionResponseTypes: ['ReportBatchItemFailures'],
         BisectBatchOnFunctionError: true,
-        MaximumRetryAttempts: 2000,
+        MaximumRetryAttempts: 20,
         MaximumRecordAgeInSeconds: 21600,
         DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['PublicationDeadLetterQueue', 'Arn'] } } },
         FilterCriteria: {
@@ -391,7 +391,6 @@ describe('the packaged CloudFormation template', () => {
         'dynamodb:GetRecords',
         'dynamodb:GetShardIterator',
         'dynamodb:ListStreams',
-        'dynamodb:Query',
         'events:PutEvents',
         'sqs:SendMessage',
       ]);
@@ -410,7 +409,24 @@ describe('the packaged CloudFormation template', () => {
         ],
       });
       expect(resourceOf('sqs:SendMessage')).toEqual({ 'Fn::GetAtt': ['PublicationDeadLetterQueue', 'Arn'] });
-      expect(resourceOf('dynamodb:Query')).toEqual({ 'Fn::GetAtt': ['RecordingsTable', 'Arn'] });
+      expect(resourceOf('dynamodb:GetItem')).toEqual({ 'Fn::GetAtt': ['RecordingsTable', 'Arn'] });
+    });
+
+    it('the stream and webhook dead-letter queues outlive the stack, and each has an alarm', () => {
+      for (const [queue, alarm] of [
+        ['ProjectionDeadLetterQueue', 'ProjectionFailureAlarm'],
+        ['PublicationDeadLetterQueue', 'PublicationFailureAlarm'],
+        ['EventsWebhookDeadLetterQueue', 'EventsWebhookFailureAlarm'],
+      ] as const) {
+        expect(resources[queue], queue).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+        expect(resources[alarm]?.Properties, alarm).toMatchObject({
+          Namespace: 'AWS/SQS',
+          MetricName: 'ApproximateNumberOfMessagesVisible',
+          Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queue, 'QueueName'] } }],
+          Threshold: 0,
+          ComparisonOperator: 'GreaterThanThreshold',
+        });
+      }
     });
 
     it('webhook: API-key connection, API destination, a rule for our source with a role, retries and a DLQ', () => {

@@ -10,6 +10,8 @@ export interface LocalStackInfo {
   queueUrl: string;
   deadLetterQueueUrl: string;
   maxReceiveCount: number;
+  projectionDeadLetterQueueUrl: string;
+  publicationDeadLetterQueueUrl: string;
 }
 
 declare module 'vitest' {

@@ -10,7 +10,13 @@ import { isAnnouncementRecord } from '../../lib/publish/stream-handler';
 import { toApiGatewayEvent } from '../../local/api-gateway-event';
 import { handlerEnvironment, localClientConfig } from '../../local/emulators';
 import { type SqsHandler, SqsPoller } from '../../local/sqs-poller';
-import { type StreamHandler, StreamPoller } from '../../local/stream-poller';
+import { type StreamHandler, StreamPoller, type StreamPollerOptions } from '../../local/stream-poller';
+
+/** What a test may change of a reader: its retry bound and backoff, its dead-letter queue. */
+type ReaderOptions = Pick<
+  StreamPollerOptions,
+  'maxRetryAttempts' | 'retryDelayMs' | 'maxRetryDelayMs' | 'deadLetterQueue'
+>;
 
 /**
  * Points the real handlers (functions/*.ts) at the emulators that global setup started, through the
@@ -58,22 +64,27 @@ export async function useLocalStack() {
 
   const streams = new DynamoDBStreamsClient(localClientConfig(stack.dynamodbEndpoint));
   /** A stream reader from now on: earlier test files' records were projected by their own. */
-  const projection = async (handler: StreamHandler = projectFunction.handler as StreamHandler) => {
+  const projection = async (
+    handler: StreamHandler = projectFunction.handler as StreamHandler,
+    options: ReaderOptions = {},
+  ) => {
     const reader = new StreamPoller({
       client: streams,
       streamArn: stack.streamArn,
       handler,
       filter: isNewEventRecord,
       startingPosition: 'LATEST',
+      ...options,
     });
     await reader.initialize();
     return reader;
   };
   /**
-   * A reader of summary changes from now on, as the publish function's mapping; like the local
-   * stack's, it never gives up on a change.
+   * A reader of summary changes from now on, as the publish function's mapping. Unless told
+   * otherwise it never gives up on a change (the bus-outage tests wait for it), retrying with a
+   * short backoff.
    */
-  const publication = async (handler: StreamHandler) => {
+  const publication = async (handler: StreamHandler, options: ReaderOptions = {}) => {
     const reader = new StreamPoller({
       client: streams,
       streamArn: stack.streamArn,
@@ -81,7 +92,10 @@ export async function useLocalStack() {
       filter: isAnnouncementRecord,
       startingPosition: 'LATEST',
       maxRetryAttempts: Number.POSITIVE_INFINITY,
+      retryDelayMs: 20,
+      maxRetryDelayMs: 500,
       functionName: 'publish',
+      ...options,
     });
     await reader.initialize();
     return reader;

@@ -77,7 +77,6 @@ describe.each(PLATFORMS)('%s events from the real projector on DynamoDB Local', 
           const { drain, expected } = await readers(
             createStreamPublishHandler({
               publisher: bus,
-              files: store,
               summaries: store,
               logger: new Logger({ logLevel: 'SILENT' }),
               countOutcome: () => {},

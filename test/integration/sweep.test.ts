@@ -75,7 +75,6 @@ async function announcements() {
   const reader = await stack.publication(
     createStreamPublishHandler({
       publisher: bus,
-      files: store,
       summaries: store,
       logger: silent,
       countOutcome: () => {},

@@ -50,7 +50,6 @@ describe('the bus unavailable while recordings change status', () => {
         createStreamPublishHandler({
           // The SDK's own retries (3 attempts) as in Lambda, then ours, then the stream's.
           publisher: new EventBridgePublisher({ client: fake.client({ maxAttempts: 3 }), eventBusName: 'recordings' }),
-          files: store,
           summaries: store,
           logger: new Logger({ logLevel: 'SILENT' }),
           countOutcome: () => {},

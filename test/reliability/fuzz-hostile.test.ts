@@ -332,7 +332,6 @@ describe.each(ENDPOINTS)('hostile signed bodies on %s, end to end', (endpoint) =
     const publisher = await stack.publication(
       createStreamPublishHandler({
         publisher: bus,
-        files: store,
         summaries: store,
         logger: new Logger({ serviceName: 'hostile-fuzz' }),
         countOutcome: () => {},

@@ -29,6 +29,8 @@ const TIMEOUTS: Record<FunctionName, number> = {
 const MAX_RECEIVE_COUNT = 5;
 const BATCH = { size: 10, windowSeconds: 1 };
 const STREAM_BATCH = { size: 100, windowSeconds: 1, maxRetries: 10 };
+/** The publish mapping's retries (stage parameter `publicationMaxRetries`) and record age. */
+const PUBLISH_BATCH = { maxRetries: 20, maxRecordAgeSeconds: 21600 };
 /** The stage parameters' defaults (serverless.yml): the rehearsal deploys without overriding them. */
 const STALE_AFTER_HOURS = '6';
 const SWEEP_SCHEDULE = 'rate(15 minutes)';
@@ -62,6 +64,9 @@ export interface Deployment {
   readonly queueArn: string;
   readonly deadLetterQueueUrl: string;
   readonly deadLetterQueueArn: string;
+  /** The stream mappings' on-failure destinations (Retain, like the callback queues). */
+  readonly projectionDeadLetterQueueUrl: string;
+  readonly publicationDeadLetterQueueUrl: string;
   readonly mappingId: string;
   readonly batchSize: number;
   /** The rule that invokes the sweep on its schedule. */
@@ -69,7 +74,12 @@ export interface Deployment {
   readonly functions: Readonly<Record<FunctionName, DeployedFunction>>;
 }
 
-type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
+type Template = {
+  Resources: Record<
+    string,
+    { Type: string; Properties?: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string }
+  >;
+};
 
 interface Stack {
   readonly name: string;
@@ -130,8 +140,11 @@ export async function checkDeployment(clients: RehearsalClients, stack: Stack, s
   const publishMappingId = await checkPublishMapping(clients, stack, functions.publish, table.streamArn);
   const sweepScheduleArn = await checkSweepSchedule(clients, stack, functions.sweep);
   checkSweepAlarm(stack, functions.sweep);
+  checkStreamDeadLetters(stack);
   return {
     stackName: stack.name,
+    projectionDeadLetterQueueUrl: stack.physical('ProjectionDeadLetterQueue'),
+    publicationDeadLetterQueueUrl: stack.physical('PublicationDeadLetterQueue'),
     tableName: table.name,
     streamArn: table.streamArn,
     streamMappingId,
@@ -445,8 +458,8 @@ async function checkRoles(
     ],
     publish: [
       ...logs('publish'),
-      // Query: the first page of files for `detail`; GetItem: the summary a stale notice is announced with.
-      ...on(resources.tableArn, 'dynamodb:Query', 'dynamodb:GetItem'),
+      // GetItem: the summary a stale notice is announced with (a detail's files come from the stream).
+      ...on(resources.tableArn, 'dynamodb:GetItem'),
       ...on(
         resources.streamArn,
         'dynamodb:GetRecords',
@@ -590,6 +603,8 @@ async function checkPublishMapping(
     stack,
     { logicalId, label: 'publish mapping', fn: publish, streamArn },
     {
+      MaximumRetryAttempts: PUBLISH_BATCH.maxRetries,
+      MaximumRecordAgeInSeconds: PUBLISH_BATCH.maxRecordAgeSeconds,
       BisectBatchOnFunctionError: true,
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['PublicationDeadLetterQueue', 'Arn'] } } },
       FilterCriteria: {
@@ -612,7 +627,7 @@ async function checkPublishMapping(
   );
   passed(
     'publish mapping: table stream → publish, summary versions that change the status and new stale notices only, ' +
-      'ReportBatchItemFailures, bisect, then the publication DLQ',
+      `ReportBatchItemFailures, bisect, ${PUBLISH_BATCH.maxRetries} retries then the publication DLQ`,
   );
   return stack.physical(logicalId);
 }
@@ -684,5 +699,38 @@ function checkSweepAlarm(stack: Stack, sweep: DeployedFunction): void {
   expectEqual('SweepFailureAlarm dimension', stack.physical('SweepLambdaFunction'), sweep.functionName);
   passed(
     `SweepFailureAlarm (template; moto deploys no alarms): Errors of ${sweep.functionName}, Sum > 0 over 3600 s, missing data not breaching`,
+  );
+}
+
+/**
+ * The stream mappings' dead-letter queues (deployed template): kept with the stack's data (Retain on
+ * delete and on replacement), each with an alarm as soon as it holds a message.
+ */
+function checkStreamDeadLetters(stack: Stack): void {
+  for (const [queue, alarm] of [
+    ['ProjectionDeadLetterQueue', 'ProjectionFailureAlarm'],
+    ['PublicationDeadLetterQueue', 'PublicationFailureAlarm'],
+  ] as const) {
+    const resource = stack.template.Resources[queue];
+    expectEqual(
+      `${queue} policies (deployed template)`,
+      { deletion: resource?.DeletionPolicy, replacement: resource?.UpdateReplacePolicy },
+      { deletion: 'Retain', replacement: 'Retain' },
+    );
+    const { AlarmDescription: _description, ...properties } = stack.template.Resources[alarm]?.Properties ?? {};
+    expectEqual(`${alarm} (deployed template)`, properties, {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queue, 'QueueName'] } }],
+      Statistic: 'Maximum',
+      Period: 60,
+      EvaluationPeriods: 1,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+  }
+  passed(
+    'stream DLQs (template): projection and publication DLQs Retain on delete and replacement, each with an alarm on any message',
   );
 }

@@ -97,12 +97,17 @@ async function checkRemoved(clients: RehearsalClients, deployment: Deployment): 
   await clients.dynamodb
     .send(new DescribeTableCommand({ TableName: deployment.tableName }))
     .catch(retained('the table'));
-  for (const url of [deployment.queueUrl, deployment.deadLetterQueueUrl]) {
+  for (const url of [
+    deployment.queueUrl,
+    deployment.deadLetterQueueUrl,
+    deployment.projectionDeadLetterQueueUrl,
+    deployment.publicationDeadLetterQueueUrl,
+  ]) {
     await clients.sqs
       .send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))
       .catch(retained(url));
   }
-  passed('the table and both queues are kept (DeletionPolicy Retain)');
+  passed('the table, both callback queues and both stream DLQs are kept (DeletionPolicy Retain)');
 }
 
 async function rehearse(): Promise<void> {

@@ -11,7 +11,6 @@ import {
 import {
   MAX_DETAIL_BYTES,
   publishStatusChanges,
-  type RecordingFiles,
   type StreamedAnnouncement,
 } from '../../../lib/publish/publish-status-changes';
 import { startFakeEventBridge } from '../../helpers/fake-eventbridge';
@@ -19,7 +18,6 @@ import { FakeBus } from '../../helpers/publication';
 import { detailProblems } from '../../helpers/recording-event-schema';
 
 const SILENT = { info: () => {}, warn: () => {} };
-const NO_FILES: RecordingFiles = { listFiles: async () => ({ files: [], nextCursor: null }) };
 
 const version = (taskId: string, status: SummaryVersion['status'], lastSequence: string): SummaryVersion => ({
   platform: 'trtc',
@@ -74,7 +72,6 @@ describe('publishStatusChanges', () => {
     const bus = new FakeBus();
     const result = await publishStatusChanges([...lifecycle('a', 10), ...lifecycle('b', 20)], {
       publisher: bus,
-      files: NO_FILES,
       logger: SILENT,
     });
     expect(result).toEqual({ published: 6, retryFrom: undefined });
@@ -95,7 +92,6 @@ describe('publishStatusChanges', () => {
     const bus = new FakeBus((event) => (event.detail.taskId === 'b' ? 'ThrottlingException' : undefined));
     const result = await publishStatusChanges([...lifecycle('a', 10), ...lifecycle('b', 5)], {
       publisher: bus,
-      files: NO_FILES,
       logger: SILENT,
       maxAttempts: 3,
       sleep: async () => {},
@@ -113,7 +109,6 @@ describe('publishStatusChanges', () => {
     const delays: number[] = [];
     const result = await publishStatusChanges(lifecycle('a', 1), {
       publisher: bus,
-      files: NO_FILES,
       logger: SILENT,
       sleep: async (ms) => {
         delays.push(ms);
@@ -125,33 +120,65 @@ describe('publishStatusChanges', () => {
     expect(delays[1]).toBeLessThanOrEqual(200);
   });
 
-  it('carries the first page of files, and a smaller page when 100 files would not fit in an entry', async () => {
-    const pages: number[] = [];
-    const files: RecordingFiles = {
-      listFiles: async (_key, { limit }) => {
-        pages.push(limit);
-        const named: FileMention[] = Array.from({ length: limit }, (_, index) => ({
-          name: `${'x'.repeat(3_000)}-${String(index).padStart(3, '0')}.ts`,
-          url: null,
-          status: 'uploaded',
-        }));
-        return { files: named, nextCursor: 'next' };
-      },
-    };
+  const named = (count: number, length = 20): FileMention[] =>
+    Array.from({ length: count }, (_, index) => ({
+      name: `${'x'.repeat(length)}-${String(index).padStart(3, '0')}.ts`,
+      url: null,
+      status: 'uploaded',
+    }));
+
+  it("describes one version: its files page and fileCount are the version's own (files.length = min(fileCount, 100))", async () => {
     const bus = new FakeBus();
-    await publishStatusChanges(
-      [{ sequence: '1', change: changeOf(undefined, { ...version('a', 'completed', '1'), fileCount: 500 }) }],
-      {
-        publisher: bus,
-        files,
-        logger: SILENT,
-      },
+    const versions = [
+      { ...version('a', 'recording', '1'), fileCount: 0, firstFiles: [] },
+      { ...version('b', 'completed', '2'), fileCount: 3, firstFiles: named(3) },
+      { ...version('c', 'completed', '3'), fileCount: 250, firstFiles: named(100) },
+    ];
+    const result = await publishStatusChanges(
+      versions.map((current) => ({ sequence: current.lastSequence, change: changeOf(undefined, current) })),
+      { publisher: bus, logger: SILENT },
     );
-    const [event] = bus.published;
-    expect(pages).toEqual([100, 50]);
-    expect(event?.detail).toMatchObject({ fileCount: 500, filesNextCursor: 'next' });
-    expect(event?.detail.files).toHaveLength(50);
-    expect(Buffer.byteLength(JSON.stringify(event?.detail))).toBeLessThanOrEqual(MAX_DETAIL_BYTES);
+    expect(result).toEqual({ published: 3, retryFrom: undefined });
+    for (const { detail } of bus.published) {
+      expect(detail.files).toHaveLength(Math.min(detail.fileCount, 100));
+      expect(detailProblems(detail)).toEqual([]);
+    }
+    const [a, b, c] = bus.published;
+    expect(a?.detail).toMatchObject({ fileCount: 0, files: [], filesNextCursor: null });
+    expect(b?.detail).toMatchObject({ fileCount: 3, files: named(3), filesNextCursor: null });
+    expect(c?.detail.files).toEqual(named(100));
+    expect(c?.detail.filesNextCursor).toEqual(expect.any(String));
+  });
+
+  it('never trims files: a detail too large for an entry is not published, and the stream is told to retry from it', async () => {
+    const bus = new FakeBus();
+    const warnings: string[] = [];
+    const huge = { ...version('big', 'completed', '5'), fileCount: 100, firstFiles: named(100, 3_000) };
+    const result = await publishStatusChanges(
+      [
+        ...lifecycle('a', 1).slice(0, 1),
+        { sequence: '5', change: changeOf(undefined, huge) },
+        ...lifecycle('z', 7).slice(0, 1),
+      ],
+      { publisher: bus, logger: { info: () => {}, warn: (message) => warnings.push(message) } },
+    );
+    // Only what came before the bad record: the stream redelivers everything from it, so nothing
+    // behind it is published twice.
+    expect(result).toEqual({ published: 1, retryFrom: '5' });
+    expect(bus.published.map((event) => event.detail.taskId)).toEqual(['a']);
+    expect(warnings).toContain('recording event cannot be built, left for the stream to isolate');
+    expect(Buffer.byteLength(JSON.stringify(huge.firstFiles))).toBeGreaterThan(MAX_DETAIL_BYTES);
+  });
+
+  it('a version whose files page contradicts its fileCount cannot be described: it is isolated, not published', async () => {
+    const bus = new FakeBus();
+    const broken = { ...version('x', 'completed', '3'), fileCount: 2, firstFiles: [] };
+    const result = await publishStatusChanges([{ sequence: '3', change: changeOf(undefined, broken) }], {
+      publisher: bus,
+      logger: SILENT,
+    });
+    expect(result).toEqual({ published: 0, retryFrom: '3' });
+    expect(bus.published).toEqual([]);
   });
 });
 
@@ -162,7 +189,7 @@ describe('EventBridgePublisher through the SDK', () => {
       { length: count },
       (_, index) => lifecycle(`t${index}`, index * 10)[0] as StreamedAnnouncement,
     );
-    await publishStatusChanges(changes, { publisher: bus, files: NO_FILES, logger: SILENT });
+    await publishStatusChanges(changes, { publisher: bus, logger: SILENT });
     return bus.published;
   };
 

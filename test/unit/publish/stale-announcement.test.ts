@@ -46,7 +46,6 @@ function handlerWith(current: SummaryVersion | null, read: () => Promise<Summary
   const bus = new FakeBus();
   const handler = createStreamPublishHandler({
     publisher: bus,
-    files: { listFiles: async () => ({ files: [], nextCursor: null }) },
     summaries: { getSummaryVersion: read },
     logger: { info: () => {}, warn: () => {} },
     countOutcome: () => {},

@@ -177,7 +177,6 @@ describe.each(PLATFORMS)('%s status changes published from the summary stream', 
           const bus = flakyBus(dice, refusePercent, crashPercent);
           const handler = createStreamPublishHandler({
             publisher: bus,
-            files: { listFiles: async () => ({ files: [], nextCursor: null }) },
             summaries: { getSummaryVersion: async () => null },
             logger: SILENT,
             countOutcome: () => {},
