@@ -1,6 +1,8 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { EventBridgePublisher } from '../lib/adapters/eventbridge-publisher';
 import { createDocumentClient, RecordingStore } from '../lib/adapters/recording-store';
+import { createSqsClient } from '../lib/adapters/sqs-callback-queue';
+import { SqsPublicationDeadLetters } from '../lib/adapters/sqs-publication-dead-letters';
 import { DEFAULT_STALE_AFTER_HOURS } from '../lib/config/defaults';
 import { getNumberFromEnv, requireEnv } from '../lib/env';
 import { logger } from '../lib/logger';
@@ -8,6 +10,7 @@ import { countOutcome } from '../lib/metrics';
 import { createStreamPublishHandler } from '../lib/publish/stream-handler';
 
 const store = new RecordingStore({ client: createDocumentClient(), tableName: requireEnv('TABLE_NAME') });
+const deadLetterQueueUrl = requireEnv('PUBLICATION_DLQ_URL');
 
 /** DynamoDB stream of summary items and stale notices → `Recording Status Changed` and `Recording Stale` on the bus. */
 export const handler = createStreamPublishHandler({
@@ -16,6 +19,10 @@ export const handler = createStreamPublishHandler({
     eventBusName: requireEnv('EVENT_BUS_NAME'),
   }),
   summaries: store,
+  deadLetters: new SqsPublicationDeadLetters({
+    client: createSqsClient(deadLetterQueueUrl),
+    queueUrl: deadLetterQueueUrl,
+  }),
   staleAfterHours: getNumberFromEnv({ key: 'STALE_AFTER_HOURS', defaultValue: DEFAULT_STALE_AFTER_HOURS }),
   logger,
   countOutcome,

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { RecordingStore } from '../lib/adapters/recording-store';
+import { createSqsClient } from '../lib/adapters/sqs-callback-queue';
+import { SqsPublicationDeadLetters } from '../lib/adapters/sqs-publication-dead-letters';
 import { logger } from '../lib/logger';
 import type { CountOutcome } from '../lib/metrics';
 import type { OutboundEvent, PublishFailure, RecordingEventPublisher } from '../lib/publish/publish-status-changes';
@@ -94,6 +96,8 @@ export interface LocalPublishOptions {
   tableName: string;
   eventsUrl?: string;
   staleAfterHours?: number;
+  /** Records no event can describe go here (the local publication DLQ). */
+  publicationDeadLetterQueueUrl: string;
   countOutcome: CountOutcome;
 }
 
@@ -103,6 +107,10 @@ export function createLocalPublishHandler(options: LocalPublishOptions): StreamH
   return createStreamPublishHandler({
     publisher: new HttpEventPublisher({ url: options.eventsUrl }),
     summaries: store,
+    deadLetters: new SqsPublicationDeadLetters({
+      client: createSqsClient(options.publicationDeadLetterQueueUrl),
+      queueUrl: options.publicationDeadLetterQueueUrl,
+    }),
     staleAfterHours: options.staleAfterHours,
     logger,
     countOutcome: options.countOutcome,

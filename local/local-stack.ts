@@ -188,10 +188,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
         tableName: resources.tableName,
         eventsUrl: options.eventsUrl,
         staleAfterHours: getNumberFromEnv({ key: 'STALE_AFTER_HOURS', defaultValue: DEFAULT_STALE_AFTER_HOURS }),
+        publicationDeadLetterQueueUrl: resources.publicationDeadLetterQueueUrl,
         countOutcome,
       }),
       filter: isAnnouncementRecord,
-      maxRetryAttempts: streamRetryAttempts,
+      // Until the bus (here, RECORDING_EVENTS_URL) answers, with backoff: a change is never given up for
+      // an outage. A record no event can describe is dead-lettered by the handler itself.
+      maxRetryAttempts: Number.POSITIVE_INFINITY,
       deadLetterQueue: { client: sqsClient, queueUrl: resources.publicationDeadLetterQueueUrl },
       onDiscard: discarded('its change is not published', resources.publicationDeadLetterQueueUrl),
       functionName: 'publish',

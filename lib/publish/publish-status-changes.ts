@@ -69,10 +69,19 @@ export interface PublishStatusChangesOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
+/** A change no event can describe (a detail too large, files contradicting `fileCount`): never retried. */
+export interface UnbuildableChange {
+  readonly sequence: string;
+  readonly id: string;
+  readonly reason: string;
+}
+
 export interface PublishResult {
   readonly published: number;
-  /** The earliest stream sequence not published: the stream must retry from there. */
+  /** The earliest stream sequence not published because the bus refused it: the stream must retry from there. */
   readonly retryFrom: string | undefined;
+  /** Changes that can never be published, to be dead-lettered by the caller; the others went on without them. */
+  readonly unbuildable: readonly UnbuildableChange[];
 }
 
 /** A `detail` this size leaves room for the envelope in EventBridge's 256 KB entry. */
@@ -93,26 +102,26 @@ export async function publishStatusChanges(
   const maxAttempts = options.maxAttempts ?? DEFAULTS.maxAttempts;
   const baseDelayMs = options.baseDelayMs ?? DEFAULTS.baseDelayMs;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  // Every event is built first, in stream order (pure: the detail is the version's own). A record
-  // that cannot be built cuts the batch there: what came before is published, nothing after it is,
-  // since the stream redelivers everything from that record (and would publish it twice).
+  // Every event is built first (pure: the detail is the version's own). Building is deterministic,
+  // so a change that cannot be built never will be: it is set aside for its dead letter at once,
+  // and its batch-mates go on, each published once.
   const ready: { sequence: string; event: OutboundEvent }[] = [];
-  let cutAt: string | undefined;
+  const unbuildable: UnbuildableChange[] = [];
   for (const streamed of changes) {
     try {
       ready.push({ sequence: streamed.sequence, event: toOutboundEvent(streamed.change, options) });
     } catch (error) {
-      cutAt = streamed.sequence;
-      options.logger.warn('recording event cannot be built, left for the stream to isolate', {
+      const reason = error instanceof Error ? `${error.name}: ${error.message}` : 'unknown';
+      unbuildable.push({ sequence: streamed.sequence, id: streamed.change.id, reason });
+      options.logger.warn('recording event cannot be built: dead-lettered', {
         id: streamed.change.id,
         sequence: streamed.sequence,
         platform: streamed.change.summary.platform,
         appId: streamed.change.summary.appId,
         taskId: streamed.change.summary.taskId,
-        error: error instanceof Error ? `${error.name}: ${error.message}` : 'unknown',
+        error: reason,
       });
       options.onFailed?.({ id: streamed.change.id, reason: 'DetailNotBuilt' });
-      break;
     }
   }
   const queues = new Map<string, { sequence: string; event: OutboundEvent }[]>();
@@ -163,7 +172,7 @@ export async function publishStatusChanges(
     }
   }
   const unpublished = [...stopped].flatMap((recording) => queues.get(recording)?.[0]?.sequence ?? []);
-  return { published, retryFrom: [...unpublished, ...(cutAt === undefined ? [] : [cutAt])].sort(bySequence)[0] };
+  return { published, retryFrom: unpublished.sort(bySequence)[0], unbuildable };
 }
 
 /**

@@ -17,9 +17,23 @@ import {
   type StreamedAnnouncement,
 } from './publish-status-changes';
 
+/** A stream record no event can ever describe, kept for an operator with why (README, "Stream dead letters"). */
+export interface PublicationDeadLetter {
+  readonly reason: string;
+  readonly sequence: string;
+  readonly record: DynamoDBRecord;
+}
+
+/** Where such records go: the publication dead-letter queue, with its alarm. */
+export interface PublicationDeadLetters {
+  /** Resolves once every letter is durably queued; throws otherwise (the stream then retries the record). */
+  send(letters: readonly PublicationDeadLetter[]): Promise<void>;
+}
+
 export interface PublishDependencies extends Omit<PublishStatusChangesOptions, 'onPublished' | 'onFailed'> {
   /** The current summary, for a stale notice (consistent read). */
   summaries: { getSummaryVersion(key: RecordingKey): Promise<SummaryVersion | null> };
+  deadLetters: PublicationDeadLetters;
   countOutcome: CountOutcome;
 }
 
@@ -83,17 +97,19 @@ export function streamedChangeOf(record: DynamoDBRecord): StreamedAnnouncement |
 
 /**
  * The DynamoDB Streams handler of the outbox: the summary item is the outbox, so a status change is
- * durable before it is published and nothing is written twice. Changes not published are reported
- * from the earliest one (ReportBatchItemFailures), so the stream retries them in order; records
- * retried with them are published again with the same `detail.id`.
+ * durable before it is published and nothing is written twice.
+ * - A record no event can describe (an unreadable image, a detail too large, files contradicting
+ *   `fileCount`) never will be: it is dead-lettered at once and its batch-mates are published once.
+ * - What may succeed later (the bus refusing entries, a summary not read for a stale notice) is
+ *   reported from the earliest such record (ReportBatchItemFailures), so the stream retries it and
+ *   what follows, in order; records retried with it are published again with the same `detail.id`.
  */
 export function createStreamPublishHandler(deps: PublishDependencies) {
-  const { countOutcome, summaries, ...options } = deps;
+  const { countOutcome, summaries, deadLetters, ...options } = deps;
   return async function publishStreamBatch(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
-    // In stream order. A record that cannot be read (a summary not read for a stale notice, an image
-    // that is not a summary version) stops the batch there: what came before is published, and the
-    // stream retries from that record, then gives up on it alone (README, "Stream dead letters").
     const changes: StreamedAnnouncement[] = [];
+    const letters: PublicationDeadLetter[] = [];
+    const bySequence = new Map(event.Records.map((record) => [record.dynamodb?.SequenceNumber ?? '', record]));
     let unreadFrom: string | undefined;
     for (const record of event.Records) {
       if (isStaleNoticeRecord(record)) {
@@ -101,6 +117,7 @@ export function createStreamPublishHandler(deps: PublishDependencies) {
           const announcement = await staleAnnouncementFrom(record, { summaries, logger: options.logger });
           if (announcement) changes.push(announcement);
         } catch (error) {
+          // The table, not the record: retried from here, in order.
           unreadFrom = record.dynamodb?.SequenceNumber;
           options.logger.warn('summary not read for a stale notice, left for the stream to retry', {
             error: error instanceof Error ? error.name : 'unknown',
@@ -112,19 +129,17 @@ export function createStreamPublishHandler(deps: PublishDependencies) {
           const announcement = streamedChangeOf(record);
           if (announcement) changes.push(announcement);
         } catch (error) {
-          unreadFrom = record.dynamodb?.SequenceNumber;
-          options.logger.warn('summary version not read, left for the stream to isolate', {
-            sequence: unreadFrom,
-            error: error instanceof Error ? `${error.name}: ${error.message}` : 'unknown',
+          const reason = `image not read: ${error instanceof Error ? `${error.name}: ${error.message}` : 'unknown'}`;
+          letters.push({ reason, sequence: record.dynamodb?.SequenceNumber ?? '', record });
+          options.logger.warn('summary version not read: dead-lettered', {
+            sequence: record.dynamodb?.SequenceNumber,
+            reason,
           });
           countOutcome(OUTCOME_METRICS.eventPublishFailed, { reason: 'DetailNotBuilt' });
-          break;
         }
       }
     }
-    if (changes.length === 0)
-      return { batchItemFailures: unreadFrom === undefined ? [] : [{ itemIdentifier: unreadFrom }] };
-    const { retryFrom: unpublishedFrom } = await publishStatusChanges(changes, {
+    const { retryFrom: unpublishedFrom, unbuildable } = await publishStatusChanges(changes, {
       ...options,
       onPublished: (published) =>
         countOutcome(OUTCOME_METRICS.eventPublished, {
@@ -133,11 +148,30 @@ export function createStreamPublishHandler(deps: PublishDependencies) {
         }),
       onFailed: (failure) => countOutcome(OUTCOME_METRICS.eventPublishFailed, { reason: failure.reason }),
     });
-    // The earlier of the two positions: that record, and everything after it, is retried in order
+    for (const change of unbuildable) {
+      const record = bySequence.get(change.sequence);
+      if (record) letters.push({ reason: change.reason, sequence: change.sequence, record });
+    }
+    let undeliveredFrom: string | undefined;
+    if (letters.length > 0) {
+      try {
+        await deadLetters.send(letters);
+      } catch (error) {
+        // Not lost: the stream retries from the earliest of them.
+        undeliveredFrom = letters.map((letter) => letter.sequence).sort(compareSequences)[0];
+        options.logger.warn('dead letters not queued, left for the stream to retry', {
+          error: error instanceof Error ? error.name : 'unknown',
+        });
+      }
+    }
+    // The earliest position to retry from: that record, and everything after it, is retried in order
     // (for a stream, Lambda resumes at the lowest reported sequence number).
-    const retryFrom = [unpublishedFrom, unreadFrom]
+    const retryFrom = [unpublishedFrom, unreadFrom, undeliveredFrom]
       .filter((sequence) => sequence !== undefined)
-      .sort((a, b) => a.length - b.length || (a < b ? -1 : 1))[0];
+      .sort(compareSequences)[0];
     return { batchItemFailures: retryFrom === undefined ? [] : [{ itemIdentifier: retryFrom }] };
   };
 }
+
+/** Stream sequence numbers are decimal strings of varying length. */
+const compareSequences = (a: string, b: string) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);

@@ -349,7 +349,7 @@ describe('the packaged CloudFormation template', () => {
         EventSourceArn: { 'Fn::GetAtt': ['RecordingsTable', 'StreamArn'] },
         FunctionResponseTypes: ['ReportBatchItemFailures'],
         BisectBatchOnFunctionError: true,
-        MaximumRetryAttempts: 20,
+        MaximumRetryAttempts: 2000,
         MaximumRecordAgeInSeconds: 21600,
         DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['PublicationDeadLetterQueue', 'Arn'] } } },
         FilterCriteria: {
@@ -377,6 +377,7 @@ describe('the packaged CloudFormation template', () => {
       const { Variables: environment } = publish.Properties.Environment as { Variables: object };
       expect(environment).toMatchObject({
         EVENT_BUS_NAME: { 'Fn::If': ['CreateEventBus', { Ref: 'RecordingEventBus' }, { Ref: 'ExistingEventBusName' }] },
+        PUBLICATION_DLQ_URL: { Ref: 'PublicationDeadLetterQueue' },
       });
     });
 

@@ -2,10 +2,26 @@ import type { DynamoDBStreamEvent } from 'aws-lambda';
 import type { RecordingStatus } from '../../lib/model/recording-state';
 import { RECORDING_STATUSES } from '../../lib/model/recording-state';
 import type { OutboundEvent, PublishFailure, RecordingEventPublisher } from '../../lib/publish/publish-status-changes';
-import { isSummaryChangeRecord, streamedChangeOf } from '../../lib/publish/stream-handler';
+import {
+  isSummaryChangeRecord,
+  type PublicationDeadLetter,
+  type PublicationDeadLetters,
+  streamedChangeOf,
+} from '../../lib/publish/stream-handler';
 
 /** Platforms whose status only moves forward (README, "Recording events"); GME's can go back to `recording`. */
 export const MONOTONE_PLATFORMS: readonly string[] = ['trtc', 'sparkrtc'];
+
+/** Dead letters kept in memory, for unit tests of the publisher's wiring (integration tests use the local DLQ). */
+export class MemoryDeadLetters implements PublicationDeadLetters {
+  readonly letters: PublicationDeadLetter[] = [];
+  failing = false;
+
+  async send(letters: readonly PublicationDeadLetter[]): Promise<void> {
+    if (this.failing) throw new Error('simulated SQS outage');
+    this.letters.push(...letters);
+  }
+}
 
 /**
  * An in-memory bus: records every event it accepts, in order, and refuses the ones `refuse` names

@@ -11,7 +11,7 @@ import { createLocalPublishHandler } from '../../local/http-event-publisher';
 import type { StreamHandler } from '../../local/stream-poller';
 import { gmeEvent, type LogicalEvent, schedule, sparkEvent, trtcEvent } from '../helpers/event-arbitraries';
 import { startEventReceiver } from '../helpers/event-receiver';
-import { changeCollector, checkPublications, FakeBus, PERFECT } from '../helpers/publication';
+import { changeCollector, checkPublications, FakeBus, MemoryDeadLetters, PERFECT } from '../helpers/publication';
 import { detailProblems } from '../helpers/recording-event-schema';
 import { documentClientFor } from '../helpers/recording-view';
 import { uniqueId, useLocalStack } from './local-stack';
@@ -76,6 +76,7 @@ describe.each(PLATFORMS)('%s events from the real projector on DynamoDB Local', 
           };
           const { drain, expected } = await readers(
             createStreamPublishHandler({
+              deadLetters: new MemoryDeadLetters(),
               publisher: bus,
               summaries: store,
               logger: new Logger({ logLevel: 'SILENT' }),
@@ -166,6 +167,7 @@ describe('the local stack publisher and a real HTTP receiver', () => {
     stops.push(receiver.stop);
     const { publisher, expected, drain } = await readers(
       createLocalPublishHandler({
+        publicationDeadLetterQueueUrl: stack.stack.publicationDeadLetterQueueUrl,
         client: stack.documentClient,
         tableName: stack.stack.tableName,
         eventsUrl: receiver.url,
@@ -208,6 +210,7 @@ describe('the local stack publisher and a real HTTP receiver', () => {
     stops.push(receiver.stop);
     const { publisher, expected, drain } = await readers(
       createLocalPublishHandler({
+        publicationDeadLetterQueueUrl: stack.stack.publicationDeadLetterQueueUrl,
         client: stack.documentClient,
         tableName: stack.stack.tableName,
         eventsUrl: receiver.url,

@@ -13,7 +13,7 @@ import { type SweepOptions, sweepStaleRecordings } from '../../lib/sweep/sweep';
 import { LIVEKIT_ANSWERS, startFakeLiveKitApi } from '../fakes/livekit-api';
 import { SPARKRTC_ANSWERS, startFakeSparkRtcApi } from '../fakes/sparkrtc-api';
 import { startFakeTrtcApi, TRTC_ANSWERS } from '../fakes/trtc-api';
-import { FakeBus } from '../helpers/publication';
+import { FakeBus, MemoryDeadLetters } from '../helpers/publication';
 import { documentClientFor } from '../helpers/recording-view';
 import { uniqueId, useLocalStack } from './local-stack';
 
@@ -74,6 +74,7 @@ async function announcements() {
   const bus = new FakeBus();
   const reader = await stack.publication(
     createStreamPublishHandler({
+      deadLetters: new MemoryDeadLetters(),
       publisher: bus,
       summaries: store,
       logger: silent,

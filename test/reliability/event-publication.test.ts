@@ -7,7 +7,7 @@ import { RecordingStore } from '../../lib/adapters/recording-store';
 import type { RecordingEventDetail } from '../../lib/model/recording-event';
 import { createStreamPublishHandler } from '../../lib/publish/stream-handler';
 import { startFakeEventBridge } from '../helpers/fake-eventbridge';
-import { changeCollector, checkPublications, PERFECT } from '../helpers/publication';
+import { changeCollector, checkPublications, MemoryDeadLetters, PERFECT } from '../helpers/publication';
 import { documentClientFor } from '../helpers/recording-view';
 import { useLocalStack } from '../integration/local-stack';
 import { FULL, recordFigures } from './figures';
@@ -48,6 +48,7 @@ describe('the bus unavailable while recordings change status', () => {
     const [publisher, changes] = await Promise.all([
       stack.publication(
         createStreamPublishHandler({
+          deadLetters: new MemoryDeadLetters(),
           // The SDK's own retries (3 attempts) as in Lambda, then ours, then the stream's.
           publisher: new EventBridgePublisher({ client: fake.client({ maxAttempts: 3 }), eventBusName: 'recordings' }),
           summaries: store,

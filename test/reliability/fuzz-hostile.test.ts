@@ -13,7 +13,7 @@ import { RECORDING_EVENT_TYPES } from '../../lib/model/recording-event';
 import { ENDPOINTS, type Endpoint, platformOf } from '../../lib/platforms';
 import { providerFor } from '../../lib/providers/registry';
 import { createStreamPublishHandler } from '../../lib/publish/stream-handler';
-import { FakeBus } from '../helpers/publication';
+import { FakeBus, MemoryDeadLetters } from '../helpers/publication';
 import { documentClientFor } from '../helpers/recording-view';
 import { useLocalStack } from '../integration/local-stack';
 import { FULL, recordFigures } from './figures';
@@ -331,6 +331,7 @@ describe.each(ENDPOINTS)('hostile signed bodies on %s, end to end', (endpoint) =
     const bus = new FakeBus();
     const publisher = await stack.publication(
       createStreamPublishHandler({
+        deadLetters: new MemoryDeadLetters(),
         publisher: bus,
         summaries: store,
         logger: new Logger({ serviceName: 'hostile-fuzz' }),

@@ -30,7 +30,7 @@ const MAX_RECEIVE_COUNT = 5;
 const BATCH = { size: 10, windowSeconds: 1 };
 const STREAM_BATCH = { size: 100, windowSeconds: 1, maxRetries: 10 };
 /** The publish mapping's retries (stage parameter `publicationMaxRetries`) and record age. */
-const PUBLISH_BATCH = { maxRetries: 20, maxRecordAgeSeconds: 21600 };
+const PUBLISH_BATCH = { maxRetries: 2000, maxRecordAgeSeconds: 21600 };
 /** The stage parameters' defaults (serverless.yml): the rehearsal deploys without overriding them. */
 const STALE_AFTER_HOURS = '6';
 const SWEEP_SCHEDULE = 'rate(15 minutes)';
@@ -122,6 +122,7 @@ export async function checkDeployment(clients: RehearsalClients, stack: Stack, s
     ...queues,
     tableName: table.name,
     eventBusName: bus.name,
+    publicationDeadLetterQueueUrl: stack.physical('PublicationDeadLetterQueue'),
   });
   await checkRoles(clients, stack, functions, {
     ...queues,
@@ -288,7 +289,7 @@ async function checkFunctions(
   clients: RehearsalClients,
   stack: Stack,
   stage: string,
-  resources: { queueUrl: string; tableName: string; eventBusName: string },
+  resources: { queueUrl: string; tableName: string; eventBusName: string; publicationDeadLetterQueueUrl: string },
 ): Promise<Record<FunctionName, DeployedFunction>> {
   const environments: Record<FunctionName, Record<string, string>> = {
     ingest: {
@@ -303,6 +304,7 @@ async function checkFunctions(
       TABLE_NAME: resources.tableName,
       EVENT_BUS_NAME: resources.eventBusName,
       STALE_AFTER_HOURS,
+      PUBLICATION_DLQ_URL: resources.publicationDeadLetterQueueUrl,
     },
     query: { ...COMMON_ENVIRONMENT, TABLE_NAME: resources.tableName, STALE_AFTER_HOURS },
     sweep: {

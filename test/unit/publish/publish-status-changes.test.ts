@@ -74,7 +74,7 @@ describe('publishStatusChanges', () => {
       publisher: bus,
       logger: SILENT,
     });
-    expect(result).toEqual({ published: 6, retryFrom: undefined });
+    expect(result).toEqual({ published: 6, retryFrom: undefined, unbuildable: [] });
     for (const task of ['a', 'b']) {
       const published = bus.published.filter((event) => event.detail.taskId === task);
       expect(published.map((event) => event.detail.status)).toEqual(['recording', 'stopped', 'completed']);
@@ -96,7 +96,7 @@ describe('publishStatusChanges', () => {
       maxAttempts: 3,
       sleep: async () => {},
     });
-    expect(result).toEqual({ published: 3, retryFrom: '5' });
+    expect(result).toEqual({ published: 3, retryFrom: '5', unbuildable: [] });
     expect(bus.published.map((event) => event.detail.taskId)).toEqual(['a', 'a', 'a']);
     expect(bus.refused).toBe(3);
   });
@@ -114,7 +114,7 @@ describe('publishStatusChanges', () => {
         delays.push(ms);
       },
     });
-    expect(result).toEqual({ published: 3, retryFrom: undefined });
+    expect(result).toEqual({ published: 3, retryFrom: undefined, unbuildable: [] });
     expect(bus.published.map((event) => event.detail.status)).toEqual(['recording', 'stopped', 'completed']);
     expect(delays).toHaveLength(2);
     expect(delays[1]).toBeLessThanOrEqual(200);
@@ -138,7 +138,7 @@ describe('publishStatusChanges', () => {
       versions.map((current) => ({ sequence: current.lastSequence, change: changeOf(undefined, current) })),
       { publisher: bus, logger: SILENT },
     );
-    expect(result).toEqual({ published: 3, retryFrom: undefined });
+    expect(result).toEqual({ published: 3, retryFrom: undefined, unbuildable: [] });
     for (const { detail } of bus.published) {
       expect(detail.files).toHaveLength(Math.min(detail.fileCount, 100));
       expect(detailProblems(detail)).toEqual([]);
@@ -150,7 +150,7 @@ describe('publishStatusChanges', () => {
     expect(c?.detail.filesNextCursor).toEqual(expect.any(String));
   });
 
-  it('never trims files: a detail too large for an entry is not published, and the stream is told to retry from it', async () => {
+  it('never trims files: a detail too large for an entry is set aside for its dead letter, and the others go out', async () => {
     const bus = new FakeBus();
     const warnings: string[] = [];
     const huge = { ...version('big', 'completed', '5'), fileCount: 100, firstFiles: named(100, 3_000) };
@@ -162,22 +162,25 @@ describe('publishStatusChanges', () => {
       ],
       { publisher: bus, logger: { info: () => {}, warn: (message) => warnings.push(message) } },
     );
-    // Only what came before the bad record: the stream redelivers everything from it, so nothing
-    // behind it is published twice.
-    expect(result).toEqual({ published: 1, retryFrom: '5' });
-    expect(bus.published.map((event) => event.detail.taskId)).toEqual(['a']);
-    expect(warnings).toContain('recording event cannot be built, left for the stream to isolate');
+    // Building is deterministic: it is never retried, and its batch-mates are published once.
+    expect(result).toEqual({
+      published: 2,
+      retryFrom: undefined,
+      unbuildable: [{ sequence: '5', id: expect.any(String), reason: expect.stringMatching(/exceeds 240000/) }],
+    });
+    expect(bus.published.map((event) => event.detail.taskId)).toEqual(['a', 'z']);
+    expect(warnings).toContain('recording event cannot be built: dead-lettered');
     expect(Buffer.byteLength(JSON.stringify(huge.firstFiles))).toBeGreaterThan(MAX_DETAIL_BYTES);
   });
 
-  it('a version whose files page contradicts its fileCount cannot be described: it is isolated, not published', async () => {
+  it('a version whose files page contradicts its fileCount cannot be described: it is set aside, not published', async () => {
     const bus = new FakeBus();
     const broken = { ...version('x', 'completed', '3'), fileCount: 2, firstFiles: [] };
     const result = await publishStatusChanges([{ sequence: '3', change: changeOf(undefined, broken) }], {
       publisher: bus,
       logger: SILENT,
     });
-    expect(result).toEqual({ published: 0, retryFrom: '3' });
+    expect(result).toMatchObject({ published: 0, retryFrom: undefined, unbuildable: [{ sequence: '3' }] });
     expect(bus.published).toEqual([]);
   });
 });

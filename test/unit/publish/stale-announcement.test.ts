@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { staleNoticeSortKey } from '../../../lib/adapters/table-layout';
 import { type SummaryVersion, staleAnnouncementOf } from '../../../lib/model/recording-event';
 import { createStreamPublishHandler } from '../../../lib/publish/stream-handler';
-import { FakeBus } from '../../helpers/publication';
+import { FakeBus, MemoryDeadLetters } from '../../helpers/publication';
 import { detailProblems } from '../../helpers/recording-event-schema';
 
 const summary = (overrides: Partial<SummaryVersion> = {}): SummaryVersion => ({
@@ -45,6 +45,7 @@ const noticeRecord = (quietSince: number, sequence: string): DynamoDBRecord => (
 function handlerWith(current: SummaryVersion | null, read: () => Promise<SummaryVersion | null> = async () => current) {
   const bus = new FakeBus();
   const handler = createStreamPublishHandler({
+    deadLetters: new MemoryDeadLetters(),
     publisher: bus,
     summaries: { getSummaryVersion: read },
     logger: { info: () => {}, warn: () => {} },

@@ -14,7 +14,7 @@ import {
 import { foldIntoSummary } from '../../../lib/model/recording-summary';
 import { createStreamPublishHandler } from '../../../lib/publish/stream-handler';
 import { gmeEvent, type LogicalEvent, schedule, sparkEvent, trtcEvent } from '../../helpers/event-arbitraries';
-import { checkPublications, FakeBus, PERFECT } from '../../helpers/publication';
+import { checkPublications, FakeBus, MemoryDeadLetters, PERFECT } from '../../helpers/publication';
 
 const RUNS = Number(process.env.PUBLICATION_PROPERTY_RUNS ?? 150);
 const SILENT = { info: () => {}, warn: () => {} };
@@ -176,6 +176,7 @@ describe.each(PLATFORMS)('%s status changes published from the summary stream', 
           const { records, finals } = tableStream(deliveries, projectorBatches);
           const bus = flakyBus(dice, refusePercent, crashPercent);
           const handler = createStreamPublishHandler({
+            deadLetters: new MemoryDeadLetters(),
             publisher: bus,
             summaries: { getSummaryVersion: async () => null },
             logger: SILENT,
