@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { QueueUnavailableError } from '../errors';
+import type { CallbackQueue } from '../ingest/handle-callback';
 import { encodeQueuedCallback, type QueuedCallback } from '../model/queued-callback';
 import {
   type AwsJsonClient,
@@ -9,11 +10,6 @@ import {
   endpointFromEnv,
   regionFromEnv,
 } from './aws-json-client';
-
-export interface CallbackQueue {
-  /** Resolves only once the message is durably queued; throws `QueueUnavailableError` otherwise. */
-  send(callback: QueuedCallback): Promise<void>;
-}
 
 export interface SqsCallbackQueueOptions {
   /** An SQS JSON client (`createSqsClient`). */

@@ -1,5 +1,4 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { CallbackQueue } from '../adapters/sqs-callback-queue';
 import type { LoadApps } from '../config/load-apps';
 import {
   AppsUnavailableError,
@@ -13,6 +12,7 @@ import { type CallbackRequest, type IncomingCallback, lowerCaseHeaders, parseQue
 import { type JsonObject, parseJsonObject } from '../json';
 import { type CountOutcome, OUTCOME_METRICS } from '../metrics';
 import { withinBounds } from '../model/input-bounds';
+import type { QueuedCallback } from '../model/queued-callback';
 import type { Provider } from '../providers/provider';
 import { findProvider, type ProviderRegistry } from '../providers/registry';
 
@@ -21,6 +21,12 @@ export const MAX_BODY_BYTES = 256 * 1024;
 /** Far above what any vendor sends (a few hundred bytes); checked before any signature work. */
 export const MAX_HEADER_BYTES = 16 * 1024;
 export const MAX_QUERY_BYTES = 8 * 1024;
+
+/** Where ingest puts a verified callback (the SQS callback queue in AWS and locally). */
+export interface CallbackQueue {
+  /** Resolves only once the message is durably queued; throws `QueueUnavailableError` otherwise. */
+  send(callback: QueuedCallback): Promise<void>;
+}
 
 export interface IngestDependencies {
   providers: ProviderRegistry;

@@ -1,5 +1,5 @@
-import type { CallbackQueue } from '../../lib/adapters/sqs-callback-queue';
 import { QueueUnavailableError } from '../../lib/errors';
+import type { CallbackQueue } from '../../lib/ingest/handle-callback';
 import type { QueuedCallback } from '../../lib/model/queued-callback';
 
 /** A queue double for unit tests of ingest's wiring; integration tests use the real SQS emulator. */
