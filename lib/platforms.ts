@@ -1,14 +1,26 @@
-import { VENDORS } from './providers/registry';
+/**
+ * The namespaces a recording lives in, each with the callback endpoints that feed it (README,
+ * "Routes and answers"): Chat and TRTC both feed `trtc`. A leaf, imported by everything and
+ * importing nothing; the vendor registry (lib/providers/registry.ts) is checked against it by the
+ * compiler, so a platform without its vendor, or a vendor without its platform, does not build.
+ */
+export const ENDPOINTS_BY_PLATFORM = {
+  trtc: ['tencent-im', 'tencent-trtc'],
+  gme: ['tencent-gme'],
+  sparkrtc: ['huawei-sparkrtc'],
+  agora: ['agora'],
+  livekit: ['livekit'],
+} as const;
 
-type RegisteredVendor = (typeof VENDORS)[number];
+export type Platform = keyof typeof ENDPOINTS_BY_PLATFORM;
+/** The callback endpoints of one platform. */
+export type EndpointOf<P extends Platform> = (typeof ENDPOINTS_BY_PLATFORM)[P][number];
+export type Endpoint = EndpointOf<Platform>;
 
-/** The namespaces a recording lives in (README, "Routes and answers"), one per vendor. Chat and TRTC both feed `trtc`. */
-export type Platform = RegisteredVendor['platform'];
-/** The callback endpoints (README, "Routes and answers"), each served by its vendor's provider. */
-export type Endpoint = RegisteredVendor['endpoints'][number];
-
-export const PLATFORMS: readonly Platform[] = VENDORS.map((vendor) => vendor.platform);
-export const ENDPOINTS: readonly Endpoint[] = VENDORS.flatMap((vendor): readonly Endpoint[] => vendor.endpoints);
+export const PLATFORMS = Object.keys(ENDPOINTS_BY_PLATFORM) as readonly Platform[];
+export const ENDPOINTS: readonly Endpoint[] = PLATFORMS.flatMap(
+  (platform): readonly Endpoint[] => ENDPOINTS_BY_PLATFORM[platform],
+);
 
 export function isPlatform(value: string): value is Platform {
   return (PLATFORMS as readonly string[]).includes(value);
@@ -18,11 +30,13 @@ export function isEndpoint(value: string): value is Endpoint {
   return (ENDPOINTS as readonly string[]).includes(value);
 }
 
-const ENDPOINT_PLATFORMS = new Map<Endpoint, Platform>(
-  VENDORS.flatMap((vendor) => vendor.endpoints.map((endpoint): [Endpoint, Platform] => [endpoint, vendor.platform])),
+const PLATFORM_OF_ENDPOINT = new Map<Endpoint, Platform>(
+  PLATFORMS.flatMap((platform) =>
+    ENDPOINTS_BY_PLATFORM[platform].map((endpoint): [Endpoint, Platform] => [endpoint, platform]),
+  ),
 );
 
-/** The namespace an endpoint's recordings live in: Chat and TRTC share `trtc` (README, "Routes and answers"). */
+/** The namespace an endpoint's recordings live in: Chat and TRTC share `trtc`. */
 export function platformOf(endpoint: Endpoint): Platform {
-  return ENDPOINT_PLATFORMS.get(endpoint) as Platform;
+  return PLATFORM_OF_ENDPOINT.get(endpoint) as Platform;
 }

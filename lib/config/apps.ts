@@ -1,6 +1,6 @@
 import { AppsConfigError } from '../errors';
 import { isPlatform, PLATFORMS, type Platform } from '../platforms';
-import type { AppEntryReader, Vendor } from '../providers/provider';
+import type { AppBase, AppEntryReader, AppLookup, Vendor } from '../providers/provider';
 import { VENDORS } from '../providers/registry';
 import { SecretSet } from './secrets';
 
@@ -11,21 +11,22 @@ export type AppConfig = AppOf<(typeof VENDORS)[number]>;
 export type AppFor<P extends Platform> = Extract<AppConfig, { platform: P }>;
 
 /** The validated apps document: a lookup by platform and app id. */
-export class AppDirectory {
+export class AppDirectory implements AppLookup {
   readonly #apps: ReadonlyMap<string, AppConfig>;
 
   constructor(apps: readonly AppConfig[]) {
     this.#apps = new Map(apps.map((app) => [appKey(app.platform, app.appId), app]));
   }
 
-  find<P extends Platform>(platform: P, appId: string): AppFor<P> | undefined {
-    return this.#apps.get(appKey(platform, appId)) as AppFor<P> | undefined;
+  /** The app of that platform and id, as its vendor's `parseApp` made it (so `A` is that vendor's app type). */
+  find<A extends AppBase = AppConfig>(platform: A['platform'], appId: string): A | undefined {
+    return this.#apps.get(appKey(platform, appId)) as A | undefined;
   }
 
   /** Every app, or every app of one platform. */
-  list<P extends Platform>(platform?: P): AppFor<P>[] {
+  list<A extends AppBase = AppConfig>(platform?: A['platform']): A[] {
     const apps = [...this.#apps.values()];
-    return (platform === undefined ? apps : apps.filter((app) => app.platform === platform)) as AppFor<P>[];
+    return (platform === undefined ? apps : apps.filter((app) => app.platform === platform)) as unknown as A[];
   }
 }
 

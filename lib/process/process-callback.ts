@@ -5,9 +5,8 @@ import { parseJsonObject } from '../json';
 import { type CountOutcome, OUTCOME_METRICS } from '../metrics';
 import type { Interpretation } from '../model/events';
 import { withinBounds } from '../model/input-bounds';
-import { decodeQueueMessage, isSweepMessage, type QueuedCallback } from '../model/queued-callback';
+import type { QueuedCallback } from '../model/queued-callback';
 import type { ProviderRegistry } from '../providers/registry';
-import { processSweepMessage } from './process-sweep-message';
 
 export interface ProcessDependencies {
   providers: ProviderRegistry;
@@ -18,18 +17,8 @@ export interface ProcessDependencies {
 
 export type ProcessOutcome = ApplyOutcome | 'unmodelled';
 
-/**
- * Applies one queue message: a callback, or a fact from the sweep. A message that cannot be
- * understood throws `PoisonMessageError`: the batch reports it failed, SQS redelivers it, and after
- * `maxReceiveCount` it lands in the DLQ. A store failure throws too, and the redelivery is safe
- * because every write is conditional.
- */
-export async function processQueuedCallback(messageBody: string, deps: ProcessDependencies): Promise<ProcessOutcome> {
-  const message = decodeQueueMessage(messageBody);
-  return isSweepMessage(message) ? processSweepMessage(message, deps) : processCallback(message, deps);
-}
-
-async function processCallback(callback: QueuedCallback, deps: ProcessDependencies): Promise<ProcessOutcome> {
+/** Applies one verified callback from ingest (`processQueueMessage` dispatches to it). */
+export async function processCallback(callback: QueuedCallback, deps: ProcessDependencies): Promise<ProcessOutcome> {
   const provider = deps.providers.get(callback.endpoint);
   if (!provider) throw new PoisonMessageError(`no provider for ${callback.endpoint}`);
   let interpretation: Interpretation;

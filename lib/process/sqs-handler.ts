@@ -1,10 +1,11 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { OUTCOME_METRICS } from '../metrics';
-import { type ProcessDependencies, processQueuedCallback } from './process-callback';
+import type { ProcessDependencies } from './process-callback';
+import { processQueueMessage } from './process-queue-message';
 
 /**
- * The SQS handler around `processQueuedCallback`: Powertools' batch processor reports exactly the
+ * The SQS handler around `processQueueMessage`: Powertools' batch processor reports exactly the
  * records that failed, so SQS redelivers only those (ReportBatchItemFailures).
  */
 export function createSqsProcessHandler(deps: ProcessDependencies) {
@@ -12,7 +13,7 @@ export function createSqsProcessHandler(deps: ProcessDependencies) {
 
   async function applyRecord(record: SQSRecord): Promise<void> {
     try {
-      await processQueuedCallback(record.body, deps);
+      await processQueueMessage(record.body, deps);
     } catch (error) {
       deps.countOutcome(OUTCOME_METRICS.failed, { reason: error instanceof Error ? error.name : 'unknown' });
       deps.logger.error('message failed, left for redelivery', {

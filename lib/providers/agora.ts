@@ -72,10 +72,12 @@ export function createAgoraProvider(): Provider<AgoraApp> {
 
     authenticate(request, { apps }): AgoraApp {
       const urlAppId = request.query.appId;
-      const [only, ...others] = apps.list('agora');
+      const [only, ...others] = apps.list<AgoraApp>('agora');
       // README, "The apps document": without appId in the URL, the one configured agora app, if there is exactly one.
       const app =
-        !urlAppId && only && others.length === 0 ? only : requireApp(apps, 'agora', urlAppId, 'appId in the URL');
+        !urlAppId && only && others.length === 0
+          ? only
+          : requireApp<AgoraApp>(apps, 'agora', urlAppId, 'appId in the URL');
       // V2 whenever present, and a wrong V2 is final; V1 (SHA-1) only when V2 is absent (PROTOCOLS.md §6).
       const v2 = request.headers[SIGNATURE_V2];
       if (v2) {
@@ -139,8 +141,8 @@ export function createAgoraProvider(): Provider<AgoraApp> {
 
     claimedApp: (callback, apps) => {
       const appId = new URLSearchParams(callback.query).get('appId');
-      if (appId) return apps.find('agora', appId);
-      const [only, ...others] = apps.list('agora');
+      if (appId) return apps.find<AgoraApp>('agora', appId);
+      const [only, ...others] = apps.list<AgoraApp>('agora');
       return others.length === 0 ? only : undefined;
     },
 

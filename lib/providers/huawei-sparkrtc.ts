@@ -114,7 +114,7 @@ export function createHuaweiSparkRtcProvider(options: HuaweiSparkRtcOptions = {}
       if (appId !== undefined && request.query.appId && request.query.appId !== appId) {
         throw new AppNotAllowedError('app_mismatch', 'app_id does not match the URL');
       }
-      const app = requireApp(apps, 'sparkrtc', appId, 'app_id');
+      const app = requireApp<SparkRtcApp>(apps, 'sparkrtc', appId, 'app_id');
       if (app.authKey.size === 0) {
         // Without an auth_key the vendor sends no auth headers at all: opt in explicitly.
         if (app.allowUnsigned) return app;
@@ -183,7 +183,7 @@ export function createHuaweiSparkRtcProvider(options: HuaweiSparkRtcOptions = {}
       request.headers['x-rtc-signature'] = signSparkRtcBody(key.secret, rand, seconds, request.body);
     },
 
-    claimedApp: (callback, apps) => findApp(apps, 'sparkrtc', bodyIdentifier(callback.body, 'app_id')),
+    claimedApp: (callback, apps) => findApp<SparkRtcApp>(apps, 'sparkrtc', bodyIdentifier(callback.body, 'app_id')),
 
     signingKeys: (app) => keysOf(app.authKey),
   };

@@ -155,7 +155,8 @@ export function createLiveKitProvider(options: LiveKitOptions = {}): Provider<Li
       const { signingInput, signature, claims } = readToken(token);
       // The unverified `iss` only chooses the secret, as LiveKit's own receiver does.
       const apiKey = typeof claims.iss === 'string' ? claims.iss : undefined;
-      const app = apiKey === undefined ? undefined : apps.list('livekit').find(({ apiKeys }) => apiKeys.has(apiKey));
+      const app =
+        apiKey === undefined ? undefined : apps.list<LiveKitApp>('livekit').find(({ apiKeys }) => apiKeys.has(apiKey));
       if (!app || apiKey === undefined) throw unknownApp('livekit', apiKey, 'the JWT iss API key');
       assertAnyKeyMatches(
         app.apiKeys.get(apiKey) as SecretSet,
@@ -238,7 +239,7 @@ export function createLiveKitProvider(options: LiveKitOptions = {}): Provider<Li
       } catch {
         return undefined;
       }
-      return apps.list('livekit').find(({ apiKeys }) => typeof apiKey === 'string' && apiKeys.has(apiKey));
+      return apps.list<LiveKitApp>('livekit').find(({ apiKeys }) => typeof apiKey === 'string' && apiKeys.has(apiKey));
     },
 
     signingKeys: (app) =>

@@ -1,4 +1,3 @@
-import type { AppDirectory, AppFor } from '../config/apps';
 import type { SecretSet } from '../config/secrets';
 import { AppNotAllowedError, type CallbackError } from '../errors';
 import { type HttpAnswer, jsonAnswer } from '../http/answer';
@@ -10,7 +9,7 @@ import type { StatusRule } from '../model/status-rule';
 import type { Endpoint, Platform } from '../platforms';
 
 export interface AuthenticationContext {
-  readonly apps: AppDirectory;
+  readonly apps: AppLookup;
   /** The body parsed losslessly, memoized; throws a 400 when it is not a JSON object. */
   readonly body: () => JsonObject;
 }
@@ -24,8 +23,17 @@ export interface VerifiedCallback {
 
 /** What every configured app has; each vendor adds its secrets (README, "The apps document"). */
 export interface AppBase {
-  readonly platform: string;
+  readonly platform: Platform;
   readonly appId: string;
+}
+
+/**
+ * The configured apps as providers see them (the apps document, `AppDirectory`). An app's type is
+ * its vendor's: every entry was made by that vendor's `parseApp`, so a vendor names its own type.
+ */
+export interface AppLookup {
+  find<A extends AppBase>(platform: A['platform'], appId: string): A | undefined;
+  list<A extends AppBase>(platform: A['platform']): A[];
 }
 
 /** A key to sign with: the secret, and for vendors that name their key in the request (LiveKit `iss`), its id. */
@@ -81,7 +89,7 @@ export interface Provider<A extends AppBase = AppBase> {
    */
   sign(request: SigningRequest, options: SignOptions): void;
   /** The configured app a callback on the wire claims, found where this vendor puts it (replay). */
-  claimedApp(callback: WireCallback, apps: AppDirectory): A | undefined;
+  claimedApp(callback: WireCallback, apps: AppLookup): A | undefined;
   /** The keys the vendor signs this endpoint's callbacks with, current key first. */
   signingKeys(app: A): readonly SigningKey[];
 }
@@ -148,24 +156,24 @@ export interface AppEntryReader {
  * 403. Missing is not a 400 because nothing has been verified yet, and both cases mean the same
  * thing to the vendor: this URL does not serve that app.
  */
-export function requireApp<P extends Platform>(
-  apps: AppDirectory,
-  platform: P,
+export function requireApp<A extends AppBase>(
+  apps: AppLookup,
+  platform: A['platform'],
   appId: string | undefined,
   source: string,
-): AppFor<P> {
-  const app = findApp(apps, platform, appId);
+): A {
+  const app = findApp<A>(apps, platform, appId);
   if (!app) throw unknownApp(platform, appId, source);
   return app;
 }
 
 /** The configured app of that id, if any: for tools, which skip rather than refuse. */
-export function findApp<P extends Platform>(
-  apps: AppDirectory,
-  platform: P,
+export function findApp<A extends AppBase>(
+  apps: AppLookup,
+  platform: A['platform'],
   appId: string | null | undefined,
-): AppFor<P> | undefined {
-  return appId ? apps.find(platform, appId) : undefined;
+): A | undefined {
+  return appId ? apps.find<A>(platform, appId) : undefined;
 }
 
 export function unknownApp(platform: Platform, appId: string | undefined, source: string): AppNotAllowedError {

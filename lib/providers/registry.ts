@@ -1,16 +1,27 @@
-import type { Endpoint } from '../platforms';
+import { type Endpoint, type EndpointOf, PLATFORMS, type Platform } from '../platforms';
 import { AGORA_VENDOR } from './agora';
 import { SPARKRTC_VENDOR } from './huawei-sparkrtc';
 import { LIVEKIT_VENDOR } from './livekit';
-import type { Provider, ProviderEnv } from './provider';
+import type { AppBase, Provider, ProviderEnv, Vendor } from './provider';
 import { GME_VENDOR } from './tencent-gme';
 import { TRTC_VENDOR } from './tencent-trtc';
 
 /**
- * Every vendor, one line each. Platforms, endpoints, app schemas, status rules, signing and the
- * log-hygiene keys all derive from this list (README, "Adding a vendor").
+ * The composition root: every vendor, one line each, keyed by its platform. The compiler checks it
+ * against lib/platforms.ts both ways (a platform without a vendor, or a key that is no platform,
+ * does not build), and each vendor's platform and endpoints against its key. App schemas, status
+ * rules, signing and the log-hygiene keys all come from here; only the edges (functions, the local
+ * stack, tools, tests) import it.
  */
-export const VENDORS = [TRTC_VENDOR, GME_VENDOR, SPARKRTC_VENDOR, AGORA_VENDOR, LIVEKIT_VENDOR] as const;
+export const VENDORS_BY_PLATFORM = {
+  trtc: TRTC_VENDOR,
+  gme: GME_VENDOR,
+  sparkrtc: SPARKRTC_VENDOR,
+  agora: AGORA_VENDOR,
+  livekit: LIVEKIT_VENDOR,
+} as const satisfies { readonly [P in Platform]: Vendor<AppBase & { readonly platform: P }, EndpointOf<P>> };
+
+export const VENDORS = PLATFORMS.map((platform) => VENDORS_BY_PLATFORM[platform]);
 
 export type ProviderRegistry = ReadonlyMap<Endpoint, Provider>;
 

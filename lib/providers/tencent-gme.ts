@@ -39,7 +39,7 @@ export function createTencentGmeProvider(): Provider<GmeApp> {
       if (appId !== undefined && request.query.appId && request.query.appId !== appId) {
         throw new AppNotAllowedError('app_mismatch', 'BizID does not match the URL');
       }
-      const app = requireApp(apps, 'gme', appId, 'BizID');
+      const app = requireApp<GmeApp>(apps, 'gme', appId, 'BizID');
       const signature = requireHeader(request.headers, 'signature');
       const received = decodeHexDigest(signature, SHA1_BYTES) ?? decodeBase64Digest(signature, SHA1_BYTES);
       assertAnyKeyMatches(app.secretKey, received, (key) => hmac('sha1', key, request.body));
@@ -89,7 +89,7 @@ export function createTencentGmeProvider(): Provider<GmeApp> {
       if (key) request.headers.signature = signGmeBody(key.secret, request.body, gmeEncoding);
     },
 
-    claimedApp: (callback, apps) => findApp(apps, 'gme', bodyIdentifier(callback.body, 'BizID')),
+    claimedApp: (callback, apps) => findApp<GmeApp>(apps, 'gme', bodyIdentifier(callback.body, 'BizID')),
 
     signingKeys: (app) => keysOf(app.secretKey),
   };

@@ -14,7 +14,7 @@ import {
   requireApp,
   type VerifiedCallback,
 } from './provider';
-import type { TrtcApp } from './tencent-trtc';
+import type { TrtcApp } from './trtc-app';
 import { interpretTrtcRecordingEvent } from './trtc-recording-event';
 import { assertAnyKeyMatches, assertFresh, decodeHexDigest, parseUnixTimestamp, sha256 } from './verification';
 
@@ -70,7 +70,7 @@ export function createTencentImProvider(options: TencentImOptions = {}): Provide
     signatureQuery: ['SdkAppid', 'RequestTime', 'Sign'],
 
     authenticate(request, { apps }: AuthenticationContext): TrtcApp {
-      const app = requireApp(apps, 'trtc', request.query.SdkAppid, 'SdkAppid in the URL');
+      const app = requireApp<TrtcApp>(apps, 'trtc', request.query.SdkAppid, 'SdkAppid in the URL');
       if (app.imToken.size === 0) {
         // The SdkAppid match alone, as the vendor's Chat page describes, only on the explicit opt-in (README, "The apps document").
         if (app.allowUnsigned) return app;
@@ -136,7 +136,7 @@ export function createTencentImProvider(options: TencentImOptions = {}): Provide
       request.query.set('Sign', signImRequest(key.secret, seconds));
     },
 
-    claimedApp: (callback, apps) => findApp(apps, 'trtc', new URLSearchParams(callback.query).get('SdkAppid')),
+    claimedApp: (callback, apps) => findApp<TrtcApp>(apps, 'trtc', new URLSearchParams(callback.query).get('SdkAppid')),
 
     signingKeys: (app) => keysOf(app.imToken),
   };

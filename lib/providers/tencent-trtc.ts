@@ -1,4 +1,3 @@
-import type { SecretSet } from '../config/secrets';
 import { AppNotAllowedError } from '../errors';
 import { readInteger, readObject, readString } from '../json';
 import { type Interpretation, unmodelled } from '../model/events';
@@ -33,32 +32,9 @@ import {
 } from './run-vendor-query';
 import { tc3Authorization } from './tencent-cloud-api-signature';
 import { createTencentImProvider, tencentImOptionsFromEnv } from './tencent-im';
+import type { TrtcApp } from './trtc-app';
 import { interpretTrtcRecordingEvent, TRTC_CLOUD_RECORDING_GROUP } from './trtc-recording-event';
 import { assertAnyKeyMatches, decodeBase64Digest, hmac, requireHeader } from './verification';
-
-/** Tencent Cloud API 3.0 credentials for `DescribeCloudRecording` (README, "The apps document"). */
-export interface TrtcApiCredentials {
-  readonly secretId: string;
-  readonly secretKey: SecretSet;
-  /** `ap-guangzhou`, …: the API requires it (PROTOCOLS.md §8.1). */
-  readonly region: string;
-}
-
-export interface TrtcApp {
-  readonly platform: 'trtc';
-  readonly appId: string;
-  /** Chat webhook token; when empty, Chat callbacks are refused unless `allowUnsigned` (README, "The apps document"). */
-  readonly imToken: SecretSet;
-  /**
-   * Accept unsigned Chat callbacks on the SdkAppid match alone, as the vendor's Chat page describes. Only consulted
-   * without an `imToken`: Chat and TRTC share the `trtc` namespace, so this lets anyone who knows the
-   * SdkAppid (it ships in client apps) write into recordings that arrived signed through TRTC.
-   */
-  readonly allowUnsigned: boolean;
-  /** TRTC callback key; when empty, the tencent-trtc endpoint refuses this app. */
-  readonly callbackKey: SecretSet;
-  readonly api?: TrtcApiCredentials;
-}
 
 /** Tencent Cloud's API host for TRTC; `TRTC_API_ENDPOINT` replaces it, for tests. */
 export const DEFAULT_TRTC_API_ENDPOINT = 'https://trtc.tencentcloudapi.com';
@@ -83,7 +59,7 @@ export function createTencentTrtcProvider(): Provider<TrtcApp> {
       if (appId && urlAppId && urlAppId !== appId) {
         throw new AppNotAllowedError('app_mismatch', 'SdkAppId header does not match the URL');
       }
-      const app = requireApp(apps, 'trtc', appId, 'SdkAppId header');
+      const app = requireApp<TrtcApp>(apps, 'trtc', appId, 'SdkAppId header');
       if (app.callbackKey.size === 0) {
         throw new AppNotAllowedError('app_not_configured', 'this app has no callbackKey configured');
       }
@@ -106,7 +82,7 @@ export function createTencentTrtcProvider(): Provider<TrtcApp> {
       if (key) request.headers.sign = signTrtcBody(key.secret, request.body);
     },
 
-    claimedApp: (callback, apps) => findApp(apps, 'trtc', callback.headers.sdkappid),
+    claimedApp: (callback, apps) => findApp<TrtcApp>(apps, 'trtc', callback.headers.sdkappid),
 
     signingKeys: (app) => keysOf(app.callbackKey),
   };

@@ -1,5 +1,5 @@
 import { QUERY_TEST_CREDENTIALS } from '../../fixtures/test-secrets';
-import { type AppFor, parseAppsDocument } from '../../lib/config/apps';
+import { type AppConfig, type AppFor, parseAppsDocument } from '../../lib/config/apps';
 import type { Platform } from '../../lib/platforms';
 import type { VendorQueryContext } from '../../lib/providers/provider';
 
@@ -8,7 +8,9 @@ export const QUERY_TEST_APP_IDS = { trtc: '1400000001', sparkrtc: 'sparkrtc-quer
 /** One app parsed from an apps document, as production reads it. */
 export function parseApp<P extends Platform>(platform: P, entry: Record<string, unknown>): AppFor<P> {
   const appId = String(entry.appId ?? QUERY_TEST_APP_IDS[platform as keyof typeof QUERY_TEST_APP_IDS]);
-  const app = parseAppsDocument({ apps: [{ platform, appId, ...entry }] }, 'test').find(platform, appId);
+  const app = parseAppsDocument({ apps: [{ platform, appId, ...entry }] }, 'test').find<AppConfig>(platform, appId) as
+    | AppFor<P>
+    | undefined;
   if (!app) throw new Error(`no ${platform} app ${appId}`);
   return app;
 }

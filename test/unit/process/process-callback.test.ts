@@ -3,14 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { DEV_APPS, SEED_004, trtcBody } from '../../../fixtures/samples';
 import { toQueuedMessage } from '../../../fixtures/workload';
 import { PoisonMessageError } from '../../../lib/errors';
-import { processQueuedCallback } from '../../../lib/process/process-callback';
+import { processQueueMessage } from '../../../lib/process/process-queue-message';
 import { createProviderRegistry } from '../../../lib/providers/registry';
 
 // The store is a stub here: these tests are about process's wiring; the DynamoDB store is tested on DynamoDB Local.
 function run(body: string, outcome: 'applied' | 'duplicate' | 'stale' = 'applied') {
   const counted: [string, Record<string, string>][] = [];
   const applied: string[] = [];
-  const result = processQueuedCallback(body, {
+  const result = processQueueMessage(body, {
     providers: createProviderRegistry(),
     store: {
       applyRecordingEvent: async (event) => {
@@ -32,7 +32,7 @@ function run(body: string, outcome: 'applied' | 'duplicate' | 'stale' = 'applied
   return { result, counted, applied };
 }
 
-describe('processQueuedCallback', () => {
+describe('processQueueMessage', () => {
   it('applies a recording event once and counts the outcome by platform', async () => {
     const message = toQueuedMessage({
       name: 't',

@@ -4,7 +4,7 @@ import { LIVEKIT_DEV_APP, liveKitBody } from '../../../fixtures/livekit-samples'
 import { PoisonMessageError } from '../../../lib/errors';
 import type { RecordingEvent } from '../../../lib/model/events';
 import { encodeSweepMessage, type SweepMessage } from '../../../lib/model/sweep-message';
-import { processQueuedCallback } from '../../../lib/process/process-callback';
+import { processQueueMessage } from '../../../lib/process/process-queue-message';
 import { createProviderRegistry } from '../../../lib/providers/registry';
 
 // A stub store: this is process's wiring; the writes themselves are tested on DynamoDB Local.
@@ -12,7 +12,7 @@ function run(message: SweepMessage | string) {
   const events: RecordingEvent[] = [];
   const notices: string[] = [];
   const counted: [string, Record<string, string>][] = [];
-  const result = processQueuedCallback(typeof message === 'string' ? message : encodeSweepMessage(message), {
+  const result = processQueueMessage(typeof message === 'string' ? message : encodeSweepMessage(message), {
     providers: createProviderRegistry(),
     store: {
       applyRecordingEvent: async (event) => {
