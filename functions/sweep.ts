@@ -7,6 +7,7 @@ import { appsSourceFromEnv, createAppsLoader } from '../lib/config/load-apps';
 import { getNumberFromEnv, requireEnv } from '../lib/env';
 import { logger } from '../lib/logger';
 import { countOutcome } from '../lib/metrics';
+import { RECORDING_QUERIES } from '../lib/providers/registry';
 import { type SweepReport, sweepStaleRecordings } from '../lib/sweep/sweep';
 
 const loadApps = createAppsLoader(appsSourceFromEnv());
@@ -29,6 +30,7 @@ const DEADLINE_MARGIN_MS = 30_000;
 export const handler = async (_event: unknown, context: Context): Promise<SweepReport> => {
   const report = await sweepStaleRecordings({
     apps: await loadApps(),
+    queries: RECORDING_QUERIES,
     source: store,
     queue,
     logger,

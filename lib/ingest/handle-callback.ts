@@ -13,8 +13,8 @@ import { type JsonObject, parseJsonObject } from '../json';
 import { type CountOutcome, OUTCOME_METRICS } from '../metrics';
 import { withinBounds } from '../model/input-bounds';
 import type { QueuedCallback } from '../model/queued-callback';
-import type { Provider } from '../providers/provider';
-import { findProvider, type ProviderRegistry } from '../providers/registry';
+import { isEndpoint } from '../platforms';
+import type { Provider, ProviderRegistry } from '../providers/provider';
 
 /** README, "Routes and answers": a body over 256 KiB is refused with 413, before any signature work. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -48,7 +48,7 @@ export interface IngestResult {
  * a success only after the queue confirmed the message; every failure maps to its status here.
  */
 export async function handleCallback(input: IncomingCallback, deps: IngestDependencies): Promise<IngestResult> {
-  const provider = findProvider(deps.providers, input.endpoint);
+  const provider = isEndpoint(input.endpoint) ? deps.providers.get(input.endpoint) : undefined;
   if (!provider) {
     return { outcome: 'not_found', answer: jsonAnswer(404, { message: 'Not Found' }) };
   }

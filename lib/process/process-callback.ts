@@ -6,7 +6,7 @@ import { type CountOutcome, OUTCOME_METRICS } from '../metrics';
 import type { Interpretation } from '../model/events';
 import { withinBounds } from '../model/input-bounds';
 import type { QueuedCallback } from '../model/queued-callback';
-import type { ProviderRegistry } from '../providers/registry';
+import type { ProviderRegistry } from '../providers/provider';
 
 export interface ProcessDependencies {
   providers: ProviderRegistry;

@@ -96,6 +96,9 @@ export interface Provider<A extends AppBase = AppBase> {
 
 export type ProviderEnv = Readonly<Record<string, string | undefined>>;
 
+/** Each callback endpoint's provider (the registry builds it; ingest and process receive it). */
+export type ProviderRegistry = ReadonlyMap<Endpoint, Provider>;
+
 /**
  * Everything about one vendor (README, "Adding a vendor"): its platform, endpoints, app
  * schema, status rule and the body keys the log-hygiene check watches. The registry lists vendors;

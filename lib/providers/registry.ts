@@ -2,7 +2,7 @@ import { type Endpoint, type EndpointOf, PLATFORMS, type Platform } from '../pla
 import { AGORA_VENDOR } from './agora';
 import { SPARKRTC_VENDOR } from './huawei-sparkrtc';
 import { LIVEKIT_VENDOR } from './livekit';
-import type { AppBase, Provider, ProviderEnv, Vendor } from './provider';
+import type { AppBase, Provider, ProviderEnv, ProviderRegistry, RecordingQuery, Vendor } from './provider';
 import { GME_VENDOR } from './tencent-gme';
 import { TRTC_VENDOR } from './tencent-trtc';
 
@@ -23,7 +23,14 @@ export const VENDORS_BY_PLATFORM = {
 
 export const VENDORS = PLATFORMS.map((platform) => VENDORS_BY_PLATFORM[platform]);
 
-export type ProviderRegistry = ReadonlyMap<Endpoint, Provider>;
+export type { ProviderRegistry } from './provider';
+
+/** Each vendor's task query, by platform, for the sweep (README, "Lost callbacks"); absent where a vendor has none. */
+export const RECORDING_QUERIES: ReadonlyMap<Platform, RecordingQuery<AppBase>> = new Map(
+  VENDORS.flatMap((vendor) =>
+    vendor.recordingQuery ? [[vendor.platform, vendor.recordingQuery as RecordingQuery<AppBase>] as const] : [],
+  ),
+);
 
 /**
  * Maps each callback endpoint (README, "Routes and answers") to its provider. Tolerances come from `env`
@@ -42,8 +49,4 @@ export function providerFor(endpoint: Endpoint): Provider {
   const provider = defaults.get(endpoint);
   if (!provider) throw new Error(`no provider for ${endpoint}`);
   return provider;
-}
-
-export function findProvider(registry: ProviderRegistry, endpoint: string): Provider | undefined {
-  return registry.get(endpoint as Endpoint);
 }

@@ -5,7 +5,6 @@ import type { RecordingKey, RecordingStatus } from '../model/recording-state';
 import type { ReconciliationMessage, SweepMessage } from '../model/sweep-message';
 import type { Platform } from '../platforms';
 import type { AppBase, ProviderEnv, RecordingQuery } from '../providers/provider';
-import { VENDORS } from '../providers/registry';
 
 /** A stale recording as the sweep sees it (README, "Lost callbacks"). */
 export interface SweepCandidate {
@@ -52,7 +51,7 @@ export interface SweepOptions {
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
   /** Each vendor's query, by platform; the providers' own by default. */
-  queries?: ReadonlyMap<Platform, RecordingQuery<AppBase>>;
+  queries: ReadonlyMap<Platform, RecordingQuery<AppBase>>;
 }
 
 export interface SweepReport {
@@ -71,12 +70,6 @@ export interface SweepReport {
 }
 
 const DEFAULT_VENDOR_TIMEOUT_MS = 5_000;
-
-const VENDOR_QUERIES: ReadonlyMap<Platform, RecordingQuery<AppBase>> = new Map(
-  VENDORS.flatMap((vendor) =>
-    vendor.recordingQuery ? [[vendor.platform, vendor.recordingQuery as RecordingQuery<AppBase>] as const] : [],
-  ),
-);
 
 /** A stale recording the vendor is to be asked about, with its app's query and pace. */
 interface Question {
@@ -170,7 +163,7 @@ async function noticeStaleRecordings(
   run: SweepRun,
 ): Promise<Question[]> {
   const { options, tally } = run;
-  const queries = options.queries ?? VENDOR_QUERIES;
+  const { queries } = options;
   const questions: Question[] = [];
   for (const app of apps) {
     if (stopIfPastDeadline(run)) break;

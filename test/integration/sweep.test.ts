@@ -8,6 +8,7 @@ import { RecordingStore } from '../../lib/adapters/recording-store';
 import { SqsSweepQueue } from '../../lib/adapters/sqs-sweep-queue';
 import { parseAppsDocument } from '../../lib/config/apps';
 import type { RecordingEvent } from '../../lib/model/events';
+import { RECORDING_QUERIES } from '../../lib/providers/registry';
 import { createStreamPublishHandler } from '../../lib/publish/stream-handler';
 import { type SweepOptions, sweepStaleRecordings } from '../../lib/sweep/sweep';
 import { LIVEKIT_ANSWERS, startFakeLiveKitApi } from '../fakes/livekit-api';
@@ -58,6 +59,7 @@ const gmeSegment = (appId: string, taskId: string, eventType: number, seqNo = 0)
 function sweepOptions(apps: unknown, overrides: Partial<SweepOptions> = {}): SweepOptions {
   return {
     apps: parseAppsDocument(apps, 'test'),
+    queries: RECORDING_QUERIES,
     source: store,
     queue: new SqsSweepQueue({ client: stack.sqs, queueUrl: stack.stack.queueUrl }),
     logger: silent,

@@ -9,6 +9,7 @@ import { RecordingStore } from '../../lib/adapters/recording-store';
 import { SqsSweepQueue } from '../../lib/adapters/sqs-sweep-queue';
 import { parseAppsDocument } from '../../lib/config/apps';
 import type { RecordingEvent } from '../../lib/model/events';
+import { RECORDING_QUERIES } from '../../lib/providers/registry';
 import { sweepStaleRecordings } from '../../lib/sweep/sweep';
 import { localClientConfig } from '../../local/emulators';
 import { uniqueId, useLocalStack } from '../integration/local-stack';
@@ -52,6 +53,7 @@ describe('sweep throughput on DynamoDB Local (no vendor API: list, read, notice)
     const sweep = () =>
       sweepStaleRecordings({
         apps: parseAppsDocument({ apps: [{ platform: 'gme', appId, secretKey: 'not-used' }] }, 'test'),
+        queries: RECORDING_QUERIES,
         source: store,
         queue: new SqsSweepQueue({ client: stack.sqs, queueUrl: stack.stack.queueUrl }),
         logger: new Logger({ logLevel: 'SILENT' }),
