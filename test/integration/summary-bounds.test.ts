@@ -34,7 +34,7 @@ beforeAll(async () => {
  * A DynamoDB item's size by the service's rules (names and values in UTF-8, numbers ≈ 1 byte per two
  * digits plus one, 3 bytes per map or list plus 1 per element): what the 400 KB item limit counts.
  */
-export function dynamoDbItemBytes(item: Record<string, unknown>): number {
+function dynamoDbItemBytes(item: object): number {
   const value = (v: unknown): number => {
     if (v === null || v === undefined || typeof v === 'boolean') return 1;
     if (typeof v === 'string') return Buffer.byteLength(v);
@@ -83,7 +83,6 @@ describe('a GME recording of many segments', () => {
     const taskId = String(446946705284000000n + BigInt(Math.floor(Math.random() * 1e9)));
     const key: RecordingKey = { platform: 'gme', appId: DEV_APPS.gme, taskId };
     const pk = recordingPartitionKey(key);
-    let applied = 0;
     const gmeItem = (seqNo: number, eventType: number, roomId: string): EventItem => ({
       pk,
       sk: `EVENT#${eventType}#seg-${seqNo}-${roomId}`,
@@ -95,7 +94,7 @@ describe('a GME recording of many segments', () => {
         files: [{ name: `${taskId}/${String(seqNo).padStart(16, '0')}_audio.mp3`, url: null, status: 'uploaded' }],
       }),
       roomId,
-      appliedAt: OPTIONS.now - 3_600_000 + (applied += 1),
+      appliedAt: OPTIONS.now - 3_600_000 + (seqNo % 1_000_000) * 4 + eventType,
     });
     const items: EventItem[] = [];
     for (const [index, seqNo] of hostileSeqNos(SEGMENTS).entries()) {
