@@ -1,20 +1,37 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { RecordingStore } from '../../lib/adapters/recording-store';
 import { type StreamedEvent, SummaryProjector } from '../../lib/adapters/summary-projector';
 import {
   type EventItem,
+  fileSortKey,
+  LEGACY_SEGMENT_OWNER,
   recordingPartitionKey,
   SUMMARY_SORT_KEY,
   type SummaryItem,
+  sequenceText,
   toAppliedEvent,
   toSummary,
+  toSummaryItem,
 } from '../../lib/adapters/table-layout';
+import type { RecordingEvent } from '../../lib/model/events';
 import { VENDOR_STATUSES } from '../../lib/model/reconciliation';
 import { deriveRecordingState, eventSortKey, type RecordingKey } from '../../lib/model/recording-state';
-import { summaryToListEntry } from '../../lib/model/recording-summary';
+import { additionsInOrder, foldIntoSummary, summaryToListEntry } from '../../lib/model/recording-summary';
 import { reconciliationFactEvent } from '../../lib/model/sweep-message';
-import { documentClientFor } from '../helpers/recording-view';
-import { DEV_APPS } from '../helpers/samples';
+import { rebuildViews } from '../../lib/operations/rebuild-views';
+import { localClientConfig } from '../../local/emulators';
+import table from '../../resources/recordings-table.json' with { type: 'json' };
+import { interpretSample } from '../helpers/interpret';
+import { crashingProjection, derivedFromEvents, documentClientFor, materialized } from '../helpers/recording-view';
+import { DEV_APPS, gmeBody } from '../helpers/samples';
 import { useLocalStack } from './local-stack';
 
 /**
@@ -164,5 +181,223 @@ describe('a GME recording of many segments', () => {
     expect(item.firstFiles).toEqual(files.slice(0, 100));
     // Some segments never finished, and the vendor said failed: CONTRACT §7 makes that failed.
     expect(item.status).toBe('failed');
+  });
+});
+
+const gmeTaskId = () => String(446946705284000000n + BigInt(Math.floor(Math.random() * 1e9)));
+const gme = (taskId: string, eventType: number, seqNo: number, roomId = '100'): RecordingEvent =>
+  interpretSample({
+    name: 'gme',
+    endpoint: 'tencent-gme',
+    appId: DEV_APPS.gme,
+    body: gmeBody({ taskId, eventType, seqNo, roomId }),
+  });
+/** A GME recording's events with a 2 and a 1 resent with other content (room 101): facts brought twice. */
+const gmeScenario = (taskId: string) => [
+  gme(taskId, 1, 0),
+  gme(taskId, 2, 0),
+  gme(taskId, 3, 0),
+  gme(taskId, 2, 0, '101'),
+  gme(taskId, 1, 7),
+  gme(taskId, 2, 7),
+  gme(taskId, 1, 7, '101'),
+];
+
+describe('GME segment items under a crash between any two projector writes', () => {
+  it('are repaired by the redelivery, at every crash point, before and after the write', async () => {
+    const store = new RecordingStore({
+      client: documentClientFor(stack.stack.dynamodbEndpoint),
+      tableName: stack.stack.tableName,
+      now: () => OPTIONS.now,
+    });
+    const scenario = () => {
+      const [a, b] = [gmeScenario(gmeTaskId()), gmeScenario(gmeTaskId())];
+      // Two recordings interleaved in one batch.
+      return a.flatMap((event, index) => [event, b[index] as RecordingEvent]);
+    };
+    const expectSummaryMatchesEvents = async (events: readonly RecordingEvent[]) => {
+      for (const taskId of new Set(events.map((event) => event.taskId))) {
+        const key = { platform: 'gme' as const, appId: DEV_APPS.gme, taskId };
+        const expected = await derivedFromEvents(stack.documentClient, stack.stack.tableName, key, OPTIONS);
+        expect(expected?.status).toBe('stopped');
+        expect(await materialized(store, key)).toEqual(expected);
+        // Each fact once, though the resent 2 of segment 0 and 1 of segment 7 bring theirs again.
+        expect((await store.getSummary(key))?.segmentCounts).toEqual({ ended: 2, seen: 2, uploaded: 1 });
+      }
+    };
+    const clean = await crashingProjection(stack, Number.POSITIVE_INFINITY, 'after');
+    const baseline = scenario();
+    for (const event of baseline) await store.applyRecordingEvent(event, Date.now());
+    await clean.reader.drain();
+    await expectSummaryMatchesEvents(baseline);
+    const writesPerRun = clean.writes();
+    // Per event a segment item and a file item, per recording a summary.
+    expect(writesPerRun).toBeGreaterThanOrEqual(2 * baseline.length + 2);
+    for (let crashAt = 1; crashAt <= writesPerRun; crashAt += 1) {
+      for (const when of ['before', 'after'] as const) {
+        const { reader } = await crashingProjection(stack, crashAt, when);
+        const events = scenario();
+        for (const event of events) await store.applyRecordingEvent(event, Date.now());
+        await reader.drain();
+        await expectSummaryMatchesEvents(events);
+      }
+    }
+  });
+});
+
+/** A table with today's keys and indexes and no stream: nothing projects it but the test. */
+async function streamlessTable(raw: DynamoDBClient): Promise<string> {
+  const tableName = `legacy-gme-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+  await raw.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: table.Properties.AttributeDefinitions as never,
+      KeySchema: table.Properties.KeySchema as never,
+      GlobalSecondaryIndexes: table.Properties.GlobalSecondaryIndexes as never,
+    }),
+  );
+  return tableName;
+}
+
+/**
+ * A GME recording as the previous release left it: its event items, and a summary of them whose
+ * status facts are one `<seqNo>:<type>` per segment, without segment items.
+ */
+async function previousRelease(client: DynamoDBDocumentClient, tableName: string, events: readonly RecordingEvent[]) {
+  const store = new RecordingStore({ client, tableName, now: () => OPTIONS.now });
+  for (const event of events) await store.applyRecordingEvent(event, Date.now());
+  const key: RecordingKey = { platform: 'gme', appId: DEV_APPS.gme, taskId: (events[0] as RecordingEvent).taskId };
+  const { Items: items = [] } = await client.send(
+    new QueryCommand({
+      TableName: tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': recordingPartitionKey(key) },
+      ConsistentRead: true,
+    }),
+  );
+  const applied = (items as EventItem[]).map(toAppliedEvent);
+  // Its file items, as that release's projector wrote them.
+  for (const item of items as EventItem[]) {
+    for (const file of item.files ?? []) {
+      await client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { pk: item.pk, sk: fileSortKey(file.name) },
+          UpdateExpression: 'SET #name = :name, firstEventSk = if_not_exists(firstEventSk, :sk) ADD statuses :statuses',
+          ExpressionAttributeNames: { '#name': 'name' },
+          ExpressionAttributeValues: { ':name': file.name, ':sk': item.sk, ':statuses': new Set([file.status]) },
+        }),
+      );
+    }
+  }
+  const { segmentCounts: _counts, ...summary } = foldIntoSummary(key, null, additionsInOrder(key, applied));
+  const legacy = {
+    ...summary,
+    statusFacts: [...new Set(applied.map((event) => `${event.seqNo ?? 0}:${event.eventType}`))].sort(),
+  };
+  await client.send(
+    new PutCommand({ TableName: tableName, Item: toSummaryItem(legacy, sequenceText('100'), 86_400_000, null) }),
+  );
+  return { key, store, legacy };
+}
+
+const segmentItems = async (client: DynamoDBDocumentClient, tableName: string, key: RecordingKey) =>
+  (
+    await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :segments)',
+        ExpressionAttributeValues: { ':pk': recordingPartitionKey(key), ':segments': 'SEG#' },
+        ConsistentRead: true,
+      }),
+    )
+  ).Items ?? [];
+
+describe('GME summaries of the previous release (one fact per segment)', () => {
+  it('the projector reads them as counts: new events, and facts brought again, fold to the derivation', async () => {
+    const raw = new DynamoDBClient(localClientConfig(stack.stack.dynamodbEndpoint));
+    const client = documentClientFor('', raw);
+    const tableName = await streamlessTable(raw);
+    const taskId = gmeTaskId();
+    const { key, store, legacy } = await previousRelease(client, tableName, [
+      gme(taskId, 1, 0),
+      gme(taskId, 2, 0),
+      gme(taskId, 1, 4),
+    ]);
+    expect(legacy.statusFacts).toEqual(['0:1', '0:2', '4:1']);
+    expect(legacy.status).toBe('recording');
+    // After the deploy: a 2 for segment 0 with other content (already counted), and segment 4 ends and uploads.
+    const later = [gme(taskId, 2, 0, '101'), gme(taskId, 2, 4), gme(taskId, 3, 4), gme(taskId, 3, 0)];
+    const stream: StreamedEvent[] = [];
+    for (const [index, event] of later.entries()) {
+      await store.applyRecordingEvent(event, Date.now());
+      const { Item } = await client.send(
+        new GetCommand({ TableName: tableName, Key: { pk: recordingPartitionKey(key), sk: eventSortKey(event) } }),
+      );
+      stream.push({ sequence: String(200 + index), item: Item as EventItem });
+    }
+    const projector = new SummaryProjector({ client, tableName });
+    expect((await projector.project(stream.slice(0, 2))).failures).toEqual([]);
+    expect((await projector.project(stream)).failures).toEqual([]);
+
+    const { Item: summary } = await client.send(
+      new GetCommand({ TableName: tableName, Key: { pk: recordingPartitionKey(key), sk: SUMMARY_SORT_KEY } }),
+    );
+    expect(summary).toMatchObject({ statusFacts: [], segmentCounts: { seen: 2, ended: 2, uploaded: 2 } });
+    expect(await store.getRecording(key, { filesLimit: 1_000 })).toEqual(
+      await derivedFromEvents(client, tableName, key, OPTIONS),
+    );
+    expect((await store.getRecording(key))?.status).toBe('completed');
+    const segments = await segmentItems(client, tableName, key);
+    expect(segments.map((item) => [item.sk, item.owner_seen, item.owner_ended])).toEqual([
+      ['SEG#0000000000000000', LEGACY_SEGMENT_OWNER, LEGACY_SEGMENT_OWNER],
+      ['SEG#0000000000000004', LEGACY_SEGMENT_OWNER, eventSortKey(later[1] as RecordingEvent)],
+    ]);
+    raw.destroy();
+  });
+
+  it('npm run rebuild-views migrates them: segment items and counts; then facts brought again count once', async () => {
+    const raw = new DynamoDBClient(localClientConfig(stack.stack.dynamodbEndpoint));
+    const client = documentClientFor('', raw);
+    const tableName = await streamlessTable(raw);
+    const taskId = gmeTaskId();
+    const { key, store } = await previousRelease(client, tableName, [
+      gme(taskId, 1, 0),
+      gme(taskId, 2, 0),
+      gme(taskId, 3, 0),
+      gme(taskId, 2, 9),
+      gme(taskId, 3, 9),
+    ]);
+    const projector = new SummaryProjector({ client, tableName });
+    expect(await rebuildViews({ client, tableName, projector, dryRun: true })).toMatchObject({
+      recordings: 1,
+      differing: 1,
+      failed: 0,
+    });
+    expect(await segmentItems(client, tableName, key)).toEqual([]);
+    expect(await rebuildViews({ client, tableName, projector })).toMatchObject({ recordings: 1, differing: 1 });
+    expect(await rebuildViews({ client, tableName, projector, dryRun: true })).toMatchObject({ differing: 0 });
+    const { Item: summary } = await client.send(
+      new GetCommand({ TableName: tableName, Key: { pk: recordingPartitionKey(key), sk: SUMMARY_SORT_KEY } }),
+    );
+    expect(summary).toMatchObject({ statusFacts: [], segmentCounts: { seen: 2, ended: 2, uploaded: 2 } });
+    expect(summary?.status).toBe('completed');
+    expect((await segmentItems(client, tableName, key)).map((item) => item.sk)).toEqual([
+      'SEG#0000000000000000',
+      'SEG#0000000000000009',
+    ]);
+
+    // A 3 for segment 9 with other content: a new event, a fact already counted.
+    const again = gme(taskId, 3, 9, '101');
+    await store.applyRecordingEvent(again, Date.now());
+    const { Item } = await client.send(
+      new GetCommand({ TableName: tableName, Key: { pk: recordingPartitionKey(key), sk: eventSortKey(again) } }),
+    );
+    expect((await projector.project([{ sequence: '300', item: Item as EventItem }])).failures).toEqual([]);
+    const state = await store.getRecording(key, { filesLimit: 1_000 });
+    expect(state).toEqual(await derivedFromEvents(client, tableName, key, OPTIONS));
+    expect(state).toMatchObject({ status: 'completed', eventCount: 6 });
+    raw.destroy();
   });
 });
