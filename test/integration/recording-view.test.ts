@@ -10,7 +10,14 @@ import { rebuildViews } from '../../lib/operations/rebuild-views';
 import { localClientConfig } from '../../local/emulators';
 import table from '../../resources/recordings-table.json' with { type: 'json' };
 import { agoraEvent } from '../helpers/agora-samples';
-import { gmeEvent, type LogicalEvent, schedule, sparkEvent, trtcEvent } from '../helpers/event-arbitraries';
+import {
+  gmeEvent,
+  type LogicalEvent,
+  resentGmeEvent,
+  schedule,
+  sparkEvent,
+  trtcEvent,
+} from '../helpers/event-arbitraries';
 import { interpretSample } from '../helpers/interpret';
 import { liveKitEvent } from '../helpers/livekit-samples';
 import { crashingProjection, derivedFromEvents, documentClientFor, materialized } from '../helpers/recording-view';
@@ -47,6 +54,7 @@ const expectSummaryMatchesEvents = async (event: RecordingEvent) => {
 describe.each([
   ['trtc', trtcEvent('placeholder')],
   ['gme', gmeEvent('446946705284000001')],
+  ['gme resent', resentGmeEvent('446946705284000001')],
   ['sparkrtc', sparkEvent('placeholder')],
   ['agora', agoraEvent('placeholder')],
   ['livekit', liveKitEvent('placeholder')],
@@ -54,10 +62,9 @@ describe.each([
   it('equals the derivation from the stored events for any delivery schedule', async () => {
     await fc.assert(
       fc.asyncProperty(schedule(event), async ({ deliveries }) => {
-        const taskId =
-          _platform === 'gme'
-            ? String(446946705284000000n + BigInt(Math.floor(Math.random() * 1e9)))
-            : uniqueId('view');
+        const taskId = _platform.startsWith('gme')
+          ? String(446946705284000000n + BigInt(Math.floor(Math.random() * 1e9)))
+          : uniqueId('view');
         const events = retask(deliveries, taskId);
         // Half the deliveries are projected before the rest arrive, so the fold sees several batches.
         await applyAll(events.slice(0, Math.ceil(events.length / 2)));
