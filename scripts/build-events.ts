@@ -30,8 +30,7 @@ import { toSqsBatches } from '../fixtures/sqs-event';
 import { sequenceText } from '../lib/adapters/table-layout';
 import type { QueuedCallback } from '../lib/model/queued-callback';
 import { staleAnnouncementOf, statusChangeOf } from '../lib/model/recording-event';
-import { mergeFiles } from '../lib/model/recording-state';
-import { foldIntoSummary } from '../lib/model/recording-summary';
+import { additionsInOrder, foldIntoSummary } from '../lib/model/recording-summary';
 import { type OutboundEvent, publishStatusChanges } from '../lib/publish/publish-status-changes';
 import { toApiGatewayEvent } from '../local/api-gateway-event';
 import { toEnvelope } from '../local/http-event-publisher';
@@ -133,14 +132,7 @@ const applied = lifecycle.map((sample) => ({ ...interpretSample(sample), applied
 const [first] = applied;
 if (!first) throw new Error('empty lifecycle');
 const version = (count: number, lastSequence: string) => ({
-  ...foldIntoSummary(
-    first,
-    null,
-    applied.slice(0, count).map((event, index) => ({
-      event,
-      newFileCount: mergeFiles(applied.slice(0, index + 1)).length - mergeFiles(applied.slice(0, index)).length,
-    })),
-  ),
+  ...foldIntoSummary(first, null, additionsInOrder(first, applied.slice(0, count))),
   lastSequence: sequenceText(lastSequence),
 });
 const change = statusChangeOf(

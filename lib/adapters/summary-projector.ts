@@ -9,8 +9,14 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { DEFAULT_RETENTION_DAYS } from '../config/defaults';
 import type { FileMention } from '../model/events';
-import type { RecordingKey } from '../model/recording-state';
-import { foldIntoSummary, type RecordingSummary, type SummaryAddition } from '../model/recording-summary';
+import { type RecordingKey, segmentFacts } from '../model/recording-state';
+import {
+  additionsInOrder,
+  foldIntoSummary,
+  legacySegments,
+  type RecordingSummary,
+  type SummaryAddition,
+} from '../model/recording-summary';
 import {
   DAY_MS,
   EVENT_PREFIX,
@@ -18,9 +24,12 @@ import {
   eventTimeSort,
   FILE_PREFIX,
   fileSortKey,
+  LEGACY_SEGMENT_OWNER,
   recordingPartitionKey,
   SUMMARY_SORT_KEY,
   type SummaryItem,
+  segmentOwnerAttribute,
+  segmentSortKey,
   sequenceText,
   toAppliedEvent,
   toSummary,
@@ -81,9 +90,10 @@ export interface SummaryProjectorOptions {
  * (the DynamoDB Streams projector of README, "Data model").
  *
  * Per recording and batch: one consistent read of the summary, one idempotent update per file
- * named, one conditional put of the summary. The summary carries the stream sequence of the last
- * event folded in, so a redelivered record is skipped and each event is folded exactly once; a
- * crash between any two of these writes is repaired by the redelivery.
+ * named and per segment (GME) an event speaks of, one conditional put of the summary. The summary
+ * carries the stream sequence of the last event folded in, so a redelivered record is skipped and
+ * each event is folded exactly once; a crash between any two of these writes is repaired by the
+ * redelivery.
  */
 export class SummaryProjector {
   readonly #client: DynamoDBDocumentClient;
@@ -135,10 +145,15 @@ export class SummaryProjector {
       .sort((a, b) => (a.sequence < b.sequence ? -1 : 1));
     if (fresh.length === 0) return 0;
 
+    // A summary of the previous release: its segments get their items before any event may claim them.
+    if (current) await this.#writeLegacySegments(current);
     const additions: SummaryAddition[] = await mapWithConcurrency(
       fresh,
       Math.max(1, Math.floor(this.#fileConcurrency / 4)),
-      async ({ item }) => ({ event: toAppliedEvent(item), newFileCount: await this.#writeFiles(item) }),
+      async ({ item }) => {
+        const [newFileCount, newSegmentFacts] = await Promise.all([this.#writeFiles(item), this.#writeSegment(item)]);
+        return { event: toAppliedEvent(item), newFileCount, newSegmentFacts };
+      },
     );
     const summary = foldIntoSummary(key, current ? toSummary(current) : null, additions);
     const lastSequence = fresh[fresh.length - 1]?.sequence ?? after;
@@ -172,6 +187,51 @@ export class SummaryProjector {
       return written?.firstEventSk === item.sk;
     });
     return owned.filter(Boolean).length;
+  }
+
+  /**
+   * Records in the event's segment item which of its segment facts it is the first to bring (an
+   * owner per fact, `if_not_exists`), and returns those: only they are counted. Idempotent, and a
+   * redelivered event finds itself the owner again, so a crash before the summary's put is repaired.
+   */
+  async #writeSegment(item: EventItem): Promise<string[]> {
+    const brought = segmentFacts(item.platform, toAppliedEvent(item));
+    if (!brought || brought.facts.length === 0) return [];
+    const owners = await this.#claimSegment(item.pk, brought.segment, brought.facts, item.sk);
+    return brought.facts.filter((fact) => owners[segmentOwnerAttribute(fact)] === item.sk);
+  }
+
+  /** Gives the segment facts a summary of the previous release counted an owner that no event is. */
+  async #writeLegacySegments(summary: SummaryItem): Promise<void> {
+    const segments = legacySegments(summary);
+    await mapWithConcurrency([...segments], this.#fileConcurrency, ([segment, facts]) =>
+      this.#claimSegment(summary.pk, segment, facts, LEGACY_SEGMENT_OWNER),
+    );
+  }
+
+  async #claimSegment(
+    partitionKey: string,
+    segment: string,
+    facts: readonly string[],
+    owner: string,
+  ): Promise<Record<string, unknown>> {
+    const names = Object.fromEntries(facts.map((fact, index) => [`#o${index}`, segmentOwnerAttribute(fact)]));
+    const { Attributes: written = {} } = await this.#client.send(
+      new UpdateCommand({
+        TableName: this.#tableName,
+        Key: { pk: partitionKey, sk: segmentSortKey(segment) },
+        UpdateExpression: `SET ${Object.keys(names)
+          .map((name) => `${name} = if_not_exists(${name}, :owner)`)
+          .join(', ')}, expiresAt = :expiresAt`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: {
+          ':owner': owner,
+          ':expiresAt': Math.floor((Date.now() + this.#retentionMs) / 1000),
+        },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return written;
   }
 
   async #readSummary(partitionKey: string): Promise<SummaryItem | undefined> {
@@ -241,24 +301,20 @@ export class SummaryProjector {
     for await (const page of pages) items.push(...((page.Items ?? []) as EventItem[]));
     items.sort((a, b) => (a.sk < b.sk ? -1 : 1));
 
-    const named = new Set<string>();
-    const additions = items.map((item): SummaryAddition => {
-      const names = new Set((item.files ?? []).map((file) => file.name).filter((name) => !named.has(name)));
-      for (const name of names) named.add(name);
-      return { event: toAppliedEvent(item), newFileCount: names.size };
-    });
-    const after = foldIntoSummary(key, null, additions);
+    const after = foldIntoSummary(key, null, additionsInOrder(key, items.map(toAppliedEvent)));
     const before = current ? toSummary(current) : null;
     const changed = before === null || !sameSummary(before, after);
     const unindexed = items.filter((item) => item.timeKey === undefined);
     const misplaced = await this.#misplacedFiles(partitionKey);
     if (!options.dryRun) {
       await mapWithConcurrency(unindexed, this.#fileConcurrency, (item) => this.#indexEvent(item));
-      // A summary that matches its events had its file items written before it (the projector's order),
-      // unless some are under an old key: then every name's item is written under its key, then the old ones go.
+      // A summary that matches its events had its file and segment items written before it (the
+      // projector's order), unless some file items are under an old key: then every name's item is written
+      // under its key, then the old ones go. One of the previous release (GME facts per segment) differs,
+      // so it gets its segment items.
       if (changed || misplaced.length > 0) {
         await mapWithConcurrency(items, Math.max(1, Math.floor(this.#fileConcurrency / 4)), (item) =>
-          this.#writeFiles(item),
+          Promise.all([this.#writeFiles(item), this.#writeSegment(item)]),
         );
       }
       await mapWithConcurrency(misplaced, this.#fileConcurrency, (sk) =>
@@ -308,7 +364,11 @@ export class SummaryProjector {
 
 function sameSummary(a: RecordingSummary, b: RecordingSummary): boolean {
   const canonical = (summary: RecordingSummary) =>
-    JSON.stringify({ ...summary, eventTypes: Object.entries(summary.eventTypes).sort() });
+    JSON.stringify({
+      ...summary,
+      eventTypes: Object.entries(summary.eventTypes).sort(),
+      segmentCounts: Object.entries(summary.segmentCounts ?? {}).sort(),
+    });
   return canonical(a) === canonical(b);
 }
 

@@ -3,13 +3,15 @@ import { FILE_STATUSES } from '../model/events';
 import { fileOrderKey } from '../model/file-order';
 import type { ReconciliationFact } from '../model/reconciliation';
 import type { AppliedEvent, RecordingKey, RecordingStatus } from '../model/recording-state';
-import type { RecordingSummary } from '../model/recording-summary';
+import { type RecordingSummary, sortedCounts } from '../model/recording-summary';
 import type { Platform } from '../platforms';
 
 /**
  * The single-table layout (README, "Data model"). Under a recording's partition:
  * - `EVENT#<type>#<content hash>`: one item per distinct event, written once by process;
  * - `FILE#<name>`: one item per file name, kept by the projector (statuses and URLs as sets);
+ * - `SEG#<segment>`: one item per segment (GME SeqNo), kept by the projector: which event first
+ *   brought each segment fact, so that the summary counts it once;
  * - `SUMMARY`: the materialized view, kept by the projector;
  * - `STALE#<quiet since>`: the sweep's bookkeeping, one per quiet period announced (not an event).
  * Rooms are `ROOM#…` partitions with one `ROOM` item.
@@ -23,6 +25,7 @@ export const TIME_INDEX = 'byTime';
 export const ROOM_INDEX = 'byRoom';
 export const EVENT_PREFIX = 'EVENT#';
 export const FILE_PREFIX = 'FILE#';
+export const SEGMENT_PREFIX = 'SEG#';
 export const SUMMARY_SORT_KEY = 'SUMMARY';
 export const STALE_NOTICE_PREFIX = 'STALE#';
 export const ROOM_ITEM_SORT_KEY = 'ROOM';
@@ -49,6 +52,17 @@ export const sequenceText = (sequence: string): string => sequence.padStart(40, 
  * The name itself up to 900 bytes; at most 973 bytes (sort keys are at most 1,024).
  */
 export const fileSortKey = (name: string): string => `${FILE_PREFIX}${fileOrderKey(name)}`;
+
+export const segmentSortKey = (segment: string): string => `${SEGMENT_PREFIX}${segment}`;
+
+/** The attribute of a segment item naming the event that first brought `fact` to the segment. */
+export const segmentOwnerAttribute = (fact: string): string => `owner_${fact}`;
+
+/**
+ * The owner of the segment facts a summary of the previous release held one by one (README, "Data
+ * model", migration): not an event's sort key, so no event that brings them again counts them.
+ */
+export const LEGACY_SEGMENT_OWNER = 'SUMMARY#legacy';
 
 /** An event item as process writes it. */
 export interface EventItem {
@@ -154,6 +168,8 @@ export function toSummary(item: SummaryItem): RecordingSummary {
     appId: item.appId,
     taskId: item.taskId,
     statusFacts: item.statusFacts,
+    // Not in index entries either: listings show the status, and only the projector folds into these.
+    ...(item.segmentCounts && { segmentCounts: sortedCounts(item.segmentCounts) }),
     status: item.status,
     eventCount: item.eventCount,
     eventTypes: item.eventTypes,

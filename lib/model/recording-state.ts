@@ -11,9 +11,15 @@ import {
   toReconciliation,
   withReconciliation,
 } from './reconciliation';
-import type { AppliedEvent, RecordingStatus, StatusRule } from './status-rule';
+import type { AppliedEvent, RecordingStatus, SegmentCounts, SegmentFacts, StatusRule } from './status-rule';
 
-export { type AppliedEvent, RECORDING_STATUSES, type RecordingStatus } from './status-rule';
+export {
+  type AppliedEvent,
+  RECORDING_STATUSES,
+  type RecordingStatus,
+  type SegmentCounts,
+  type SegmentFacts,
+} from './status-rule';
 
 export interface RecordingKey {
   readonly platform: Platform;
@@ -61,13 +67,49 @@ export function statusFacts(platform: Platform, event: AppliedEvent): string[] {
   return (STATUS_RULES.get(platform) as StatusRule).facts(event);
 }
 
+/** The segment facts one event contributes (GME), none for a reconciliation fact or a platform without segments. */
+export function segmentFacts(platform: Platform, event: AppliedEvent): SegmentFacts | null {
+  if (event.reconciliation) return null;
+  return (STATUS_RULES.get(platform) as StatusRule).segmentFacts?.(event) ?? null;
+}
+
+/** A status fact of a summary from before segment facts, read as the segment facts it now is (or null). */
+export function legacySegmentFacts(platform: Platform, fact: string): SegmentFacts | null {
+  if (isReconciliationStatusFact(fact)) return null;
+  return (STATUS_RULES.get(platform) as StatusRule).legacySegmentFacts?.(fact) ?? null;
+}
+
+/** Per segment fact, how many distinct segments of these events have it. */
+export function countSegmentFacts(platform: Platform, events: readonly AppliedEvent[]): Record<string, number> {
+  const seen = new Set<string>();
+  const counts: Record<string, number> = {};
+  for (const event of events) {
+    const brought = segmentFacts(platform, event);
+    for (const fact of brought?.facts ?? []) {
+      const id = JSON.stringify([brought?.segment, fact]);
+      if (seen.has(id)) continue;
+      seen.add(id);
+      counts[fact] = (counts[fact] ?? 0) + 1;
+    }
+  }
+  return counts;
+}
+
 /**
- * The status a set of facts implies: the vendor's rule over its events' facts (none at all is a
- * recording that has not told us more), then what reconciliation adds to an unfinished one.
+ * The status a set of facts (and segment counts) implies: the vendor's rule over its events' facts
+ * (none at all is a recording that has not told us more), then what reconciliation adds to an
+ * unfinished one.
  */
-export function statusFromFacts(platform: Platform, facts: ReadonlySet<string>): RecordingStatus {
+export function statusFromFacts(
+  platform: Platform,
+  facts: ReadonlySet<string>,
+  counts: SegmentCounts = {},
+): RecordingStatus {
   const own = new Set([...facts].filter((fact) => !isReconciliationStatusFact(fact)));
-  const status = own.size === 0 ? 'recording' : (STATUS_RULES.get(platform) as StatusRule).status(own);
+  const status =
+    own.size === 0 && Object.keys(counts).length === 0
+      ? 'recording'
+      : (STATUS_RULES.get(platform) as StatusRule).status(own, counts);
   return own.size === facts.size ? status : withReconciliation(status, facts);
 }
 
@@ -109,7 +151,11 @@ export function deriveRecordingState(
   events: readonly AppliedEvent[],
   options: DeriveOptions,
 ): RecordingState {
-  const status = statusFromFacts(key.platform, new Set(events.flatMap((event) => statusFacts(key.platform, event))));
+  const status = statusFromFacts(
+    key.platform,
+    new Set(events.flatMap((event) => statusFacts(key.platform, event))),
+    countSegmentFacts(key.platform, events),
+  );
   const eventTypes: Record<string, number> = {};
   let updatedAt = 0;
   let startedAt: number | null = null;

@@ -5,10 +5,13 @@ import {
   type DeriveOptions,
   foldReconciliation,
   isStale,
+  legacySegmentFacts,
   mergeFileMentions,
   type RecordingKey,
   type RecordingState,
   type RecordingStatus,
+  type SegmentCounts,
+  segmentFacts,
   statusFacts,
   statusFromFacts,
 } from './recording-state';
@@ -23,6 +26,12 @@ import {
 export interface RecordingSummary extends RecordingKey {
   /** Sorted, without duplicates. */
   readonly statusFacts: readonly string[];
+  /**
+   * Per segment fact (GME: `seen`, `ended`, `uploaded`), how many distinct segments have it; absent
+   * for a platform without segments. A count instead of the segments, so the summary stays the same
+   * size however many segments the sender numbers (README, "Limits").
+   */
+  readonly segmentCounts?: SegmentCounts;
   readonly status: RecordingStatus;
   readonly eventCount: number;
   readonly eventTypes: Readonly<Record<string, number>>;
@@ -46,10 +55,53 @@ export interface RecordingSummary extends RecordingKey {
 /** Files kept in the summary: the default page of `GET /recordings/…`. */
 export const FIRST_FILES_PAGE = 100;
 
-/** One distinct event being folded in, with how many file names it was the first to name. */
+/**
+ * One distinct event being folded in, with how many file names it was the first to name and which
+ * of its segment facts it was the first to bring to its segment (the projector learns both from its
+ * file and segment items, `additionsInOrder` in memory): only those are counted.
+ */
 export interface SummaryAddition {
   readonly event: AppliedEvent;
   readonly newFileCount: number;
+  readonly newSegmentFacts: readonly string[];
+}
+
+/**
+ * The additions of events folded in this order, each counting the file names and segment facts
+ * no event before it brought (`brought` carries that over from earlier folds): a fold without a
+ * table (rebuild, samples, tests), equal to what the projector's items say.
+ */
+export function additionsInOrder(
+  key: Pick<RecordingKey, 'platform'>,
+  events: readonly AppliedEvent[],
+  brought: Set<string> = new Set(),
+): SummaryAddition[] {
+  const bring = (id: string) => !brought.has(id) && Boolean(brought.add(id));
+  return events.map((event) => {
+    const segment = segmentFacts(key.platform, event);
+    return {
+      event,
+      newFileCount: [...new Set(event.files.map((file) => file.name))].filter((name) => bring(`file:${name}`)).length,
+      newSegmentFacts: (segment?.facts ?? []).filter((fact) => bring(`segment:${segment?.segment}:${fact}`)),
+    };
+  });
+}
+
+/**
+ * The status facts of a summary of the previous release that are now segment facts (GME's
+ * `<seqNo>:<type>`), by segment: the projector gives each an owner in its segment item before it
+ * folds into such a summary, and the fold counts them (README, "Data model", migration).
+ */
+export function legacySegments(summary: Pick<RecordingSummary, 'platform' | 'statusFacts'>): Map<string, string[]> {
+  const segments = new Map<string, Set<string>>();
+  for (const fact of summary.statusFacts) {
+    const legacy = legacySegmentFacts(summary.platform, fact);
+    if (!legacy) continue;
+    const facts = segments.get(legacy.segment) ?? new Set<string>();
+    for (const brought of legacy.facts) facts.add(brought);
+    segments.set(legacy.segment, facts);
+  }
+  return new Map([...segments].map(([segment, facts]) => [segment, [...facts]]));
 }
 
 /**
@@ -61,13 +113,17 @@ export function foldIntoSummary(
   summary: RecordingSummary | null,
   additions: readonly SummaryAddition[],
 ): RecordingSummary {
-  const facts = new Set(summary?.statusFacts ?? []);
+  const legacy = summary ? legacySegments(summary) : new Map<string, string[]>();
+  const facts = new Set((summary?.statusFacts ?? []).filter((fact) => !legacySegmentFacts(key.platform, fact)));
+  const counts: Record<string, number> = { ...summary?.segmentCounts };
+  for (const fact of [...legacy.values()].flat()) counts[fact] = (counts[fact] ?? 0) + 1;
   const eventTypes: Record<string, number> = { ...summary?.eventTypes };
   let { roomId = null, startedAt = null, updatedAt = 0, fileCount = 0, eventCount = 0 } = summary ?? {};
   let reconciliation = summary?.reconciliation ?? null;
   const mentions: FileMention[] = [...(summary?.firstFiles ?? [])];
-  for (const { event, newFileCount } of additions) {
+  for (const { event, newFileCount, newSegmentFacts } of additions) {
     for (const fact of statusFacts(key.platform, event)) facts.add(fact);
+    for (const fact of newSegmentFacts) counts[fact] = (counts[fact] ?? 0) + 1;
     eventTypes[event.eventType] = (eventTypes[event.eventType] ?? 0) + 1;
     eventCount += 1;
     fileCount += newFileCount;
@@ -82,7 +138,8 @@ export function foldIntoSummary(
     appId: key.appId,
     taskId: key.taskId,
     statusFacts: [...facts].sort(),
-    status: statusFromFacts(key.platform, facts),
+    ...(Object.keys(counts).length > 0 && { segmentCounts: sortedCounts(counts) }),
+    status: statusFromFacts(key.platform, facts, counts),
     eventCount,
     eventTypes,
     fileCount,
@@ -93,6 +150,10 @@ export function foldIntoSummary(
     reconciliation,
   };
 }
+
+/** Counts with their keys in order: the same counts are the same JSON whatever order they were read in. */
+export const sortedCounts = (counts: SegmentCounts): SegmentCounts =>
+  Object.fromEntries(Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : 1)));
 
 /** A page of a recording's files, in name order. */
 export interface FilePage {

@@ -14,16 +14,40 @@ export type AppliedEvent = Pick<
 };
 
 /**
+ * Facts about one *segment* of a recording (a GME `SeqNo`): a platform whose recordings have
+ * segments without bound contributes these instead of plain facts, and a summary counts them (how
+ * many distinct segments have each fact) instead of keeping them one by one (README, "Data model").
+ */
+export interface SegmentFacts {
+  /** The segment, as its item's sort key names it: the same segment is always the same text. */
+  readonly segment: string;
+  /** From a small fixed vocabulary, as they name attributes of the segment item and keys of the counts. */
+  readonly facts: readonly string[];
+}
+
+/** Per segment fact, how many distinct segments have it. */
+export type SegmentCounts = Readonly<Record<string, number>>;
+
+/**
  * A platform's status rule. Status is derived from a set of small *status facts*, one or two per
  * event, so that the materialized summary (lib/model/recording-summary.ts) can keep the set instead
  * of every event and still derive exactly what `deriveRecordingState` derives from the events. A
- * set is order- and duplicate-free by construction.
+ * set is order- and duplicate-free by construction. A platform with unboundedly many segments
+ * (GME) contributes segment facts instead, and decides from their counts: counting the distinct
+ * segments that have a fact is just as order- and duplicate-free, and stays the same size.
  */
 export interface StatusRule {
   /** The facts one event contributes. */
   facts(event: AppliedEvent): string[];
-  /** The status implied by a non-empty set of facts. */
-  status(facts: ReadonlySet<string>): RecordingStatus;
+  /** The segment facts one event contributes, if the platform has segments. */
+  segmentFacts?(event: AppliedEvent): SegmentFacts | null;
+  /**
+   * A status fact a previous release kept in summaries that is now a segment fact (GME's
+   * `<seqNo>:<type>`), so that a summary not yet rebuilt reads as the new shape; null for any other.
+   */
+  legacySegmentFacts?(fact: string): SegmentFacts | null;
+  /** The status implied by a set of facts and segment counts, not both empty. */
+  status(facts: ReadonlySet<string>, counts: SegmentCounts): RecordingStatus;
 }
 
 /**

@@ -4,7 +4,7 @@ import { readIdentifier, readInteger, readObject, readString, withoutKeys } from
 import { withEventId } from '../model/event-id';
 import { type FileStatus, type Interpretation, unmodelled } from '../model/events';
 import { checkIdField, readVendorTime } from '../model/input-bounds';
-import type { StatusRule } from '../model/status-rule';
+import type { SegmentFacts, StatusRule } from '../model/status-rule';
 import { bodyIdentifier } from './body-identifier';
 import { codeMessageAnswer, findApp, keysOf, type Provider, requireApp, type Vendor } from './provider';
 import { assertAnyKeyMatches, decodeBase64Digest, decodeHexDigest, hmac, requireHeader } from './verification';
@@ -95,24 +95,37 @@ export function createTencentGmeProvider(): Provider<GmeApp> {
   };
 }
 
+/** A segment's sort key text: the SeqNo, padded so that segments sort by number (README, "Data model"). */
+export const gmeSegment = (seqNo: number): string => String(seqNo).padStart(16, '0');
+
+/** The segment facts of event types 2 and 3; every type makes its segment `seen`. */
+const SEGMENT_FACT_BY_TYPE: Readonly<Record<string, string>> = { '2': 'ended', '3': 'uploaded' };
+const segmentFactsOf = (seqNo: number, eventType: string): SegmentFacts => {
+  const fact = SEGMENT_FACT_BY_TYPE[eventType];
+  return { segment: gmeSegment(seqNo), facts: fact ? ['seen', fact] : ['seen'] };
+};
+
 /**
  * GME (PROTOCOLS.md §3): per segment, 1 started, 2 finished, 3 uploaded. A segment without a 2 is
  * still recording (README, "Status rules"); the task is completed when every segment seen has both 2 and 3.
- * Facts are `<seqNo>:<type>`.
+ * A recording has as many segments as the sender numbers, so its facts are segment facts, counted:
+ * `seen` (any event), `ended` (a 2), `uploaded` (a 3). Some segment lacks a 2 exactly when fewer
+ * segments ended than were seen; every segment has a 3 exactly when as many were uploaded as seen.
+ * Summaries of the previous release kept `<seqNo>:<type>` per segment (`legacySegmentFacts`).
  */
 export const GME_STATUS_RULE: StatusRule = {
-  facts: ({ seqNo, eventType }) => [`${seqNo ?? 0}:${eventType}`],
-  status: (facts) => {
-    const segments = new Map<string, Set<string>>();
-    for (const fact of facts) {
-      const [segment = '', type = ''] = fact.split(':');
-      const types = segments.get(segment) ?? new Set<string>();
-      types.add(type);
-      segments.set(segment, types);
-    }
-    const states = [...segments.values()];
-    if (states.some((types) => !types.has('2'))) return 'recording';
-    return states.every((types) => types.has('3')) ? 'completed' : 'stopped';
+  facts: () => [],
+  segmentFacts: ({ seqNo, eventType }) => segmentFactsOf(seqNo ?? 0, eventType),
+  legacySegmentFacts: (fact) => {
+    const [seqNo, eventType, ...rest] = fact.split(':');
+    const segment = Number(seqNo);
+    return eventType !== undefined && rest.length === 0 && seqNo !== '' && Number.isFinite(segment)
+      ? segmentFactsOf(segment, eventType)
+      : null;
+  },
+  status: (_facts, { seen = 0, ended = 0, uploaded = 0 }) => {
+    if (ended < seen) return 'recording';
+    return uploaded === seen ? 'completed' : 'stopped';
   },
 };
 

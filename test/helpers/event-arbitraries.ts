@@ -66,16 +66,29 @@ export const trtcEvent = (taskId: string): fc.Arbitrary<LogicalEvent> =>
       },
     }));
 
-export const gmeEvent = (taskId: string): fc.Arbitrary<LogicalEvent> =>
+/** GME events of up to four segments. */
+export const gmeEvent = (taskId: string): fc.Arbitrary<LogicalEvent> => gmeEvents(taskId, ['100']);
+
+/**
+ * GME events of which a segment's event may also come with other content (another room, so another
+ * file name): a distinct event that brings a segment fact again.
+ */
+export const resentGmeEvent = (taskId: string): fc.Arbitrary<LogicalEvent> => gmeEvents(taskId, ['100', '101']);
+
+const gmeEvents = (taskId: string, roomIds: readonly string[]): fc.Arbitrary<LogicalEvent> =>
   fc
-    .record({ eventType: fc.constantFrom(1, 2, 3), seqNo: fc.integer({ min: 0, max: 3 }) })
-    .map(({ eventType, seqNo }) => ({
-      key: `${taskId}:${eventType}:${seqNo}`,
+    .record({
+      eventType: fc.constantFrom(1, 2, 3),
+      seqNo: fc.integer({ min: 0, max: 3 }),
+      roomId: fc.constantFrom(...roomIds),
+    })
+    .map(({ eventType, seqNo, roomId }) => ({
+      key: `${taskId}:${eventType}:${seqNo}:${roomId}`,
       deliver: (variant: number): Sample => ({
         name: 'gme',
         endpoint: 'tencent-gme',
         appId: DEV_APPS.gme,
-        body: gmeBody({ taskId, eventType, seqNo, timestamp: 1_675_930_605 + variant }),
+        body: gmeBody({ taskId, eventType, seqNo, roomId, timestamp: 1_675_930_605 + variant }),
       }),
     }));
 

@@ -1,4 +1,3 @@
-import { QUERY_TEST_CREDENTIALS } from '../../fixtures/test-secrets';
 import { type AppConfig, type AppFor, parseAppsDocument } from '../../lib/config/apps';
 import type { Platform } from '../../lib/platforms';
 import type { VendorQueryContext } from '../../lib/providers/provider';

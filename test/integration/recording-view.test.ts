@@ -18,6 +18,7 @@ import {
   gmeEvent,
   type LogicalEvent,
   liveKitEvent,
+  resentGmeEvent,
   schedule,
   sparkEvent,
   trtcEvent,
@@ -55,6 +56,7 @@ const expectSummaryMatchesEvents = async (event: RecordingEvent) => {
 describe.each([
   ['trtc', trtcEvent('placeholder')],
   ['gme', gmeEvent('446946705284000001')],
+  ['gme resent', resentGmeEvent('446946705284000001')],
   ['sparkrtc', sparkEvent('placeholder')],
   ['agora', agoraEvent('placeholder')],
   ['livekit', liveKitEvent('placeholder')],
@@ -62,10 +64,9 @@ describe.each([
   it('equals the derivation from the stored events for any delivery schedule', async () => {
     await fc.assert(
       fc.asyncProperty(schedule(event), async ({ deliveries }) => {
-        const taskId =
-          _platform === 'gme'
-            ? String(446946705284000000n + BigInt(Math.floor(Math.random() * 1e9)))
-            : uniqueId('view');
+        const taskId = _platform.startsWith('gme')
+          ? String(446946705284000000n + BigInt(Math.floor(Math.random() * 1e9)))
+          : uniqueId('view');
         const events = retask(deliveries, taskId);
         // Half the deliveries are projected before the rest arrive, so the fold sees several batches.
         await applyAll(events.slice(0, Math.ceil(events.length / 2)));

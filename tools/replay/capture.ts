@@ -1,5 +1,5 @@
 import type { AppConfig, AppDirectory } from '../../lib/config/apps';
-import { ENDPOINTS, type Endpoint, isEndpoint } from '../../lib/platforms';
+import { ENDPOINTS, isEndpoint } from '../../lib/platforms';
 import { providerFor } from '../../lib/providers/registry';
 import type { OutgoingCallback } from './sign-callback';
 

@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import type { RecordingEvent } from '../../../lib/model/events';
 import { type AppliedEvent, deriveRecordingState, eventSortKey, mergeFiles } from '../../../lib/model/recording-state';
 import {
+  additionsInOrder,
   FIRST_FILES_PAGE,
   foldIntoSummary,
-  type SummaryAddition,
   summaryToState,
 } from '../../../lib/model/recording-summary';
 import {
@@ -13,6 +13,7 @@ import {
   gmeEvent,
   liveKitEvent,
   reconciliationFacts,
+  resentGmeEvent,
   schedule,
   sparkEvent,
   trtcEvent,
@@ -31,17 +32,16 @@ function distinctEvents(deliveries: readonly RecordingEvent[]): AppliedEvent[] {
   return [...applied.values()];
 }
 
-/** Folds the events in batches, counting each file name once, for the first event folded that names it. */
+/**
+ * Folds the events in batches, counting each file name and segment fact once, for the first event
+ * folded that brings it.
+ */
 function foldInBatches(first: RecordingEvent, events: readonly AppliedEvent[], cuts: readonly number[]) {
-  const named = new Set<string>();
+  const brought = new Set<string>();
   let summary = null;
   let start = 0;
   for (const end of [...cuts.map((cut) => cut % (events.length + 1)).sort((a, b) => a - b), events.length]) {
-    const additions = events.slice(start, Math.max(start, end)).map((event): SummaryAddition => {
-      const names = new Set(event.files.map((file) => file.name).filter((name) => !named.has(name)));
-      for (const name of names) named.add(name);
-      return { event, newFileCount: names.size };
-    });
+    const additions = additionsInOrder(first, events.slice(start, Math.max(start, end)), brought);
     summary = foldIntoSummary(first, summary, additions);
     start = Math.max(start, end);
   }
@@ -51,6 +51,7 @@ function foldInBatches(first: RecordingEvent, events: readonly AppliedEvent[], c
 describe.each([
   ['trtc', trtcEvent('task-1')],
   ['gme', gmeEvent('446946705284000001')],
+  ['gme resent', resentGmeEvent('446946705284000001')],
   ['sparkrtc', sparkEvent('job-1')],
   ['agora', agoraEvent('sid-1')],
   ['livekit', liveKitEvent('EG_1')],
@@ -79,7 +80,7 @@ describe.each([
   ['trtc', trtcEvent('task-1')],
   ['sparkrtc', sparkEvent('job-1')],
   ['livekit', liveKitEvent('EG_1')],
-  ['gme', gmeEvent('446946705284000001')],
+  ['gme', resentGmeEvent('446946705284000001')],
   ['agora', agoraEvent('sid-1')],
 ] as const)('%s with reconciliation facts (README, "Lost callbacks")', (_platform, event) => {
   const interleave = (deliveries: readonly RecordingEvent[], facts: readonly RecordingEvent[], seed: number) => {
@@ -179,7 +180,9 @@ describe('the first page of files in the summary', () => {
             summary = foldIntoSummary(
               key,
               summary,
-              events.slice(start, Math.max(start, end)).map((event) => ({ event, newFileCount: 1 })),
+              events
+                .slice(start, Math.max(start, end))
+                .map((event) => ({ event, newFileCount: 1, newSegmentFacts: [] })),
             );
             start = Math.max(start, end);
           }

@@ -11,7 +11,7 @@ import {
   eventSortKey,
   type RecordingStatus,
 } from '../../../lib/model/recording-state';
-import { foldIntoSummary } from '../../../lib/model/recording-summary';
+import { additionsInOrder, foldIntoSummary } from '../../../lib/model/recording-summary';
 import { createStreamPublishHandler } from '../../../lib/publish/stream-handler';
 import { gmeEvent, type LogicalEvent, schedule, sparkEvent, trtcEvent } from '../../helpers/event-arbitraries';
 import { checkPublications, FakeBus, MemoryDeadLetters, PERFECT } from '../../helpers/publication';
@@ -78,11 +78,12 @@ function tableStream(deliveries: readonly RecordingEvent[], batchSizes: readonly
       const summary = foldIntoSummary(
         first,
         current ? toSummary(current) : null,
-        group.map(({ event, appliedAt }) => {
-          const names = event.files.map((file) => file.name).filter((name) => !files.has(name));
-          for (const name of names) files.add(name);
-          return { event: applied(event, appliedAt), newFileCount: new Set(names).size };
-        }),
+        // What the projector's file and segment items say: the first event to bring a name or segment fact counts it.
+        additionsInOrder(
+          first,
+          group.map(({ event, appliedAt }) => applied(event, appliedAt)),
+          files,
+        ),
       );
       const item = toSummaryItem(
         summary,
