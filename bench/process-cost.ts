@@ -16,7 +16,7 @@ import { decodeQueuedCallback } from '../lib/model/queued-callback';
 import { type AppliedEvent, deriveRecordingState, eventSortKey } from '../lib/model/recording-state';
 import { createSqsProcessHandler } from '../lib/process/sqs-handler';
 import { createStreamProjectHandler, isNewEventRecord } from '../lib/project/stream-handler';
-import { createProviderRegistry } from '../lib/providers/registry';
+import { createProviderRegistry, STATUS_RULES } from '../lib/providers/registry';
 import { localClientConfig } from '../local/emulators';
 import { StreamPoller } from '../local/stream-poller';
 import { round } from './stats';
@@ -91,7 +91,11 @@ function createBaselineHandler(
         ...((existing.Item?.events as AppliedEvent[] | undefined) ?? []),
         { ...input.event, eventId: input.event.eventId, appliedAt: Date.now() },
       ];
-      const state = deriveRecordingState(input.event, events, { now: Date.now(), staleAfterMs: 6 * 3_600_000 });
+      const state = deriveRecordingState(input.event, events, {
+        now: Date.now(),
+        staleAfterMs: 6 * 3_600_000,
+        rules: STATUS_RULES,
+      });
       await client.send(
         new PutCommand({
           TableName: tableName,
@@ -244,7 +248,7 @@ async function projectorReader(endpoint: string, tables: { recordings: string; s
   const streams = new DynamoDBStreamsClient(localClientConfig(endpoint));
   let failures = 0;
   const handler = createStreamProjectHandler({
-    projector: new SummaryProjector({ client, tableName: tables.recordings }),
+    projector: new SummaryProjector({ statusRules: STATUS_RULES, client, tableName: tables.recordings }),
     logger: silent,
     countOutcome: () => {
       failures += 1;

@@ -10,6 +10,7 @@ import {
   type RecordingState,
   statusFacts,
 } from '../lib/model/recording-state';
+import { STATUS_RULES } from '../lib/providers/registry';
 
 /**
  * The alternative to the stream projector that we measured and did not choose: one
@@ -51,7 +52,7 @@ export function transactionStore(
                   UpdateExpression: 'ADD eventCount :one, statusFacts :facts SET updatedAt = :appliedAt',
                   ExpressionAttributeValues: {
                     ':one': 1,
-                    ':facts': new Set(statusFacts(event.platform, { ...event, appliedAt })),
+                    ':facts': new Set(statusFacts(STATUS_RULES[event.platform], { ...event, appliedAt })),
                     ':appliedAt': appliedAt,
                   },
                 },
@@ -86,5 +87,9 @@ export async function deriveOnRead(
   )) {
     items.push(...((page.Items ?? []) as EventItem[]));
   }
-  return deriveRecordingState(key, items.map(toAppliedEvent), { now: Date.now(), staleAfterMs: 6 * 3_600_000 });
+  return deriveRecordingState(key, items.map(toAppliedEvent), {
+    now: Date.now(),
+    staleAfterMs: 6 * 3_600_000,
+    rules: STATUS_RULES,
+  });
 }

@@ -31,6 +31,7 @@ import { sequenceText } from '../lib/adapters/table-layout';
 import type { QueuedCallback } from '../lib/model/queued-callback';
 import { staleAnnouncementOf, statusChangeOf } from '../lib/model/recording-event';
 import { additionsInOrder, foldIntoSummary } from '../lib/model/recording-summary';
+import { STATUS_RULES } from '../lib/providers/registry';
 import { type OutboundEvent, publishStatusChanges } from '../lib/publish/publish-status-changes';
 import { toApiGatewayEvent } from '../local/api-gateway-event';
 import { toEnvelope } from '../local/http-event-publisher';
@@ -132,7 +133,7 @@ const applied = lifecycle.map((sample) => ({ ...interpretSample(sample), applied
 const [first] = applied;
 if (!first) throw new Error('empty lifecycle');
 const version = (count: number, lastSequence: string) => ({
-  ...foldIntoSummary(first, null, additionsInOrder(first, applied.slice(0, count))),
+  ...foldIntoSummary(first, null, additionsInOrder(STATUS_RULES, first, applied.slice(0, count)), STATUS_RULES),
   lastSequence: sequenceText(lastSequence),
 });
 const change = statusChangeOf(

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SummaryProjector } from '../lib/adapters/summary-projector';
+import { STATUS_RULES } from '../lib/providers/registry';
 import { rebuildViews } from '../tools/operations/rebuild-views';
 
 const USAGE = `usage: npm run rebuild-views -- [--dry-run] [--table NAME] [--concurrency N]
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
   const report = await rebuildViews({
     client,
     tableName,
-    projector: new SummaryProjector({ client, tableName }),
+    projector: new SummaryProjector({ statusRules: STATUS_RULES, client, tableName }),
     dryRun,
     concurrency,
     onProgress: (progress) => {

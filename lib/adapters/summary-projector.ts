@@ -17,6 +17,7 @@ import {
   type RecordingSummary,
   type SummaryAddition,
 } from '../model/recording-summary';
+import type { StatusRules } from '../model/status-rule';
 import {
   DAY_MS,
   EVENT_PREFIX,
@@ -80,6 +81,8 @@ export class SummaryConflictError extends Error {
 export interface SummaryProjectorOptions {
   client: DynamoDBDocumentClient;
   tableName: string;
+  /** Each platform's status rule (the registry's `STATUS_RULES`). */
+  statusRules: StatusRules;
   retentionDays?: number;
   /** File items written at once, per recording. */
   fileConcurrency?: number;
@@ -97,12 +100,14 @@ export interface SummaryProjectorOptions {
  */
 export class SummaryProjector {
   readonly #client: DynamoDBDocumentClient;
+  readonly #statusRules: StatusRules;
   readonly #tableName: string;
   readonly #retentionMs: number;
   readonly #fileConcurrency: number;
 
   constructor(options: SummaryProjectorOptions) {
     this.#client = options.client;
+    this.#statusRules = options.statusRules;
     this.#tableName = options.tableName;
     this.#retentionMs = (options.retentionDays ?? DEFAULT_RETENTION_DAYS) * DAY_MS;
     this.#fileConcurrency = options.fileConcurrency ?? 25;
@@ -155,7 +160,7 @@ export class SummaryProjector {
         return { event: toAppliedEvent(item), newFileCount, newSegmentFacts };
       },
     );
-    const summary = foldIntoSummary(key, current ? toSummary(current) : null, additions);
+    const summary = foldIntoSummary(key, current ? toSummary(current) : null, additions, this.#statusRules);
     const lastSequence = fresh[fresh.length - 1]?.sequence ?? after;
     await this.#writeSummary(toSummaryItem(summary, lastSequence, this.#retentionMs, current ?? null), current);
     return fresh.length;
@@ -195,7 +200,7 @@ export class SummaryProjector {
    * redelivered event finds itself the owner again, so a crash before the summary's put is repaired.
    */
   async #writeSegment(item: EventItem): Promise<string[]> {
-    const brought = segmentFacts(item.platform, toAppliedEvent(item));
+    const brought = segmentFacts(this.#statusRules[item.platform], toAppliedEvent(item));
     if (!brought || brought.facts.length === 0) return [];
     const owners = await this.#claimSegment(item.pk, brought.segment, brought.facts, item.sk);
     return brought.facts.filter((fact) => owners[segmentOwnerAttribute(fact)] === item.sk);
@@ -203,7 +208,7 @@ export class SummaryProjector {
 
   /** Gives the segment facts a summary of the previous release counted an owner that no event is. */
   async #writeLegacySegments(summary: SummaryItem): Promise<void> {
-    const segments = legacySegments(summary);
+    const segments = legacySegments(this.#statusRules, summary);
     await mapWithConcurrency([...segments], this.#fileConcurrency, ([segment, facts]) =>
       this.#claimSegment(summary.pk, segment, facts, LEGACY_SEGMENT_OWNER),
     );
@@ -301,7 +306,12 @@ export class SummaryProjector {
     for await (const page of pages) items.push(...((page.Items ?? []) as EventItem[]));
     items.sort((a, b) => (a.sk < b.sk ? -1 : 1));
 
-    const after = foldIntoSummary(key, null, additionsInOrder(key, items.map(toAppliedEvent)));
+    const after = foldIntoSummary(
+      key,
+      null,
+      additionsInOrder(this.#statusRules, key, items.map(toAppliedEvent)),
+      this.#statusRules,
+    );
     const before = current ? toSummary(current) : null;
     const changed = before === null || !sameSummary(before, after);
     const unindexed = items.filter((item) => item.timeKey === undefined);

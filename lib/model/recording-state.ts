@@ -1,5 +1,4 @@
 import type { Platform } from '../platforms';
-import { VENDORS } from '../providers/registry';
 import { FILE_STATUSES, type FileMention, type RecordingEvent } from './events';
 import { sortByFileName } from './file-order';
 import {
@@ -11,7 +10,14 @@ import {
   toReconciliation,
   withReconciliation,
 } from './reconciliation';
-import type { AppliedEvent, RecordingStatus, SegmentCounts, SegmentFacts, StatusRule } from './status-rule';
+import type {
+  AppliedEvent,
+  RecordingStatus,
+  SegmentCounts,
+  SegmentFacts,
+  StatusRule,
+  StatusRules,
+} from './status-rule';
 
 export {
   type AppliedEvent,
@@ -58,33 +64,30 @@ export function eventSortKey(event: Pick<RecordingEvent, 'eventType' | 'eventId'
   return `EVENT#${event.eventType}#${event.eventId}`;
 }
 
-/** Each platform's rule lives in its vendor's module (README, "Adding a vendor"). */
-const STATUS_RULES = new Map<Platform, StatusRule>(VENDORS.map((vendor) => [vendor.platform, vendor.statusRule]));
-
 /** The status facts one event contributes to its recording. */
-export function statusFacts(platform: Platform, event: AppliedEvent): string[] {
+export function statusFacts(rule: StatusRule, event: AppliedEvent): string[] {
   if (event.reconciliation) return reconciliationStatusFacts(event.reconciliation);
-  return (STATUS_RULES.get(platform) as StatusRule).facts(event);
+  return rule.facts(event);
 }
 
 /** The segment facts one event contributes (GME), none for a reconciliation fact or a platform without segments. */
-export function segmentFacts(platform: Platform, event: AppliedEvent): SegmentFacts | null {
+export function segmentFacts(rule: StatusRule, event: AppliedEvent): SegmentFacts | null {
   if (event.reconciliation) return null;
-  return (STATUS_RULES.get(platform) as StatusRule).segmentFacts?.(event) ?? null;
+  return rule.segmentFacts?.(event) ?? null;
 }
 
 /** A status fact of a summary from before segment facts, read as the segment facts it now is (or null). */
-export function legacySegmentFacts(platform: Platform, fact: string): SegmentFacts | null {
+export function legacySegmentFacts(rule: StatusRule, fact: string): SegmentFacts | null {
   if (isReconciliationStatusFact(fact)) return null;
-  return (STATUS_RULES.get(platform) as StatusRule).legacySegmentFacts?.(fact) ?? null;
+  return rule.legacySegmentFacts?.(fact) ?? null;
 }
 
 /** Per segment fact, how many distinct segments of these events have it. */
-export function countSegmentFacts(platform: Platform, events: readonly AppliedEvent[]): Record<string, number> {
+export function countSegmentFacts(rule: StatusRule, events: readonly AppliedEvent[]): Record<string, number> {
   const seen = new Set<string>();
   const counts: Record<string, number> = {};
   for (const event of events) {
-    const brought = segmentFacts(platform, event);
+    const brought = segmentFacts(rule, event);
     for (const fact of brought?.facts ?? []) {
       const id = JSON.stringify([brought?.segment, fact]);
       if (seen.has(id)) continue;
@@ -101,15 +104,12 @@ export function countSegmentFacts(platform: Platform, events: readonly AppliedEv
  * unfinished one.
  */
 export function statusFromFacts(
-  platform: Platform,
+  rule: StatusRule,
   facts: ReadonlySet<string>,
   counts: SegmentCounts = {},
 ): RecordingStatus {
   const own = new Set([...facts].filter((fact) => !isReconciliationStatusFact(fact)));
-  const status =
-    own.size === 0 && Object.keys(counts).length === 0
-      ? 'recording'
-      : (STATUS_RULES.get(platform) as StatusRule).status(own, counts);
+  const status = own.size === 0 && Object.keys(counts).length === 0 ? 'recording' : rule.status(own, counts);
   return own.size === facts.size ? status : withReconciliation(status, facts);
 }
 
@@ -149,12 +149,13 @@ export function mergeFileMentions(mentions: Iterable<FileMention>): FileMention[
 export function deriveRecordingState(
   key: RecordingKey,
   events: readonly AppliedEvent[],
-  options: DeriveOptions,
+  options: DeriveOptions & { readonly rules: StatusRules },
 ): RecordingState {
+  const rule = options.rules[key.platform];
   const status = statusFromFacts(
-    key.platform,
-    new Set(events.flatMap((event) => statusFacts(key.platform, event))),
-    countSegmentFacts(key.platform, events),
+    rule,
+    new Set(events.flatMap((event) => statusFacts(rule, event))),
+    countSegmentFacts(rule, events),
   );
   const eventTypes: Record<string, number> = {};
   let updatedAt = 0;

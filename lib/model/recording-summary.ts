@@ -15,6 +15,7 @@ import {
   statusFacts,
   statusFromFacts,
 } from './recording-state';
+import type { StatusRules } from './status-rule';
 
 /**
  * The materialized view of one recording: everything `deriveRecordingState` computes, kept as
@@ -72,13 +73,14 @@ export interface SummaryAddition {
  * table (rebuild, samples, tests), equal to what the projector's items say.
  */
 export function additionsInOrder(
+  rules: StatusRules,
   key: Pick<RecordingKey, 'platform'>,
   events: readonly AppliedEvent[],
   brought: Set<string> = new Set(),
 ): SummaryAddition[] {
   const bring = (id: string) => !brought.has(id) && Boolean(brought.add(id));
   return events.map((event) => {
-    const segment = segmentFacts(key.platform, event);
+    const segment = segmentFacts(rules[key.platform], event);
     return {
       event,
       newFileCount: [...new Set(event.files.map((file) => file.name))].filter((name) => bring(`file:${name}`)).length,
@@ -92,10 +94,13 @@ export function additionsInOrder(
  * `<seqNo>:<type>`), by segment: the projector gives each an owner in its segment item before it
  * folds into such a summary, and the fold counts them (README, "Data model", migration).
  */
-export function legacySegments(summary: Pick<RecordingSummary, 'platform' | 'statusFacts'>): Map<string, string[]> {
+export function legacySegments(
+  rules: StatusRules,
+  summary: Pick<RecordingSummary, 'platform' | 'statusFacts'>,
+): Map<string, string[]> {
   const segments = new Map<string, Set<string>>();
   for (const fact of summary.statusFacts) {
-    const legacy = legacySegmentFacts(summary.platform, fact);
+    const legacy = legacySegmentFacts(rules[summary.platform], fact);
     if (!legacy) continue;
     const facts = segments.get(legacy.segment) ?? new Set<string>();
     for (const brought of legacy.facts) facts.add(brought);
@@ -112,9 +117,11 @@ export function foldIntoSummary(
   key: RecordingKey,
   summary: RecordingSummary | null,
   additions: readonly SummaryAddition[],
+  rules: StatusRules,
 ): RecordingSummary {
-  const legacy = summary ? legacySegments(summary) : new Map<string, string[]>();
-  const facts = new Set((summary?.statusFacts ?? []).filter((fact) => !legacySegmentFacts(key.platform, fact)));
+  const rule = rules[key.platform];
+  const legacy = summary ? legacySegments(rules, summary) : new Map<string, string[]>();
+  const facts = new Set((summary?.statusFacts ?? []).filter((fact) => !legacySegmentFacts(rule, fact)));
   const counts: Record<string, number> = { ...summary?.segmentCounts };
   for (const fact of [...legacy.values()].flat()) counts[fact] = (counts[fact] ?? 0) + 1;
   const eventTypes: Record<string, number> = { ...summary?.eventTypes };
@@ -122,7 +129,7 @@ export function foldIntoSummary(
   let reconciliation = summary?.reconciliation ?? null;
   const mentions: FileMention[] = [...(summary?.firstFiles ?? [])];
   for (const { event, newFileCount, newSegmentFacts } of additions) {
-    for (const fact of statusFacts(key.platform, event)) facts.add(fact);
+    for (const fact of statusFacts(rule, event)) facts.add(fact);
     for (const fact of newSegmentFacts) counts[fact] = (counts[fact] ?? 0) + 1;
     eventTypes[event.eventType] = (eventTypes[event.eventType] ?? 0) + 1;
     eventCount += 1;
@@ -139,7 +146,7 @@ export function foldIntoSummary(
     taskId: key.taskId,
     statusFacts: [...facts].sort(),
     ...(Object.keys(counts).length > 0 && { segmentCounts: sortedCounts(counts) }),
-    status: statusFromFacts(key.platform, facts, counts),
+    status: statusFromFacts(rule, facts, counts),
     eventCount,
     eventTypes,
     fileCount,

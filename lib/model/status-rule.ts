@@ -1,3 +1,4 @@
+import type { Platform } from '../platforms';
 import type { RecordingEvent } from './events';
 
 /** Task statuses, ranked: TRTC and SparkRTC status is the maximum rank any applied event implies. */
@@ -59,3 +60,6 @@ export function highestStatus(facts: ReadonlySet<string>, precedence: readonly R
   for (const fact of facts) best = Math.max(best, precedence.indexOf(fact as RecordingStatus));
   return precedence[best] ?? 'recording';
 }
+
+/** Every platform's rule, by platform: the registry builds it from the vendors and passes it in. */
+export type StatusRules = Readonly<Record<Platform, StatusRule>>;

@@ -6,6 +6,7 @@ import { SummaryProjector } from '../../lib/adapters/summary-projector';
 import { type EventItem, recordingPartitionKey, toAppliedEvent } from '../../lib/adapters/table-layout';
 import { deriveRecordingState, type RecordingKey, type RecordingState } from '../../lib/model/recording-state';
 import { createStreamProjectHandler } from '../../lib/project/stream-handler';
+import { STATUS_RULES } from '../../lib/providers/registry';
 import { localClientConfig } from '../../local/emulators';
 import type { StreamHandler, StreamPoller } from '../../local/stream-poller';
 
@@ -34,7 +35,9 @@ export async function derivedFromEvents(
   )) {
     items.push(...((page.Items ?? []) as EventItem[]));
   }
-  return items.length === 0 ? null : deriveRecordingState(key, items.map(toAppliedEvent), options);
+  return items.length === 0
+    ? null
+    : deriveRecordingState(key, items.map(toAppliedEvent), { ...options, rules: STATUS_RULES });
 }
 
 /** The materialized state with every file on one page, to compare with the derivation. */
@@ -75,7 +78,11 @@ export async function crashingProjection(stack: ProjectionStack, crashAt: number
     { step: 'initialize', name: 'crash' },
   );
   const handler = createStreamProjectHandler({
-    projector: new SummaryProjector({ client: documentClientFor('', raw), tableName: stack.stack.tableName }),
+    projector: new SummaryProjector({
+      statusRules: STATUS_RULES,
+      client: documentClientFor('', raw),
+      tableName: stack.stack.tableName,
+    }),
     logger: new Logger({ logLevel: 'SILENT' }),
     countOutcome: () => {},
   });

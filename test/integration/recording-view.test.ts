@@ -10,6 +10,7 @@ import { SummaryProjector } from '../../lib/adapters/summary-projector';
 import { fileSortKey } from '../../lib/adapters/table-layout';
 import type { RecordingEvent } from '../../lib/model/events';
 import { eventSortKey, type RecordingKey } from '../../lib/model/recording-state';
+import { STATUS_RULES } from '../../lib/providers/registry';
 import { localClientConfig } from '../../local/emulators';
 import table from '../../resources/recordings-table.json' with { type: 'json' };
 import { rebuildViews } from '../../tools/operations/rebuild-views';
@@ -474,7 +475,7 @@ describe('npm run rebuild-views', () => {
         }),
       );
     }
-    const projector = new SummaryProjector({ client: legacyClient, tableName });
+    const projector = new SummaryProjector({ statusRules: STATUS_RULES, client: legacyClient, tableName });
     const dryRun = await rebuildViews({ client: legacyClient, tableName, projector, dryRun: true });
     expect(dryRun).toMatchObject({ recordings: 2, differing: 2, migratedEvents: events.length, failed: 0 });
     const legacyStore = new RecordingStore({ client: legacyClient, tableName, now: () => NOW });
@@ -521,7 +522,7 @@ describe('npm run rebuild-views', () => {
         NOW - 1_000 + part,
       );
     }
-    const projector = new SummaryProjector({ client: previous, tableName });
+    const projector = new SummaryProjector({ statusRules: STATUS_RULES, client: previous, tableName });
     await projector.rebuild(key);
     // Now as the previous release left it: long names under their old keys, the first page in UTF-16 order.
     const moved = names.filter((name) => previousFileSortKey(name) !== fileSortKey(name));

@@ -14,6 +14,7 @@ import { toSummaryItem } from '../../lib/adapters/table-layout';
 import type { SummaryVersion } from '../../lib/model/recording-event';
 import type { RecordingSummary } from '../../lib/model/recording-summary';
 import { createStreamProjectHandler } from '../../lib/project/stream-handler';
+import { STATUS_RULES } from '../../lib/providers/registry';
 import { createStreamPublishHandler } from '../../lib/publish/stream-handler';
 import { localClientConfig } from '../../local/emulators';
 import type { StreamDeadLetter } from '../../local/stream-poller';
@@ -197,7 +198,7 @@ describe('a stream record that always fails is isolated', () => {
       { step: 'initialize' },
     );
     const handler = createStreamProjectHandler({
-      projector: new SummaryProjector({ client, tableName: stack.stack.tableName }),
+      projector: new SummaryProjector({ statusRules: STATUS_RULES, client, tableName: stack.stack.tableName }),
       logger: new Logger({ logLevel: 'SILENT' }),
       countOutcome: () => {},
     });

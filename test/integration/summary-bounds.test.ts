@@ -28,6 +28,7 @@ import { VENDOR_STATUSES } from '../../lib/model/reconciliation';
 import { deriveRecordingState, eventSortKey, type RecordingKey } from '../../lib/model/recording-state';
 import { additionsInOrder, foldIntoSummary, summaryToListEntry } from '../../lib/model/recording-summary';
 import { reconciliationFactEvent } from '../../lib/model/sweep-message';
+import { STATUS_RULES } from '../../lib/providers/registry';
 import { localClientConfig } from '../../local/emulators';
 import table from '../../resources/recordings-table.json' with { type: 'json' };
 import { rebuildViews } from '../../tools/operations/rebuild-views';
@@ -40,7 +41,7 @@ import { useLocalStack } from './local-stack';
  */
 const SEGMENTS = Number(process.env.GME_SUMMARY_SEGMENTS ?? 3_000);
 const SUMMARY_LIMIT_BYTES = 64 * 1024;
-const OPTIONS = { now: Date.parse('2026-11-23T12:00:00Z'), staleAfterMs: 6 * 3_600_000 };
+const OPTIONS = { now: Date.parse('2026-11-23T12:00:00Z'), staleAfterMs: 6 * 3_600_000, rules: STATUS_RULES };
 
 let stack: Awaited<ReturnType<typeof useLocalStack>>;
 beforeAll(async () => {
@@ -98,7 +99,7 @@ describe('a GME recording of many segments', () => {
     `keeps its summary ≤ 64 KB over ${SEGMENTS} segments with sparse hostile SeqNos, equal to the derivation`,
     async () => {
       const client = documentClientFor(stack.stack.dynamodbEndpoint);
-      const projector = new SummaryProjector({ client, tableName: stack.stack.tableName });
+      const projector = new SummaryProjector({ statusRules: STATUS_RULES, client, tableName: stack.stack.tableName });
       const taskId = String(446946705284000000n + BigInt(Math.floor(Math.random() * 1e9)));
       const key: RecordingKey = { platform: 'gme', appId: DEV_APPS.gme, taskId };
       const pk = recordingPartitionKey(key);
@@ -181,7 +182,7 @@ describe('a GME recording of many segments', () => {
       const { files, filesNextCursor, ...expected } = derived;
       expect(summaryToListEntry(toSummary(item), OPTIONS)).toEqual(expected);
       expect(item.firstFiles).toEqual(files.slice(0, 100));
-      // Some segments never finished, and the vendor said failed: CONTRACT §7 makes that failed.
+      // Some segments never finished, and the vendor said failed: README, "Lost callbacks", makes that failed.
       expect(item.status).toBe('failed');
       // ≈ 4 ms per event on DynamoDB Local here: the full run takes several minutes.
     },
@@ -296,7 +297,12 @@ async function previousRelease(client: DynamoDBDocumentClient, tableName: string
       );
     }
   }
-  const { segmentCounts: _counts, ...summary } = foldIntoSummary(key, null, additionsInOrder(key, applied));
+  const { segmentCounts: _counts, ...summary } = foldIntoSummary(
+    key,
+    null,
+    additionsInOrder(STATUS_RULES, key, applied),
+    STATUS_RULES,
+  );
   const legacy = {
     ...summary,
     statusFacts: [...new Set(applied.map((event) => `${event.seqNo ?? 0}:${event.eventType}`))].sort(),
@@ -342,7 +348,7 @@ describe('GME summaries of the previous release (one fact per segment)', () => {
       );
       stream.push({ sequence: String(200 + index), item: Item as EventItem });
     }
-    const projector = new SummaryProjector({ client, tableName });
+    const projector = new SummaryProjector({ statusRules: STATUS_RULES, client, tableName });
     expect((await projector.project(stream.slice(0, 2))).failures).toEqual([]);
     expect((await projector.project(stream)).failures).toEqual([]);
 
@@ -374,7 +380,7 @@ describe('GME summaries of the previous release (one fact per segment)', () => {
       gme(taskId, 2, 9),
       gme(taskId, 3, 9),
     ]);
-    const projector = new SummaryProjector({ client, tableName });
+    const projector = new SummaryProjector({ statusRules: STATUS_RULES, client, tableName });
     expect(await rebuildViews({ client, tableName, projector, dryRun: true })).toMatchObject({
       recordings: 1,
       differing: 1,

@@ -18,7 +18,7 @@ import { handleCallback } from '../../lib/ingest/handle-callback';
 import type { ProcessDependencies } from '../../lib/process/process-callback';
 import { createSqsProcessHandler } from '../../lib/process/sqs-handler';
 import { createStreamProjectHandler, isNewEventRecord } from '../../lib/project/stream-handler';
-import { createProviderRegistry } from '../../lib/providers/registry';
+import { createProviderRegistry, STATUS_RULES } from '../../lib/providers/registry';
 import {
   type LocalResources,
   localClientConfig,
@@ -79,7 +79,11 @@ const store = () => new RecordingStore({ client: documentClient, tableName: reso
 const project = async () => {
   const streams = new DynamoDBStreamsClient(localClientConfig(dynamodb.endpoint));
   const handler = createStreamProjectHandler({
-    projector: new SummaryProjector({ client: documentClient, tableName: resources.tableName }),
+    projector: new SummaryProjector({
+      statusRules: STATUS_RULES,
+      client: documentClient,
+      tableName: resources.tableName,
+    }),
     logger: silent,
     countOutcome: () => {},
   });

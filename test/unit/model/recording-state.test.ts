@@ -14,7 +14,7 @@ import {
 } from '../../../fixtures/samples';
 import { parseJsonObject } from '../../../lib/json';
 import { deriveRecordingState } from '../../../lib/model/recording-state';
-import { createProviderRegistry } from '../../../lib/providers/registry';
+import { createProviderRegistry, STATUS_RULES } from '../../../lib/providers/registry';
 
 const trtc = (eventType: number, payload: Record<string, unknown>, taskId = 'task-1'): Sample => ({
   name: `trtc-${eventType}`,
@@ -192,7 +192,7 @@ describe('room info (the Chat room-info sample)', () => {
 describe('stale', () => {
   it('marks an unfinished recording stale after the threshold, and a finished one never', () => {
     const event = { ...interpretSample(trtc(301, { Status: 0 })), appliedAt: 0 };
-    const options = { now: 10_000, staleAfterMs: 5_000 };
+    const options = { now: 10_000, staleAfterMs: 5_000, rules: STATUS_RULES };
     expect(deriveRecordingState(event, [event], options).stale).toBe(true);
     const done = { ...interpretSample(trtc(305, { Status: 0 })), appliedAt: 0 };
     expect(deriveRecordingState(event, [event, done], options).stale).toBe(false);

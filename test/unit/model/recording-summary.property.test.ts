@@ -8,6 +8,7 @@ import {
   foldIntoSummary,
   summaryToState,
 } from '../../../lib/model/recording-summary';
+import { STATUS_RULES } from '../../../lib/providers/registry';
 import {
   agoraEvent,
   gmeEvent,
@@ -20,7 +21,7 @@ import {
 } from '../../helpers/event-arbitraries';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 300);
-const options = { now: 10_000, staleAfterMs: 5_000 };
+const options = { now: 10_000, staleAfterMs: 5_000, rules: STATUS_RULES };
 
 /** The store's dedupe: the first delivery of each identity is applied, at its place in the schedule. */
 function distinctEvents(deliveries: readonly RecordingEvent[]): AppliedEvent[] {
@@ -41,8 +42,8 @@ function foldInBatches(first: RecordingEvent, events: readonly AppliedEvent[], c
   let summary = null;
   let start = 0;
   for (const end of [...cuts.map((cut) => cut % (events.length + 1)).sort((a, b) => a - b), events.length]) {
-    const additions = additionsInOrder(first, events.slice(start, Math.max(start, end)), brought);
-    summary = foldIntoSummary(first, summary, additions);
+    const additions = additionsInOrder(STATUS_RULES, first, events.slice(start, Math.max(start, end)), brought);
+    summary = foldIntoSummary(first, summary, additions, STATUS_RULES);
     start = Math.max(start, end);
   }
   return summary;
@@ -183,6 +184,7 @@ describe('the first page of files in the summary', () => {
               events
                 .slice(start, Math.max(start, end))
                 .map((event) => ({ event, newFileCount: 1, newSegmentFacts: [] })),
+              STATUS_RULES,
             );
             start = Math.max(start, end);
           }

@@ -21,10 +21,11 @@ import {
   summaryToState,
 } from '../../../lib/model/recording-summary';
 import { reconciliationFactEvent } from '../../../lib/model/sweep-message';
+import { STATUS_RULES } from '../../../lib/providers/registry';
 import { reconciliationFacts, resentGmeEvent, schedule } from '../../helpers/event-arbitraries';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 300);
-const OPTIONS = { now: 10_000, staleAfterMs: 5_000 };
+const OPTIONS = { now: 10_000, staleAfterMs: 5_000, rules: STATUS_RULES };
 const TASK = '446946705284000001';
 const KEY: RecordingKey = { platform: 'gme', appId: DEV_APPS.gme, taskId: TASK };
 const LEGACY_OWNER = 'legacy';
@@ -46,9 +47,14 @@ function storedEvents(deliveries: readonly RecordingEvent[]): Stored[] {
 
 /** A summary as the previous release wrote it: GME's facts one `<seqNo>:<type>` per segment, no counts. */
 function legacySummary(events: readonly AppliedEvent[]): RecordingSummary {
-  const { segmentCounts: _counts, ...summary } = foldIntoSummary(KEY, null, additionsInOrder(KEY, events));
+  const { segmentCounts: _counts, ...summary } = foldIntoSummary(
+    KEY,
+    null,
+    additionsInOrder(STATUS_RULES, KEY, events),
+    STATUS_RULES,
+  );
   const facts = events.flatMap((event) =>
-    event.reconciliation ? statusFacts('gme', event) : [`${event.seqNo ?? 0}:${event.eventType}`],
+    event.reconciliation ? statusFacts(STATUS_RULES.gme, event) : [`${event.seqNo ?? 0}:${event.eventType}`],
   );
   return { ...summary, statusFacts: [...new Set(facts)].sort() };
 }
@@ -81,7 +87,7 @@ function project(
     const records = stream.slice(position, position + size);
     batch += 1;
     const fresh = records.filter((_, index) => position + index >= folded);
-    for (const [segment, facts] of summary ? legacySegments(summary) : []) {
+    for (const [segment, facts] of summary ? legacySegments(STATUS_RULES, summary) : []) {
       for (const fact of facts) claim(segment, fact, LEGACY_OWNER);
     }
     // Claims run concurrently in the projector: any order, and the fold in stream order.
@@ -91,7 +97,7 @@ function project(
     let claims = 0;
     for (const index of claimOrder) {
       const { sk, event } = fresh[index] as Stored;
-      const facts = segmentFacts('gme', event);
+      const facts = segmentFacts(STATUS_RULES.gme, event);
       brought.set(
         index,
         (facts?.facts ?? []).filter((fact) => claim(facts?.segment ?? '', fact, sk)),
@@ -112,6 +118,7 @@ function project(
         newFileCount: 0,
         newSegmentFacts: brought.get(index) ?? [],
       })),
+      STATUS_RULES,
     );
     folded = position + records.length;
     position = folded;
@@ -135,7 +142,7 @@ describe('GME summary with segment items', () => {
           const events = stream.map(({ event }) => event);
           const { summary } = project(stream, cuts, crashes, seed, { summary: null, folded: 0 });
           if (!summary) throw new Error('no summary');
-          const expected = foldIntoSummary(KEY, null, additionsInOrder(KEY, events));
+          const expected = foldIntoSummary(KEY, null, additionsInOrder(STATUS_RULES, KEY, events), STATUS_RULES);
           expect(withoutFiles(summary)).toEqual(withoutFiles(expected));
           const state = summaryToState(summary, { files: [...expected.firstFiles], nextCursor: null }, OPTIONS);
           expect({ ...state, fileCount: 0 }).toEqual({
@@ -166,7 +173,7 @@ describe('GME summary with segment items', () => {
             folded,
           });
           const events = stream.map(({ event }) => event);
-          const expected = foldIntoSummary(KEY, null, additionsInOrder(KEY, events));
+          const expected = foldIntoSummary(KEY, null, additionsInOrder(STATUS_RULES, KEY, events), STATUS_RULES);
           const state = (of: RecordingSummary) =>
             summaryToState(withoutFiles(of), { files: [], nextCursor: null }, OPTIONS);
           expect(state(summary as RecordingSummary)).toEqual(state(expected));
@@ -204,7 +211,7 @@ describe('GME status table (README, "Status rules"), from the summary', () => {
     ['a new segment reopens a completed task → recording', [gme(2, 0), gme(3, 0), gme(1, 9)], 'recording'],
   ] as const)('%s', (_label, events, status) => {
     for (const order of [events, [...events].reverse()]) {
-      const summary = foldIntoSummary(KEY, null, additionsInOrder(KEY, order));
+      const summary = foldIntoSummary(KEY, null, additionsInOrder(STATUS_RULES, KEY, order), STATUS_RULES);
       expect(summary.status).toBe(status);
       expect(deriveRecordingState(KEY, order, OPTIONS).status).toBe(status);
     }
@@ -244,7 +251,7 @@ describe('a GME summary stays small', () => {
         events.push({ ...fact, appliedAt: 5 });
       }
     }
-    const summary = foldIntoSummary(KEY, null, additionsInOrder(KEY, events));
+    const summary = foldIntoSummary(KEY, null, additionsInOrder(STATUS_RULES, KEY, events), STATUS_RULES);
     const bytes = Buffer.byteLength(JSON.stringify(toSummaryItem(summary, '1'.repeat(40), 86_400_000, null)));
     const legacyBytes = Buffer.byteLength(JSON.stringify(legacySummary(events)));
     console.log(`GME summary of 100,000 segments: ${bytes} bytes as JSON; ${legacyBytes} in the previous shape`);

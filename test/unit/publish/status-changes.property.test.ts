@@ -12,6 +12,7 @@ import {
   type RecordingStatus,
 } from '../../../lib/model/recording-state';
 import { additionsInOrder, foldIntoSummary } from '../../../lib/model/recording-summary';
+import { STATUS_RULES } from '../../../lib/providers/registry';
 import { createStreamPublishHandler } from '../../../lib/publish/stream-handler';
 import { gmeEvent, type LogicalEvent, schedule, sparkEvent, trtcEvent } from '../../helpers/event-arbitraries';
 import { checkPublications, FakeBus, MemoryDeadLetters, PERFECT } from '../../helpers/publication';
@@ -80,10 +81,12 @@ function tableStream(deliveries: readonly RecordingEvent[], batchSizes: readonly
         current ? toSummary(current) : null,
         // What the projector's file and segment items say: the first event to bring a name or segment fact counts it.
         additionsInOrder(
+          STATUS_RULES,
           first,
           group.map(({ event, appliedAt }) => applied(event, appliedAt)),
           files,
         ),
+        STATUS_RULES,
       );
       const item = toSummaryItem(
         summary,
@@ -103,7 +106,7 @@ function tableStream(deliveries: readonly RecordingEvent[], batchSizes: readonly
     const derived = deriveRecordingState(
       item,
       events.map(({ event, appliedAt }) => applied(event, appliedAt)),
-      { now: 0, staleAfterMs: 1 },
+      { now: 0, staleAfterMs: 1, rules: STATUS_RULES },
     );
     expect(item.status).toBe(derived.status);
     finals.set(key, { finalStatus: derived.status, changeIds: changeIds.get(key) ?? [] });
