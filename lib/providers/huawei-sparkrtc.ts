@@ -19,6 +19,7 @@ import {
   readAllowUnsigned,
   readApiCredentials,
   requireApp,
+  type SignOptions,
   type Vendor,
 } from './provider';
 import {
@@ -100,7 +101,14 @@ export function huaweiSparkRtcOptionsFromEnv(env: ProviderEnv): HuaweiSparkRtcOp
   };
 }
 
-export function createHuaweiSparkRtcProvider(options: HuaweiSparkRtcOptions = {}): Provider<SparkRtcApp> {
+/** SparkRTC's signing options: the X-Rtc-Rand to send, random when unset. */
+export interface SparkRtcSignOptions extends SignOptions {
+  readonly rand?: string;
+}
+
+export function createHuaweiSparkRtcProvider(
+  options: HuaweiSparkRtcOptions = {},
+): Provider<SparkRtcApp, SparkRtcSignOptions> {
   const tolerance = options.timestampToleranceSeconds ?? DEFAULT_SPARKRTC_TIMESTAMP_TOLERANCE_SECONDS;
   return {
     endpoint: 'huawei-sparkrtc',
