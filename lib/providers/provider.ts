@@ -1,7 +1,7 @@
 import type { SecretSet } from '../config/secrets';
 import { AppNotAllowedError, type CallbackError } from '../errors';
 import { type HttpAnswer, jsonAnswer } from '../http/answer';
-import type { CallbackRequest } from '../http/callback-request';
+import type { CallbackRequest, WireCallback } from '../http/callback-request';
 import type { JsonObject } from '../json';
 import type { Interpretation } from '../model/events';
 import type { VendorFinding } from '../model/reconciliation';
@@ -55,13 +55,6 @@ export interface SignOptions {
 export interface SigningRequest {
   readonly headers: Record<string, string>;
   readonly query: URLSearchParams;
-  readonly body: string | Buffer;
-}
-
-/** A callback on the wire, as replay and captures hold it. Header names are lower-case. */
-export interface WireCallback {
-  readonly query: string;
-  readonly headers: Readonly<Record<string, string>>;
   readonly body: string | Buffer;
 }
 
