@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { lowerCaseHeaders } from '../lib/http/callback-request';
 
 export interface HttpRequestParts {
   method: string;
@@ -13,9 +14,7 @@ export interface HttpRequestParts {
 
 /** An API Gateway HTTP API (payload 2.0) event, as AWS would hand it to the handlers. */
 export function toApiGatewayEvent(request: HttpRequestParts): APIGatewayProxyEventV2 {
-  const headers = Object.fromEntries(
-    Object.entries(request.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]),
-  );
+  const headers = lowerCaseHeaders(request.headers ?? {});
   const rawQueryString = request.rawQueryString ?? '';
   const queryStringParameters = rawQueryString ? Object.fromEntries(new URLSearchParams(rawQueryString)) : undefined;
   const now = Date.now();

@@ -23,10 +23,27 @@ export interface IncomingCallback {
   readonly receivedAt: number;
 }
 
-export function lowerCaseHeaders(headers: IncomingCallback['headers']): Record<string, string> {
+/**
+ * A callback on the wire, as a capture file holds it, replay posts it and a provider signs it or
+ * finds its claimed app. Header names are lower-case (`lowerCaseHeaders`).
+ */
+export interface WireCallback {
+  readonly endpoint: Endpoint;
+  /** URL query without the leading `?`. */
+  readonly query: string;
+  readonly headers: Readonly<Record<string, string>>;
+  /** The body as sent; a Buffer when it is not text. */
+  readonly body: string | Buffer;
+}
+
+/**
+ * The one header-name lower-caser (ingest, captures, signing, the local server): names lower-case,
+ * values that are not strings dropped.
+ */
+export function lowerCaseHeaders(headers: Readonly<Record<string, unknown>>): Record<string, string> {
   const result: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined) continue;
+    if (typeof value !== 'string') continue;
     const key = name.toLowerCase();
     // Repeated headers are joined like API Gateway does, so a forged duplicate never verifies.
     result[key] = key in result ? `${result[key]},${value}` : value;

@@ -19,6 +19,7 @@ import {
   readAllowUnsigned,
   readApiCredentials,
   requireApp,
+  type SignOptions,
   type Vendor,
 } from './provider';
 import {
@@ -26,10 +27,10 @@ import {
   isVendorCode,
   readErrorCode,
   readJsonAnswer,
-  runVendorQuery,
   type VendorHttpAnswer,
   VendorQueryFailure,
   vendorBaseUrl,
+  vendorRecordingQuery,
 } from './run-vendor-query';
 import {
   assertAnyKeyMatches,
@@ -100,7 +101,14 @@ export function huaweiSparkRtcOptionsFromEnv(env: ProviderEnv): HuaweiSparkRtcOp
   };
 }
 
-export function createHuaweiSparkRtcProvider(options: HuaweiSparkRtcOptions = {}): Provider<SparkRtcApp> {
+/** SparkRTC's signing options: the X-Rtc-Rand to send, random when unset. */
+export interface SparkRtcSignOptions extends SignOptions {
+  readonly rand?: string;
+}
+
+export function createHuaweiSparkRtcProvider(
+  options: HuaweiSparkRtcOptions = {},
+): Provider<SparkRtcApp, SparkRtcSignOptions> {
   const tolerance = options.timestampToleranceSeconds ?? DEFAULT_SPARKRTC_TIMESTAMP_TOLERANCE_SECONDS;
   return {
     endpoint: 'huawei-sparkrtc',
@@ -227,40 +235,37 @@ function readSparkRtcJob({ status, text }: VendorHttpAnswer): VendorFinding {
 }
 
 /** SparkRTC's "Querying a Mixed Stream / Single Stream Recording Job", signed with AK/SK (PROTOCOLS.md §8.2). */
-export const SPARKRTC_RECORDING_QUERY: RecordingQuery<SparkRtcApp> = {
+export const SPARKRTC_RECORDING_QUERY: RecordingQuery<SparkRtcApp> = vendorRecordingQuery({
   // The vendor publishes no limit for these queries; a query may make two calls, so 5 stays at 10 calls/s.
   maxCallsPerSecond: 5,
-  canQuery: (app) => app.api !== undefined,
-  query: (app, taskId, context) =>
-    runVendorQuery(context, async (send) => {
-      if (!app.api) return finding('unknown', 'no api credentials');
-      const { ak, sk, projectId } = app.api;
-      const [secretKey = ''] = sk.reveal();
-      // URL parsers resolve `.` and `..` segments, escaped or not: such an id would address another path.
-      if (taskId === '.' || taskId === '..' || taskId.includes('/')) return finding('unknown', 'job id not queryable');
-      const base = vendorBaseUrl(context.env, 'SPARKRTC_API_ENDPOINT', DEFAULT_SPARKRTC_API_ENDPOINT);
-      for (const jobs of JOB_COLLECTIONS) {
-        const url = new URL(`${base}/v2/apps/${encodeURIComponent(app.appId)}/${jobs}/${encodeURIComponent(taskId)}`);
-        const headers = signHuaweiApiRequest({
-          method: 'GET',
-          url,
-          headers: { 'Content-Type': 'application/json', 'X-Project-Id': projectId },
-          body: '',
-          accessKey: ak,
-          secretKey,
-          now: context.now(),
-        });
-        const answer = await send(url.href, { method: 'GET', headers });
-        if (answer.status !== 404) return readSparkRtcJob(answer);
-        // Only the service's own "no such job" is one: a gateway 404 (`APIGW.*`, a wrong endpoint or
-        // path) or one without a code would otherwise end every stale recording for good.
-        const code = readErrorCode(answer.text, 'error_code');
-        if (code === undefined || code.startsWith('APIGW.')) return httpFailure(404, code);
-      }
-      // A job of neither kind. It existed, since its callbacks came, so it was purged: it has ended.
-      return finding('ended', 'not found');
-    }),
-};
+  credentials: (app: SparkRtcApp) => app.api && { credentials: app.api, secrets: app.api.sk },
+  // URL parsers resolve `.` and `..` segments, escaped or not: such an id would address another path.
+  refuseTaskId: (taskId) =>
+    taskId === '.' || taskId === '..' || taskId.includes('/') ? 'job id not queryable' : undefined,
+  baseUrl: (env) => vendorBaseUrl(env, 'SPARKRTC_API_ENDPOINT', DEFAULT_SPARKRTC_API_ENDPOINT),
+  ask: async ({ app, taskId, credentials: { ak, projectId }, secret, baseUrl, context, send }) => {
+    for (const jobs of JOB_COLLECTIONS) {
+      const url = new URL(`${baseUrl}/v2/apps/${encodeURIComponent(app.appId)}/${jobs}/${encodeURIComponent(taskId)}`);
+      const headers = signHuaweiApiRequest({
+        method: 'GET',
+        url,
+        headers: { 'Content-Type': 'application/json', 'X-Project-Id': projectId },
+        body: '',
+        accessKey: ak,
+        secretKey: secret,
+        now: context.now(),
+      });
+      const answer = await send(url.href, { method: 'GET', headers });
+      if (answer.status !== 404) return readSparkRtcJob(answer);
+      // Only the service's own "no such job" is one: a gateway 404 (`APIGW.*`, a wrong endpoint or
+      // path) or one without a code would otherwise end every stale recording for good.
+      const code = readErrorCode(answer.text, 'error_code');
+      if (code === undefined || code.startsWith('APIGW.')) return httpFailure(404, code);
+    }
+    // A job of neither kind. It existed, since its callbacks came, so it was purged: it has ended.
+    return finding('ended', 'not found');
+  },
+});
 
 export const SPARKRTC_VENDOR: Vendor<SparkRtcApp, 'huawei-sparkrtc'> = {
   platform: 'sparkrtc',

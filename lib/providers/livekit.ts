@@ -22,9 +22,9 @@ import {
   isVendorCode,
   readErrorCode,
   readJsonAnswer,
-  runVendorQuery,
   type VendorHttpAnswer,
   VendorQueryFailure,
+  vendorRecordingQuery,
 } from './run-vendor-query';
 import { assertAnyKeyMatches, decodeBase64Digest, digestsEqual, hmac, sha256 } from './verification';
 
@@ -417,26 +417,28 @@ function readListEgress({ status, text }: VendorHttpAnswer, egressId: string): V
 }
 
 /** ListEgress by egress id, with a token of the app's first API key (PROTOCOLS.md §8.4). */
-export const LIVEKIT_RECORDING_QUERY: RecordingQuery<LiveKitApp> = {
+export const LIVEKIT_RECORDING_QUERY: RecordingQuery<LiveKitApp> = vendorRecordingQuery({
   // Self-hosted servers document no limit: 10 calls per second is gentle on a small one.
   maxCallsPerSecond: 10,
-  canQuery: (app) => app.api !== undefined,
-  query: (app, taskId, context) =>
-    runVendorQuery(context, async (send) => {
-      const [firstKey] = app.apiKeys;
-      if (!app.api || !firstKey) return finding('unknown', 'no api credentials');
-      const [apiKey, secrets] = firstKey;
-      const [apiSecret = ''] = secrets.reveal();
-      const token = signLiveKitApiToken(apiKey, apiSecret, Math.floor(context.now() / 1000));
-      const answer = await send(`${app.api.url}/twirp/livekit.Egress/ListEgress`, {
-        method: 'POST',
-        // The Bearer prefix is required here, unlike in webhooks (PROTOCOLS.md §8.4).
-        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-        body: JSON.stringify({ egress_id: taskId }),
-      });
-      return readListEgress(answer, taskId);
-    }),
-};
+  credentials: (app: LiveKitApp) => {
+    const [firstKey] = app.apiKeys;
+    if (!app.api || !firstKey) return undefined;
+    const [apiKey, secrets] = firstKey;
+    return { credentials: { apiKey, url: app.api.url }, secrets };
+  },
+  // Checked when the apps document is read (`apiBaseUrl`).
+  baseUrl: (_env, { url }) => url,
+  ask: async ({ taskId, credentials: { apiKey }, secret, baseUrl, context, send }) => {
+    const token = signLiveKitApiToken(apiKey, secret, Math.floor(context.now() / 1000));
+    const answer = await send(`${baseUrl}/twirp/livekit.Egress/ListEgress`, {
+      method: 'POST',
+      // The Bearer prefix is required here, unlike in webhooks (PROTOCOLS.md §8.4).
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+      body: JSON.stringify({ egress_id: taskId }),
+    });
+    return readListEgress(answer, taskId);
+  },
+});
 
 /**
  * An https base URL without its trailing slash, or undefined. Every query carries a token signed

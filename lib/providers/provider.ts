@@ -1,7 +1,7 @@
 import type { SecretSet } from '../config/secrets';
 import { AppNotAllowedError, type CallbackError } from '../errors';
 import { type HttpAnswer, jsonAnswer } from '../http/answer';
-import type { CallbackRequest } from '../http/callback-request';
+import type { CallbackRequest, WireCallback } from '../http/callback-request';
 import type { JsonObject } from '../json';
 import type { Interpretation } from '../model/events';
 import type { VendorFinding } from '../model/reconciliation';
@@ -49,9 +49,6 @@ export interface SignOptions {
   readonly key: SigningKey | undefined;
   /** Signing time (ms). */
   readonly now: number;
-  readonly gmeEncoding?: 'hex' | 'base64';
-  /** SparkRTC's X-Rtc-Rand; random when unset. */
-  readonly rand?: string;
 }
 
 /** A request being signed: the provider sets its signature headers or query parameters. */
@@ -61,15 +58,12 @@ export interface SigningRequest {
   readonly body: string | Buffer;
 }
 
-/** A callback on the wire, as replay and captures hold it. Header names are lower-case. */
-export interface WireCallback {
-  readonly query: string;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: string | Buffer;
-}
-
-/** One vendor endpoint. */
-export interface Provider<A extends AppBase = AppBase> {
+/**
+ * One vendor endpoint. `O` is what its `sign` reads: a vendor with knobs of its own (GME's digest
+ * encoding, SparkRTC's rand) extends `SignOptions` in its own module; callers through the registry
+ * pass the shared options only.
+ */
+export interface Provider<A extends AppBase = AppBase, O extends SignOptions = SignOptions> {
   readonly endpoint: Endpoint;
   readonly platform: Platform;
   /** Headers queued with the event for audit and replay; never a secret. */
@@ -87,7 +81,7 @@ export interface Provider<A extends AppBase = AppBase> {
    * Signs as the vendor would, on the production path (as stripe's `generateTestHeaderString`):
    * replay, the sample builder and the tests all sign through it.
    */
-  sign(request: SigningRequest, options: SignOptions): void;
+  sign(request: SigningRequest, options: O): void;
   /** The configured app a callback on the wire claims, found where this vendor puts it (replay). */
   claimedApp(callback: WireCallback, apps: AppLookup): A | undefined;
   /** The keys the vendor signs this endpoint's callbacks with, current key first. */

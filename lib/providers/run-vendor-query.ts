@@ -1,6 +1,7 @@
+import type { SecretSet } from '../config/secrets';
 import { type JsonObject, parseJsonObject } from '../json';
 import { finding, type VendorFinding } from '../model/reconciliation';
-import type { ProviderEnv, VendorQueryContext } from './provider';
+import type { AppBase, ProviderEnv, RecordingQuery, VendorQueryContext } from './provider';
 
 /** A vendor's HTTP answer, its body read within the query's time budget. */
 export interface VendorHttpAnswer {
@@ -52,6 +53,56 @@ export async function runVendorQuery(
     if (error instanceof VendorQueryFailure) return finding('unknown', error.detail);
     return finding('unknown', 'query error');
   }
+}
+
+/** What a vendor's own part of a query starts from, once the shared prologue has run. */
+export interface VendorQueryStart<A extends AppBase, C> {
+  readonly app: A;
+  readonly taskId: string;
+  /** The app's API credentials, as the vendor's `credentials` found them. */
+  readonly credentials: C;
+  /** The first of the signing secrets, revealed. */
+  readonly secret: string;
+  /** The vendor API's base URL, without a trailing slash. */
+  readonly baseUrl: string;
+  readonly context: VendorQueryContext;
+  readonly send: SendVendorRequest;
+}
+
+/** One vendor's task query, as `vendorRecordingQuery` assembles it. */
+export interface VendorQuerySpec<A extends AppBase, C> {
+  /** Calls per second the sweep allows itself per app. */
+  readonly maxCallsPerSecond: number;
+  /** The app's API credentials and the secrets that sign a query; undefined when it has none. */
+  credentials(app: A): { readonly credentials: C; readonly secrets: SecretSet } | undefined;
+  /** Why the vendor's API cannot address this task id (the finding's detail), or undefined when it can. */
+  refuseTaskId?(taskId: string): string | undefined;
+  /** The API's base URL (`vendorBaseUrl`, or the app's own); a `VendorQueryFailure` when it is unusable. */
+  baseUrl(env: ProviderEnv, credentials: C): string;
+  /** The vendor's own requests and reading of the answers. */
+  ask(start: VendorQueryStart<A, C>): Promise<VendorFinding>;
+}
+
+/**
+ * A `RecordingQuery` from a vendor's own parts, with the prologue every query shares: an app without
+ * credentials cannot be queried (`no api credentials`), the first secret signs, a task id the API
+ * cannot address is refused, and the base URL is resolved; all within `runVendorQuery`'s budget.
+ */
+export function vendorRecordingQuery<A extends AppBase, C>(spec: VendorQuerySpec<A, C>): RecordingQuery<A> {
+  return {
+    maxCallsPerSecond: spec.maxCallsPerSecond,
+    canQuery: (app) => spec.credentials(app) !== undefined,
+    query: (app, taskId, context) =>
+      runVendorQuery(context, async (send) => {
+        const found = spec.credentials(app);
+        if (!found) return finding('unknown', 'no api credentials');
+        const [secret = ''] = found.secrets.reveal();
+        const refusal = spec.refuseTaskId?.(taskId);
+        if (refusal !== undefined) return finding('unknown', refusal);
+        const baseUrl = spec.baseUrl(context.env, found.credentials);
+        return spec.ask({ app, taskId, credentials: found.credentials, secret, baseUrl, context, send });
+      }),
+  };
 }
 
 /** The answer as a JSON object, parsed losslessly, or a `bad answer` failure. */

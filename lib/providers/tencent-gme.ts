@@ -6,7 +6,15 @@ import { type FileStatus, type Interpretation, unmodelled } from '../model/event
 import { checkIdField, readVendorTime } from '../model/input-bounds';
 import type { SegmentFacts, StatusRule } from '../model/status-rule';
 import { bodyIdentifier } from './body-identifier';
-import { codeMessageAnswer, findApp, keysOf, type Provider, requireApp, type Vendor } from './provider';
+import {
+  codeMessageAnswer,
+  findApp,
+  keysOf,
+  type Provider,
+  requireApp,
+  type SignOptions,
+  type Vendor,
+} from './provider';
 import { assertAnyKeyMatches, decodeBase64Digest, decodeHexDigest, hmac, requireHeader } from './verification';
 
 const SHA1_BYTES = 20;
@@ -26,7 +34,12 @@ export interface GmeApp {
   readonly secretKey: SecretSet;
 }
 
-export function createTencentGmeProvider(): Provider<GmeApp> {
+/** GME's signing options: the digest's encoding, hex unless a test asks for base64 (both verify). */
+export interface GmeSignOptions extends SignOptions {
+  readonly encoding?: 'hex' | 'base64';
+}
+
+export function createTencentGmeProvider(): Provider<GmeApp, GmeSignOptions> {
   return {
     endpoint: 'tencent-gme',
     platform: 'gme',
@@ -85,8 +98,8 @@ export function createTencentGmeProvider(): Provider<GmeApp> {
 
     answer: codeMessageAnswer,
 
-    sign(request, { key, gmeEncoding }) {
-      if (key) request.headers.signature = signGmeBody(key.secret, request.body, gmeEncoding);
+    sign(request, { key, encoding }) {
+      if (key) request.headers.signature = signGmeBody(key.secret, request.body, encoding);
     },
 
     claimedApp: (callback, apps) => findApp<GmeApp>(apps, 'gme', bodyIdentifier(callback.body, 'BizID')),

@@ -25,10 +25,10 @@ import {
   httpFailure,
   isVendorCode,
   readJsonAnswer,
-  runVendorQuery,
   type VendorHttpAnswer,
   VendorQueryFailure,
   vendorBaseUrl,
+  vendorRecordingQuery,
 } from './run-vendor-query';
 import { tc3Authorization } from './tencent-cloud-api-signature';
 import { createTencentImProvider, tencentImOptionsFromEnv } from './tencent-im';
@@ -144,39 +144,36 @@ function readDescribeCloudRecording({ status, text }: VendorHttpAnswer): VendorF
 }
 
 /** TRTC's `DescribeCloudRecording`, signed TC3-HMAC-SHA256 (PROTOCOLS.md §8.1). */
-export const TRTC_RECORDING_QUERY: RecordingQuery<TrtcApp> = {
+export const TRTC_RECORDING_QUERY: RecordingQuery<TrtcApp> = vendorRecordingQuery({
   // The vendor allows 20 calls per second to this API; half is left for the user's own calls.
   maxCallsPerSecond: 10,
-  canQuery: (app) => app.api !== undefined,
-  query: (app, taskId, context) =>
-    runVendorQuery(context, async (send) => {
-      if (!app.api) return finding('unknown', 'no api credentials');
-      const { secretId, secretKey, region } = app.api;
-      const [key = ''] = secretKey.reveal();
-      const url = `${vendorBaseUrl(context.env, 'TRTC_API_ENDPOINT', DEFAULT_TRTC_API_ENDPOINT)}/`;
-      const body = JSON.stringify({ SdkAppId: Number(app.appId), TaskId: taskId });
-      const timestamp = Math.floor(context.now() / 1000);
-      const contentType = 'application/json';
-      // As the vendor's SDK: content-type and host signed, Host being the one fetch sends for this URL.
-      const authorization = tc3Authorization({
-        secretId,
-        secretKey: key,
-        service: 'trtc',
-        timestamp,
-        body,
-        signedHeaders: { 'content-type': contentType, host: new URL(url).host },
-      });
-      const headers = {
-        'Content-Type': contentType,
-        'X-TC-Action': 'DescribeCloudRecording',
-        'X-TC-Version': TRTC_API_VERSION,
-        'X-TC-Timestamp': String(timestamp),
-        'X-TC-Region': region,
-        Authorization: authorization,
-      };
-      return readDescribeCloudRecording(await send(url, { method: 'POST', headers, body }));
-    }),
-};
+  credentials: (app: TrtcApp) => app.api && { credentials: app.api, secrets: app.api.secretKey },
+  baseUrl: (env) => vendorBaseUrl(env, 'TRTC_API_ENDPOINT', DEFAULT_TRTC_API_ENDPOINT),
+  ask: async ({ app, taskId, credentials: { secretId, region }, secret, baseUrl, context, send }) => {
+    const url = `${baseUrl}/`;
+    const body = JSON.stringify({ SdkAppId: Number(app.appId), TaskId: taskId });
+    const timestamp = Math.floor(context.now() / 1000);
+    const contentType = 'application/json';
+    // As the vendor's SDK: content-type and host signed, Host being the one fetch sends for this URL.
+    const authorization = tc3Authorization({
+      secretId,
+      secretKey: secret,
+      service: 'trtc',
+      timestamp,
+      body,
+      signedHeaders: { 'content-type': contentType, host: new URL(url).host },
+    });
+    const headers = {
+      'Content-Type': contentType,
+      'X-TC-Action': 'DescribeCloudRecording',
+      'X-TC-Version': TRTC_API_VERSION,
+      'X-TC-Timestamp': String(timestamp),
+      'X-TC-Region': region,
+      Authorization: authorization,
+    };
+    return readDescribeCloudRecording(await send(url, { method: 'POST', headers, body }));
+  },
+});
 
 /** Chat (tencent-im) and TRTC callbacks feed one namespace, so one TaskId is one recording (README, "Routes and answers"). */
 export const TRTC_VENDOR: Vendor<TrtcApp, 'tencent-im' | 'tencent-trtc'> = {

@@ -1,7 +1,7 @@
 import type { AppConfig, AppDirectory } from '../../lib/config/apps';
+import { lowerCaseHeaders, type WireCallback } from '../../lib/http/callback-request';
 import { ENDPOINTS, isEndpoint } from '../../lib/platforms';
 import { providerFor } from '../../lib/providers/registry';
-import type { OutgoingCallback } from './sign-callback';
 
 /**
  * The capture format: one JSON file per callback, as an operator saves it from a log or a proxy.
@@ -14,7 +14,7 @@ import type { OutgoingCallback } from './sign-callback';
  * (an SQS event, an event we publish), `invalid` when it is meant as a capture but broken.
  */
 export type ParsedCapture =
-  | { kind: 'callback'; callback: OutgoingCallback }
+  | { kind: 'callback'; callback: WireCallback }
   | { kind: 'other'; reason: string }
   | { kind: 'invalid'; reason: string };
 
@@ -41,7 +41,7 @@ export function parseCapture(document: unknown): ParsedCapture {
     callback: {
       endpoint: record.endpoint,
       query: typeof record.query === 'string' ? record.query.replace(/^\?/, '') : '',
-      headers: lowerCase(record.headers),
+      headers: headersOf(record.headers),
       body,
     },
   };
@@ -56,21 +56,18 @@ function fromApiGatewayEvent(event: Record<string, unknown>): ParsedCapture {
     callback: {
       endpoint,
       query: typeof event.rawQueryString === 'string' ? event.rawQueryString : '',
-      headers: lowerCase(event.headers),
+      headers: headersOf(event.headers),
       body: event.isBase64Encoded === true ? Buffer.from(raw, 'base64').toString('utf8') : raw,
     },
   };
 }
 
-function lowerCase(headers: unknown): Record<string, string> {
-  if (typeof headers !== 'object' || headers === null) return {};
-  const result: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers))
-    if (typeof value === 'string') result[name.toLowerCase()] = value;
-  return result;
+/** A capture's headers, lower-cased; none when it has no headers object. */
+function headersOf(headers: unknown): Record<string, string> {
+  return typeof headers === 'object' && headers !== null ? lowerCaseHeaders(headers as Record<string, unknown>) : {};
 }
 
 /** The configured app a callback claims, found where its vendor puts it (README, "Verification"). */
-export function claimedApp(callback: OutgoingCallback, apps: AppDirectory): AppConfig | undefined {
+export function claimedApp(callback: WireCallback, apps: AppDirectory): AppConfig | undefined {
   return providerFor(callback.endpoint).claimedApp(callback, apps) as AppConfig | undefined;
 }

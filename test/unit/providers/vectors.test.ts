@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseAppsDocument } from '../../../lib/config/apps';
 import { parseJsonObject } from '../../../lib/json';
-import { signSparkRtcBody } from '../../../lib/providers/huawei-sparkrtc';
+import { createHuaweiSparkRtcProvider, signSparkRtcBody } from '../../../lib/providers/huawei-sparkrtc';
 import { createProviderRegistry } from '../../../lib/providers/registry';
-import { signGmeBody } from '../../../lib/providers/tencent-gme';
+import { createTencentGmeProvider, signGmeBody } from '../../../lib/providers/tencent-gme';
 import { signImRequest } from '../../../lib/providers/tencent-im';
 import { signTrtcBody } from '../../../lib/providers/tencent-trtc';
 
@@ -48,6 +48,30 @@ describe('PROTOCOLS.md signature vectors', () => {
     expect(signSparkRtcBody('0123456789abcdef0123456789abcdef', '5b7e1c', '1700000000', SPARKRTC_VECTOR_BODY)).toBe(
       '8cee95b01b09818ce53be2ff7f6b11e2e4e10df326a229638c83dcbe616daf03',
     );
+  });
+
+  it("providers' own sign options reproduce the vectors: GME's base64 encoding, SparkRTC's fixed rand", () => {
+    const signing = (body: string) => ({ headers: {} as Record<string, string>, query: new URLSearchParams(), body });
+    const gme = signing(GME_VECTOR_BODY);
+    createTencentGmeProvider().sign(gme, {
+      appId: '1400000000',
+      key: { secret: 'gme-secret-key' },
+      now: 0,
+      encoding: 'base64',
+    });
+    expect(gme.headers.signature).toBe('0pW9V82q704sAIZ3wxci3AxdF1o=');
+    const spark = signing(SPARKRTC_VECTOR_BODY);
+    createHuaweiSparkRtcProvider().sign(spark, {
+      appId: 'app-1',
+      key: { secret: '0123456789abcdef0123456789abcdef' },
+      now: 1_700_000_000_000,
+      rand: '5b7e1c',
+    });
+    expect(spark.headers).toEqual({
+      'x-rtc-rand': '5b7e1c',
+      'x-rtc-timestamp': '1700000000',
+      'x-rtc-signature': '8cee95b01b09818ce53be2ff7f6b11e2e4e10df326a229638c83dcbe616daf03',
+    });
   });
 });
 

@@ -78,7 +78,7 @@ describe('claimedApp and signCallback', () => {
       headers: { 'X-Rtc-Timestamp': '1', 'x-rtc-signature': 'old' },
       body: '{}',
     };
-    const signed = signCallback(old, { appId: 'a', key: 'k'.repeat(32), now: 1_700_000_000_000, rand: 'r' });
+    const signed = signCallback(old, { appId: 'a', key: 'k'.repeat(32), now: 1_700_000_000_000 });
     expect(signed.headers['x-rtc-timestamp']).toBe('1700000000');
     expect(signed.headers['x-rtc-signature']).toMatch(/^[0-9a-f]{64}$/);
     expect(signed.headers['x-rtc-signature']).not.toBe('old');
