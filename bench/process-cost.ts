@@ -8,8 +8,9 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dyn
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { countDynamoDbRequests, type RequestCounts } from '../fixtures/count-dynamodb-requests';
 import { distinctEvents, seededRandom, shuffle, toQueuedMessage, toSqsBatches } from '../fixtures/workload';
-import { RecordingStore, recordingPartitionKey } from '../lib/adapters/recording-store';
+import { DynamoDbEventWriter } from '../lib/adapters/event-writer';
 import { SummaryProjector } from '../lib/adapters/summary-projector';
+import { recordingPartitionKey } from '../lib/adapters/table-layout';
 import { parseJsonObject } from '../lib/json';
 import type { RecordingEvent } from '../lib/model/events';
 import { decodeQueuedCallback } from '../lib/model/queued-callback';
@@ -140,7 +141,7 @@ export async function measureProcess(
       build: (client: DynamoDBDocumentClient) =>
         createSqsProcessHandler({
           providers,
-          store: new RecordingStore({ client, tableName: tables.recordings }),
+          store: new DynamoDbEventWriter({ client, tableName: tables.recordings }),
           logger: silent,
           countOutcome: () => {},
         }),

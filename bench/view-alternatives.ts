@@ -1,6 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, paginateQuery, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { ApplyOutcome, RecordingStore } from '../lib/adapters/recording-store';
+import type { DynamoDbEventWriter } from '../lib/adapters/event-writer';
 import { type EventItem, recordingPartitionKey, SUMMARY_SORT_KEY, toAppliedEvent } from '../lib/adapters/table-layout';
 import type { RecordingEvent } from '../lib/model/events';
 import {
@@ -10,6 +10,7 @@ import {
   type RecordingState,
   statusFacts,
 } from '../lib/model/recording-state';
+import type { ApplyOutcome } from '../lib/process/process-callback';
 import { STATUS_RULES } from '../lib/providers/registry';
 
 /**
@@ -22,7 +23,7 @@ import { STATUS_RULES } from '../lib/providers/registry';
 export function transactionStore(
   client: DynamoDBDocumentClient,
   tableName: string,
-): Pick<RecordingStore, 'applyRecordingEvent' | 'applyRoomEvent'> {
+): Pick<DynamoDbEventWriter, 'applyRecordingEvent' | 'applyRoomEvent'> {
   return {
     async applyRecordingEvent(event: RecordingEvent, receivedAt: number): Promise<ApplyOutcome> {
       const pk = recordingPartitionKey(event);

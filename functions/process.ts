@@ -1,4 +1,5 @@
-import { createDocumentClient, RecordingStore } from '../lib/adapters/recording-store';
+import { createDocumentClient } from '../lib/adapters/dynamodb-table';
+import { DynamoDbEventWriter } from '../lib/adapters/event-writer';
 import { DEFAULT_RETENTION_DAYS } from '../lib/config/defaults';
 import { getNumberFromEnv, requireEnv } from '../lib/env';
 import { logger } from '../lib/logger';
@@ -9,7 +10,7 @@ import { createProviderRegistry } from '../lib/providers/registry';
 /** SQS → DynamoDB, reporting exactly the failed records back to the event source mapping. */
 export const handler = createSqsProcessHandler({
   providers: createProviderRegistry(),
-  store: new RecordingStore({
+  store: new DynamoDbEventWriter({
     client: createDocumentClient(),
     tableName: requireEnv('TABLE_NAME'),
     retentionDays: getNumberFromEnv({ key: 'RECORDING_RETENTION_DAYS', defaultValue: DEFAULT_RETENTION_DAYS }),

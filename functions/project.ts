@@ -1,4 +1,4 @@
-import { createDocumentClient } from '../lib/adapters/recording-store';
+import { createDocumentClient } from '../lib/adapters/dynamodb-table';
 import { SummaryProjector } from '../lib/adapters/summary-projector';
 import { DEFAULT_RETENTION_DAYS } from '../lib/config/defaults';
 import { getNumberFromEnv, requireEnv } from '../lib/env';

@@ -1,15 +1,16 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { createDocumentClient } from '../lib/adapters/dynamodb-table';
 import { EventBridgePublisher } from '../lib/adapters/eventbridge-publisher';
-import { createDocumentClient, RecordingStore } from '../lib/adapters/recording-store';
 import { createSqsClient } from '../lib/adapters/sqs-callback-queue';
 import { SqsPublicationDeadLetters } from '../lib/adapters/sqs-publication-dead-letters';
+import { DynamoDbSummaryReader } from '../lib/adapters/summary-reader';
 import { DEFAULT_STALE_AFTER_HOURS } from '../lib/config/defaults';
 import { getNumberFromEnv, requireEnv } from '../lib/env';
 import { logger } from '../lib/logger';
 import { countOutcome } from '../lib/metrics';
 import { createStreamPublishHandler } from '../lib/publish/stream-handler';
 
-const store = new RecordingStore({ client: createDocumentClient(), tableName: requireEnv('TABLE_NAME') });
+const store = new DynamoDbSummaryReader({ client: createDocumentClient(), tableName: requireEnv('TABLE_NAME') });
 const deadLetterQueueUrl = requireEnv('PUBLICATION_DLQ_URL');
 
 /** DynamoDB stream of summary items and stale notices → `Recording Status Changed` and `Recording Stale` on the bus. */

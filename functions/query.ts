@@ -1,13 +1,14 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { isServiceUnavailable } from '../lib/adapters/aws-errors';
-import { createDocumentClient, RecordingStore } from '../lib/adapters/recording-store';
+import { createDocumentClient } from '../lib/adapters/dynamodb-table';
+import { DynamoDbRecordingReader } from '../lib/adapters/recording-reader';
 import { DEFAULT_STALE_AFTER_HOURS } from '../lib/config/defaults';
 import { getNumberFromEnv, requireEnv } from '../lib/env';
 import { type HttpAnswer, jsonAnswer } from '../lib/http/answer';
 import { logger } from '../lib/logger';
 import { handleQuery } from '../lib/query/handle-query';
 
-const store = new RecordingStore({
+const store = new DynamoDbRecordingReader({
   client: createDocumentClient(),
   tableName: requireEnv('TABLE_NAME'),
   staleAfterHours: getNumberFromEnv({ key: 'STALE_AFTER_HOURS', defaultValue: DEFAULT_STALE_AFTER_HOURS }),

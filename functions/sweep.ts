@@ -1,7 +1,8 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
-import { createDocumentClient, RecordingStore } from '../lib/adapters/recording-store';
+import { createDocumentClient } from '../lib/adapters/dynamodb-table';
 import { SqsSweepQueue } from '../lib/adapters/sqs-sweep-queue';
+import { DynamoDbStaleRecordings } from '../lib/adapters/stale-recordings';
 import { DEFAULT_STALE_AFTER_HOURS, HOUR_MS } from '../lib/config/defaults';
 import { appsSourceFromEnv, createAppsLoader } from '../lib/config/load-apps';
 import { getNumberFromEnv, requireEnv } from '../lib/env';
@@ -11,7 +12,7 @@ import { RECORDING_QUERIES } from '../lib/providers/registry';
 import { type SweepReport, sweepStaleRecordings } from '../lib/sweep/sweep';
 
 const loadApps = createAppsLoader(appsSourceFromEnv());
-const store = new RecordingStore({ client: createDocumentClient(), tableName: requireEnv('TABLE_NAME') });
+const store = new DynamoDbStaleRecordings({ client: createDocumentClient(), tableName: requireEnv('TABLE_NAME') });
 // The endpoint the environment configures (AWS_ENDPOINT_URL_SQS, as ingest's client honours it), else
 // the region's, which is the queue URL's host in AWS: by default the SDK sends to the URL's host instead.
 const queue = new SqsSweepQueue({

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { RecordingStore } from '../lib/adapters/recording-store';
 import { createSqsClient } from '../lib/adapters/sqs-callback-queue';
 import { SqsPublicationDeadLetters } from '../lib/adapters/sqs-publication-dead-letters';
+import { DynamoDbSummaryReader } from '../lib/adapters/summary-reader';
 import { logger } from '../lib/logger';
 import type { CountOutcome } from '../lib/metrics';
 import type { OutboundEvent, PublishFailure, RecordingEventPublisher } from '../lib/publish/publish-status-changes';
@@ -103,7 +103,7 @@ export interface LocalPublishOptions {
 
 /** The publish function as the local stack runs it: the same handler as AWS, with the HTTP publisher. */
 export function createLocalPublishHandler(options: LocalPublishOptions): StreamHandler {
-  const store = new RecordingStore({ client: options.client, tableName: options.tableName });
+  const store = new DynamoDbSummaryReader({ client: options.client, tableName: options.tableName });
   return createStreamPublishHandler({
     publisher: new HttpEventPublisher({ url: options.eventsUrl }),
     summaries: store,

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { resolve } from 'node:path';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { createDocumentClient } from '../lib/adapters/recording-store';
+import { createDocumentClient } from '../lib/adapters/dynamodb-table';
 import { DEFAULT_STALE_AFTER_HOURS, DEFAULT_SWEEP_INTERVAL_SECONDS } from '../lib/config/defaults';
 import { readAppsFile } from '../lib/config/load-apps';
 import { getNumberFromEnv } from '../lib/env';

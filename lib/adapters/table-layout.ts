@@ -1,3 +1,4 @@
+import { encodeCursor } from '../model/cursor';
 import type { FileMention, FileStatus } from '../model/events';
 import { FILE_STATUSES } from '../model/events';
 import { fileOrderKey } from '../model/file-order';
@@ -197,3 +198,10 @@ export interface StaleNoticeItem {
 }
 
 export const staleNoticeSortKey = (quietSince: number): string => `${STALE_NOTICE_PREFIX}${timeText(quietSince)}`;
+
+/** A files cursor belongs to one recording. */
+export const filesScope = (key: RecordingKey): string => `files:${recordingPartitionKey(key)}`;
+
+/** The files route's cursor after `name`: where a page that ends with that file continues. */
+export const filesCursorAfter = (key: RecordingKey, name: string): string =>
+  encodeCursor(filesScope(key), fileSortKey(name));

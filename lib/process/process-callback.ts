@@ -1,16 +1,27 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { ApplyOutcome, RecordingStore } from '../adapters/recording-store';
 import { BadRequestError, PoisonMessageError } from '../errors';
 import { parseJsonObject } from '../json';
 import { type CountOutcome, OUTCOME_METRICS } from '../metrics';
-import type { Interpretation } from '../model/events';
+import type { Interpretation, RecordingEvent, RoomEvent } from '../model/events';
 import { withinBounds } from '../model/input-bounds';
 import type { QueuedCallback } from '../model/queued-callback';
+import type { RecordingKey } from '../model/recording-state';
 import type { ProviderRegistry } from '../providers/provider';
+
+/** What writing one event did: the first time it was applied, a duplicate, or older than what is kept (rooms). */
+export type ApplyOutcome = 'applied' | 'duplicate' | 'stale';
+
+/** Where process writes: one conditional write per event, no read (README, "Data model"). */
+export interface EventWriter {
+  applyRecordingEvent(event: RecordingEvent, receivedAt: number): Promise<ApplyOutcome>;
+  applyRoomEvent(event: RoomEvent): Promise<ApplyOutcome>;
+  /** A quiet period found stale by the sweep: noted once. */
+  markStale(key: RecordingKey, quietSince: number): Promise<'applied' | 'duplicate'>;
+}
 
 export interface ProcessDependencies {
   providers: ProviderRegistry;
-  store: Pick<RecordingStore, 'applyRecordingEvent' | 'applyRoomEvent' | 'markStale'>;
+  store: EventWriter;
   logger: Logger;
   countOutcome: CountOutcome;
 }

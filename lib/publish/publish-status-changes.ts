@@ -1,4 +1,4 @@
-import { filesCursorAfter } from '../adapters/recording-store';
+import { filesCursorAfter } from '../adapters/table-layout';
 import { DEFAULT_STALE_AFTER_HOURS, HOUR_MS } from '../config/defaults';
 import {
   announcementDetail,

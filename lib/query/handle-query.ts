@@ -1,10 +1,16 @@
-import { DEFAULT_FILES_PAGE, type RecordingStore } from '../adapters/recording-store';
 import { BadQueryError, HttpError } from '../errors';
 import { type HttpAnswer, jsonAnswer } from '../http/answer';
 import { parseQuery } from '../http/callback-request';
 import { InvalidCursorError } from '../model/cursor';
-import { RECORDING_STATUSES, type RecordingKey, type RecordingStatus } from '../model/recording-state';
-import { isPlatform, PLATFORMS } from '../platforms';
+import type { FileMention } from '../model/events';
+import {
+  RECORDING_STATUSES,
+  type RecordingKey,
+  type RecordingState,
+  type RecordingStatus,
+} from '../model/recording-state';
+import { FIRST_FILES_PAGE, type FilePage, type RecordingListEntry } from '../model/recording-summary';
+import { isPlatform, PLATFORMS, type Platform } from '../platforms';
 
 export interface QueryRequest {
   readonly method: string;
@@ -14,10 +20,55 @@ export interface QueryRequest {
   readonly rawQueryString: string;
 }
 
-export type QueryStore = Pick<
-  RecordingStore,
-  'getRecording' | 'getRoom' | 'listFiles' | 'listEvents' | 'listRecordings'
->;
+/** A page request of the paged routes. */
+export interface Page {
+  readonly limit: number;
+  readonly cursor?: string;
+}
+
+/** The app listing's filters (README, "Paging, listings and the timeline"). */
+export interface RecordingListQuery extends Page {
+  readonly platform: Platform;
+  readonly appId: string;
+  /** Only these statuses; all when unset. */
+  readonly status?: RecordingStatus;
+  /** Only recordings that are stale now. */
+  readonly stale?: boolean;
+}
+
+/** One distinct event in a recording's timeline. */
+export interface TimelineEvent {
+  readonly eventType: string;
+  readonly occurredAt: string | null;
+  readonly appliedAt: string;
+  readonly eventId: string;
+  readonly code: number | null;
+  readonly seqNo: number | null;
+  readonly files: readonly FileMention[];
+}
+
+export interface RoomView {
+  readonly platform: Platform;
+  readonly appId: string;
+  readonly roomId: string;
+  /** The latest room info, or null when only recordings name this room. */
+  readonly roomInfo: Readonly<Record<string, unknown>> | null;
+  readonly roomInfoUpdatedAt: string | null;
+  readonly operator: string | null;
+  readonly recordings: RecordingListEntry[];
+}
+
+/** What the read routes read; each answer costs a bounded number of requests (README, "Data model"). */
+export interface QueryStore {
+  getRecording(key: RecordingKey, options?: { filesLimit?: number }): Promise<RecordingState | null>;
+  listFiles(key: RecordingKey, page: Page): Promise<FilePage>;
+  listEvents(key: RecordingKey, page: Page): Promise<{ events: TimelineEvent[]; nextCursor: string | null }>;
+  listRecordings(query: RecordingListQuery): Promise<{ recordings: RecordingListEntry[]; nextCursor: string | null }>;
+  getRoom(platform: Platform, appId: string, roomId: string, options: { limit: number }): Promise<RoomView | null>;
+}
+
+/** The state's default page of files (README, "Recording state"). */
+export const DEFAULT_FILES_PAGE = FIRST_FILES_PAGE;
 
 export const DEFAULT_ROOM_LIMIT = 20;
 export const MAX_ROOM_LIMIT = 100;

@@ -1,7 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, paginateQuery } from '@aws-sdk/lib-dynamodb';
-import type { RecordingStore } from '../../lib/adapters/recording-store';
 import { SummaryProjector } from '../../lib/adapters/summary-projector';
 import { type EventItem, recordingPartitionKey, toAppliedEvent } from '../../lib/adapters/table-layout';
 import { deriveRecordingState, type RecordingKey, type RecordingState } from '../../lib/model/recording-state';
@@ -9,6 +8,7 @@ import { createStreamProjectHandler } from '../../lib/project/stream-handler';
 import { STATUS_RULES } from '../../lib/providers/registry';
 import { localClientConfig } from '../../local/emulators';
 import type { StreamHandler, StreamPoller } from '../../local/stream-poller';
+import type { RecordingStore } from './recording-store';
 
 export const documentClientFor = (endpoint: string, client = new DynamoDBClient(localClientConfig(endpoint))) =>
   DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });

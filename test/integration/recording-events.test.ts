@@ -4,7 +4,6 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { devKeyFor } from '../../fixtures/dev-apps';
 import { DEV_APPS, type Sample, trtcBody } from '../../fixtures/samples';
 import { signTestRequest } from '../../fixtures/sign-test-request';
-import { RecordingStore } from '../../lib/adapters/recording-store';
 import type { RecordingEvent } from '../../lib/model/events';
 import { createStreamPublishHandler } from '../../lib/publish/stream-handler';
 import { createLocalPublishHandler } from '../../local/http-event-publisher';
@@ -13,6 +12,7 @@ import { gmeEvent, type LogicalEvent, schedule, sparkEvent, trtcEvent } from '..
 import { startEventReceiver } from '../helpers/event-receiver';
 import { changeCollector, checkPublications, FakeBus, MemoryDeadLetters, PERFECT } from '../helpers/publication';
 import { detailProblems } from '../helpers/recording-event-schema';
+import { RecordingStore } from '../helpers/recording-store';
 import { documentClientFor } from '../helpers/recording-view';
 import { uniqueId, useLocalStack } from './local-stack';
 

@@ -5,7 +5,6 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { interpretSample } from '../../fixtures/interpret';
 import { DEV_APPS, gmeBody, trtcBody, trtcLifecycle } from '../../fixtures/samples';
-import { RecordingStore } from '../../lib/adapters/recording-store';
 import { SummaryProjector } from '../../lib/adapters/summary-projector';
 import { fileSortKey } from '../../lib/adapters/table-layout';
 import type { RecordingEvent } from '../../lib/model/events';
@@ -24,6 +23,7 @@ import {
   sparkEvent,
   trtcEvent,
 } from '../helpers/event-arbitraries';
+import { RecordingStore } from '../helpers/recording-store';
 import { crashingProjection, derivedFromEvents, documentClientFor, materialized } from '../helpers/recording-view';
 import { uniqueId, useLocalStack } from './local-stack';
 

@@ -7,10 +7,11 @@ import { devKeyFor } from '../../fixtures/dev-apps';
 import { DEV_APPS, gmeBody, type Sample, sparkRtcBody, trtcBody, trtcLifecycle } from '../../fixtures/samples';
 import { signTestRequest } from '../../fixtures/sign-test-request';
 import { toSqsBatches } from '../../fixtures/sqs-event';
-import { RecordingStore, recordingPartitionKey } from '../../lib/adapters/recording-store';
+import { recordingPartitionKey } from '../../lib/adapters/table-layout';
 import { createSqsProcessHandler } from '../../lib/process/sqs-handler';
 import { createProviderRegistry } from '../../lib/providers/registry';
 import { localClientConfig } from '../../local/emulators';
+import { RecordingStore } from '../helpers/recording-store';
 import { uniqueId, useLocalStack } from './local-stack';
 
 let stack: Awaited<ReturnType<typeof useLocalStack>>;

@@ -6,7 +6,6 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { interpretSample } from '../../fixtures/interpret';
 import { DEV_APPS, trtcBody } from '../../fixtures/samples';
-import { RecordingStore } from '../../lib/adapters/recording-store';
 import { createSqsClient } from '../../lib/adapters/sqs-callback-queue';
 import { SqsPublicationDeadLetters } from '../../lib/adapters/sqs-publication-dead-letters';
 import { SummaryProjector } from '../../lib/adapters/summary-projector';
@@ -19,6 +18,7 @@ import { createStreamPublishHandler } from '../../lib/publish/stream-handler';
 import { localClientConfig } from '../../local/emulators';
 import type { StreamDeadLetter } from '../../local/stream-poller';
 import { FakeBus } from '../helpers/publication';
+import { RecordingStore } from '../helpers/recording-store';
 import { uniqueId, useLocalStack } from './local-stack';
 
 let stack: Awaited<ReturnType<typeof useLocalStack>>;

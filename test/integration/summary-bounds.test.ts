@@ -9,7 +9,6 @@ import {
 import { beforeAll, describe, expect, it } from 'vitest';
 import { interpretSample } from '../../fixtures/interpret';
 import { DEV_APPS, gmeBody } from '../../fixtures/samples';
-import { RecordingStore } from '../../lib/adapters/recording-store';
 import { type StreamedEvent, SummaryProjector } from '../../lib/adapters/summary-projector';
 import {
   type EventItem,
@@ -32,6 +31,7 @@ import { STATUS_RULES } from '../../lib/providers/registry';
 import { localClientConfig } from '../../local/emulators';
 import table from '../../resources/recordings-table.json' with { type: 'json' };
 import { rebuildViews } from '../../tools/operations/rebuild-views';
+import { RecordingStore } from '../helpers/recording-store';
 import { crashingProjection, derivedFromEvents, documentClientFor, materialized } from '../helpers/recording-view';
 import { useLocalStack } from './local-stack';
 

@@ -4,7 +4,6 @@ import { interpretSample } from '../../fixtures/interpret';
 import { liveKitBody } from '../../fixtures/livekit-samples';
 import { gmeBody, sparkRtcBody, trtcBody } from '../../fixtures/samples';
 import { QUERY_TEST_CREDENTIALS } from '../../fixtures/test-secrets';
-import { RecordingStore } from '../../lib/adapters/recording-store';
 import { SqsSweepQueue } from '../../lib/adapters/sqs-sweep-queue';
 import { parseAppsDocument } from '../../lib/config/apps';
 import type { RecordingEvent } from '../../lib/model/events';
@@ -15,6 +14,7 @@ import { LIVEKIT_ANSWERS, startFakeLiveKitApi } from '../fakes/livekit-api';
 import { SPARKRTC_ANSWERS, startFakeSparkRtcApi } from '../fakes/sparkrtc-api';
 import { startFakeTrtcApi, TRTC_ANSWERS } from '../fakes/trtc-api';
 import { FakeBus, MemoryDeadLetters } from '../helpers/publication';
+import { RecordingStore } from '../helpers/recording-store';
 import { documentClientFor } from '../helpers/recording-view';
 import { uniqueId, useLocalStack } from './local-stack';
 

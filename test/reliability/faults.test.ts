@@ -11,7 +11,6 @@ import { devKeyFor, loadDevApps } from '../../fixtures/dev-apps';
 import type { Sample } from '../../fixtures/samples';
 import { signTestRequest } from '../../fixtures/sign-test-request';
 import { distinctEvents, toQueuedMessage } from '../../fixtures/workload';
-import { RecordingStore } from '../../lib/adapters/recording-store';
 import { createSqsClient, SqsCallbackQueue } from '../../lib/adapters/sqs-callback-queue';
 import { SummaryProjector } from '../../lib/adapters/summary-projector';
 import { handleCallback } from '../../lib/ingest/handle-callback';
@@ -30,6 +29,7 @@ import {
 import { findFreePort } from '../../local/free-port';
 import { SqsPoller } from '../../local/sqs-poller';
 import { StreamPoller } from '../../local/stream-poller';
+import { RecordingStore } from '../helpers/recording-store';
 import { FULL, recordFigures } from './figures';
 
 const EVENTS = Number(process.env.FAULT_EVENTS ?? (FULL ? 5_000 : 400));
@@ -151,7 +151,7 @@ async function storedEventKeys(expected: Set<string>): Promise<Set<string>> {
 
 async function expectedEventKeys(samples: Sample[]): Promise<Set<string>> {
   const { interpretSample } = await import('../../fixtures/interpret');
-  const { recordingPartitionKey } = await import('../../lib/adapters/recording-store');
+  const { recordingPartitionKey } = await import('../../lib/adapters/table-layout');
   const { eventSortKey } = await import('../../lib/model/recording-state');
   return new Set(
     samples

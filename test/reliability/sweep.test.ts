@@ -5,13 +5,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { countDynamoDbRequests } from '../../fixtures/count-dynamodb-requests';
 import { interpretSample } from '../../fixtures/interpret';
 import { gmeBody } from '../../fixtures/samples';
-import { RecordingStore } from '../../lib/adapters/recording-store';
 import { SqsSweepQueue } from '../../lib/adapters/sqs-sweep-queue';
 import { parseAppsDocument } from '../../lib/config/apps';
 import type { RecordingEvent } from '../../lib/model/events';
 import { RECORDING_QUERIES } from '../../lib/providers/registry';
 import { sweepStaleRecordings } from '../../lib/sweep/sweep';
 import { localClientConfig } from '../../local/emulators';
+import { RecordingStore } from '../helpers/recording-store';
 import { uniqueId, useLocalStack } from '../integration/local-stack';
 import { FULL, recordFigures } from './figures';
 

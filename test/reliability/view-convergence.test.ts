@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { RecordingStore } from '../../lib/adapters/recording-store';
 import type { RecordingEvent } from '../../lib/model/events';
 import {
   agoraEvent,
@@ -11,6 +10,7 @@ import {
   sparkEvent,
   trtcEvent,
 } from '../helpers/event-arbitraries';
+import { RecordingStore } from '../helpers/recording-store';
 import { crashingProjection, derivedFromEvents, documentClientFor, materialized } from '../helpers/recording-view';
 import { useLocalStack } from '../integration/local-stack';
 import { FULL, recordFigures } from './figures';
