@@ -1,13 +1,10 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 
 // Every log line and metric of the whole suite, at DEBUG, goes to one file that
 // scripts/check-log-hygiene.ts scans after the run (test/helpers/capture-logs.ts).
+// Loading this config writes nothing: test/helpers/truncate-captures.ts empties that file and the
+// reliability figures once, when a run starts.
 const LOG_CAPTURE_FILE = process.env.LOG_CAPTURE_FILE ?? 'reliability/test-logs.jsonl';
-mkdirSync('reliability', { recursive: true });
-writeFileSync(LOG_CAPTURE_FILE, '');
-// Figures the reliability tests record for RELIABILITY.md (test/reliability/figures.ts).
-writeFileSync(process.env.RELIABILITY_FIGURES_FILE ?? 'reliability/figures.jsonl', '');
 const env = {
   POWERTOOLS_LOG_LEVEL: 'DEBUG',
   POWERTOOLS_DEV: 'false',
@@ -18,6 +15,9 @@ const setupFiles = ['test/helpers/capture-logs.ts'];
 
 export default defineConfig({
   test: {
+    // The root project's global setup runs once per run, whichever projects the run selects.
+    env,
+    globalSetup: ['test/helpers/truncate-captures.ts'],
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], env, setupFiles } },
       {

@@ -11,13 +11,18 @@ export interface Routes {
   onRequest?: (line: { method: string; path: string; status: number; ms: number }) => void;
 }
 
-/** API Gateway HTTP API's own payload limit; ingest enforces its 256 KiB limit itself. */
-const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+/**
+ * API Gateway HTTP API's own payload limit: past it API Gateway answers its own generic 413 and no
+ * Lambda runs, so this answer is not in a vendor's shape. Ingest enforces its 256 KiB limit itself.
+ */
+export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 /**
  * Node answers an empty 431 past 16 KiB of headers, before any handler runs. Let ingest see up to
  * this much, so an oversize header gets its documented 400 in the vendor's shape.
  */
 const MAX_HEADER_BYTES = 64 * 1024;
+/** How long a refused body is still drained, discarded, after the 413 (see refuseTooLarge). */
+const LINGER_MS = 1_000;
 const CALLBACK_ROUTE = /^\/callbacks\/[^/]+$/;
 /** The five GET routes of serverless.yml: an app's recordings, a recording, its files, its timeline, a room. */
 const STATE_ROUTE = /^\/(recordings\/[^/]+\/[^/]+(\/[^/]+(\/(files|events))?)?|rooms\/[^/]+\/[^/]+\/[^/]+)$/;
@@ -59,7 +64,7 @@ async function route(request: IncomingMessage, response: ServerResponse, url: UR
   if (handler === undefined) return send(response, 503, { message: 'the local stack is still starting' });
 
   const body = await readBody(request);
-  if (body === undefined) return send(response, 413, { message: 'Request Entity Too Large' });
+  if (body === undefined) return refuseTooLarge(request, response);
   let text: string | undefined;
   try {
     text = UTF8.decode(body);
@@ -95,13 +100,56 @@ function send(response: ServerResponse, status: number, body: unknown): number {
   return status;
 }
 
-async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_REQUEST_BYTES) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+/**
+ * The body, or undefined as soon as it passes MAX_REQUEST_BYTES: a declared Content-Length over the
+ * limit is refused before a byte is read, and a streamed body stops being read (and buffered) at the
+ * chunk that passes it.
+ */
+function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
+  if (Number(request.headers['content-length'] ?? 0) > MAX_REQUEST_BYTES) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stop = () => {
+      request.off('data', onData).off('end', onEnd).off('error', onError);
+      request.pause();
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_REQUEST_BYTES) {
+        stop();
+        resolve(undefined);
+      } else {
+        chunks.push(chunk);
+      }
+    };
+    const onEnd = () => {
+      stop();
+      resolve(Buffer.concat(chunks));
+    };
+    const onError = (error: Error) => {
+      stop();
+      reject(error);
+    };
+    request.on('data', onData).on('end', onEnd).on('error', onError);
+  });
+}
+
+/**
+ * API Gateway's generic 413. The rest of the body is not read while the answer is written; then, like
+ * nginx's lingering close, whatever the client still sends is discarded (never buffered) for at most
+ * LINGER_MS, so that it reads the 413 instead of a connection reset, and the connection is closed.
+ */
+function refuseTooLarge(request: IncomingMessage, response: ServerResponse): number {
+  response.once('finish', () => {
+    const close = setTimeout(() => request.socket.destroy(), LINGER_MS);
+    close.unref();
+    request.once('end', () => {
+      clearTimeout(close);
+      request.socket.destroy();
+    });
+    request.on('data', () => {});
+    request.resume();
+  });
+  return send(response, 413, { message: 'Request Entity Too Large' });
 }

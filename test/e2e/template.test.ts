@@ -3,7 +3,41 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  ALARMS,
+  ARCHITECTURES,
+  appsParameterName,
+  CALLBACK_QUEUE,
+  DEAD_LETTER_ALARMS,
+  eventBusName,
+  expectedEnvironments,
+  FUNCTION_NAMES,
+  functionLogicalId,
+  type Grant,
+  type GrantTarget,
+  LOG_RETENTION_DAYS,
+  MEMORY_MB,
+  QUEUE_MAPPING,
+  QUEUE_RETENTION_SECONDS,
+  QUEUES,
+  RETAIN,
+  RETAINED_RESOURCES,
+  ROLE_GRANTS,
+  RUNTIME,
+  roleLogicalId,
+  STAGE_DEFAULTS,
+  STREAM_MAPPINGS,
+  STREAM_RESPONSE_TYPES,
+  SWEEP,
+  SWEEP_WRITES,
+  TABLE,
+  TIMEOUTS,
+} from '../../fixtures/expected-stack';
 import { ENDPOINTS } from '../../lib/platforms';
+
+// What the stack must be is written once, in fixtures/expected-stack.ts; this test reads it from the packaged
+// template, tools/rehearse/check-stack.ts from the stack deployed into moto.
+const STAGE = 'ci';
 
 type Resource = {
   Type: string;
@@ -39,7 +73,7 @@ function packageStage(stage: string): Template {
 }
 
 beforeAll(() => {
-  template = packageStage('ci');
+  template = packageStage(STAGE);
   resources = template.Resources;
   // dev is the one stage whose stage parameters differ (deletion protection off).
   devResources = packageStage('dev').Resources;
@@ -47,6 +81,51 @@ beforeAll(() => {
 
 /** A CloudFormation `Fn::Sub` string, written with `%{…}` so it does not read as a JS template. */
 const fnSub = (text: string) => text.replaceAll('%{', '$' + '{');
+
+const EVENT_BUS = { 'Fn::If': ['CreateEventBus', { Ref: 'RecordingEventBus' }, { Ref: 'ExistingEventBusName' }] };
+/** The expected environments, as the template writes the resources they name. */
+const ENVIRONMENTS = expectedEnvironments<unknown>(STAGE, {
+  queueUrl: { Ref: 'CallbackQueue' },
+  tableName: { Ref: 'RecordingsTable' },
+  eventBusName: EVENT_BUS,
+  publicationDeadLetterQueueUrl: { Ref: 'PublicationDeadLetterQueue' },
+});
+/** A grant's target, as the template writes it. */
+const TEMPLATE_TARGETS: Record<GrantTarget, unknown> = {
+  CallbackQueue: { 'Fn::GetAtt': ['CallbackQueue', 'Arn'] },
+  RecordingsTable: { 'Fn::GetAtt': ['RecordingsTable', 'Arn'] },
+  'RecordingsTable/index/byRoom': { 'Fn::Sub': fnSub('%{RecordingsTable.Arn}/index/byRoom') },
+  'RecordingsTable/index/byTime': { 'Fn::Sub': fnSub('%{RecordingsTable.Arn}/index/byTime') },
+  'RecordingsTable/stream': { 'Fn::GetAtt': ['RecordingsTable', 'StreamArn'] },
+  ProjectionDeadLetterQueue: { 'Fn::GetAtt': ['ProjectionDeadLetterQueue', 'Arn'] },
+  PublicationDeadLetterQueue: { 'Fn::GetAtt': ['PublicationDeadLetterQueue', 'Arn'] },
+  RecordingEventBus: {
+    'Fn::If': [
+      'CreateEventBus',
+      { 'Fn::GetAtt': ['RecordingEventBus', 'Arn'] },
+      {
+        'Fn::Sub': fnSub(
+          'arn:%{AWS::Partition}:events:%{AWS::Region}:%{AWS::AccountId}:event-bus/%{ExistingEventBusName}',
+        ),
+      },
+    ],
+  },
+  appsParameter: {
+    'Fn::Sub': fnSub(`arn:%{AWS::Partition}:ssm:%{AWS::Region}:%{AWS::AccountId}:parameter${appsParameterName(STAGE)}`),
+  },
+};
+/** A role's statements besides its logs, read as the expectations write them. */
+const grantsOf = (role: string) =>
+  statements(role)
+    .filter((statement) => ![statement.Action].flat().every((action) => action.startsWith('logs:')))
+    .map((statement) => ({ actions: [statement.Action].flat(), on: [statement.Resource].flat() }));
+const expectedGrants = (grants: readonly Grant[]) =>
+  grants.map(({ actions, on }) => ({ actions, on: on.map((target) => TEMPLATE_TARGETS[target]) }));
+/** An alarm's properties but its description. */
+const alarmProperties = (name: string) => {
+  const { AlarmDescription: _description, ...properties } = resources[name]?.Properties ?? {};
+  return properties;
+};
 
 /** Evaluates the template's conditions (Fn::Equals, Fn::Not over parameters) for some parameter values. */
 function conditionsFor(parameters: Record<string, string>): Record<string, boolean> {
@@ -81,74 +160,68 @@ describe('the packaged CloudFormation template', () => {
 
   it('queue: SSE, a DLQ after ≥ 5 receives, visibility ≥ 6 × the process timeout', () => {
     const queue = resources.CallbackQueue?.Properties as Record<string, unknown> & {
-      RedrivePolicy: { maxReceiveCount: number };
+      RedrivePolicy: { maxReceiveCount: number; deadLetterTargetArn: unknown };
     };
     const processTimeout = resources.ProcessLambdaFunction?.Properties.Timeout as number;
     expect(queue.SqsManagedSseEnabled).toBe(true);
     expect(resources.CallbackDeadLetterQueue?.Properties.SqsManagedSseEnabled).toBe(true);
     expect(queue.RedrivePolicy.maxReceiveCount).toBeGreaterThanOrEqual(5);
     expect(queue.VisibilityTimeout as number).toBeGreaterThanOrEqual(6 * processTimeout);
+    expect(queue.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': ['CallbackDeadLetterQueue', 'Arn'] },
+      maxReceiveCount: CALLBACK_QUEUE.maxReceiveCount,
+    });
+    expect(queue.VisibilityTimeout).toBe(CALLBACK_QUEUE.visibilityTimeoutSeconds);
+  });
+
+  it('every queue: SSE, 14 days retention; no queue the expectations do not list', () => {
+    expect(
+      ofType('AWS::SQS::Queue')
+        .map(([name]) => name)
+        .sort(),
+    ).toEqual([...QUEUES].sort());
+    for (const name of QUEUES) {
+      expect(resources[name]?.Properties, name).toMatchObject({
+        SqsManagedSseEnabled: true,
+        MessageRetentionPeriod: QUEUE_RETENTION_SECONDS,
+      });
+    }
   });
 
   it('event source: ReportBatchItemFailures, batch 10, window 1 s', () => {
-    expect(resources.ProcessEventSourceMappingSQSCallbackQueue?.Properties).toMatchObject({
-      FunctionResponseTypes: ['ReportBatchItemFailures'],
-      BatchSize: 10,
-      MaximumBatchingWindowInSeconds: 1,
+    expect(resources[QUEUE_MAPPING.logicalId]?.Properties).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': [QUEUE_MAPPING.source, 'Arn'] },
+      FunctionName: { 'Fn::GetAtt': ['ProcessLambdaFunction', 'Arn'] },
+      FunctionResponseTypes: QUEUE_MAPPING.FunctionResponseTypes,
+      ...QUEUE_MAPPING.batch,
     });
   });
 
   it('projector: new event items only, ReportBatchItemFailures, bisect, bounded retries, a DLQ with an alarm', () => {
-    expect(resources.ProjectEventSourceMappingDynamodbRecordingsTable?.Properties).toMatchObject({
+    const { logicalId, batch, template: properties } = STREAM_MAPPINGS.project;
+    expect(resources[logicalId]?.Properties).toMatchObject({
       EventSourceArn: { 'Fn::GetAtt': ['RecordingsTable', 'StreamArn'] },
-      FunctionResponseTypes: ['ReportBatchItemFailures'],
-      BisectBatchOnFunctionError: true,
-      MaximumRetryAttempts: 10,
-      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['ProjectionDeadLetterQueue', 'Arn'] } } },
-      FilterCriteria: {
-        Filters: [
-          {
-            Pattern: JSON.stringify({
-              eventName: ['INSERT'],
-              dynamodb: { Keys: { sk: { S: [{ prefix: 'EVENT#' }] } } },
-            }),
-          },
-        ],
-      },
+      FunctionName: { 'Fn::GetAtt': ['ProjectLambdaFunction', 'Arn'] },
+      FunctionResponseTypes: STREAM_RESPONSE_TYPES,
+      ...batch,
+      ...properties,
     });
-    expect(resources.ProjectionFailureAlarm?.Properties).toMatchObject({
-      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['ProjectionDeadLetterQueue', 'QueueName'] } }],
-      Threshold: 0,
-    });
-    expect(
-      actions('ProjectIamRoleLambdaExecution')
-        .filter((action) => action.startsWith('dynamodb:'))
-        .sort(),
-    ).toEqual([
-      'dynamodb:DescribeStream',
-      'dynamodb:GetItem',
-      'dynamodb:GetRecords',
-      'dynamodb:GetShardIterator',
-      'dynamodb:ListStreams',
-      'dynamodb:PutItem',
-      'dynamodb:UpdateItem',
-    ]);
-    // The on-failure destination: without it the mapping cannot record a batch it gives up on.
-    expect(statements('ProjectIamRoleLambdaExecution')).toContainEqual(
-      expect.objectContaining({
-        Action: ['sqs:SendMessage'],
-        Resource: { 'Fn::GetAtt': ['ProjectionDeadLetterQueue', 'Arn'] },
-      }),
-    );
+    expect(alarmProperties('ProjectionFailureAlarm')).toEqual(ALARMS.ProjectionFailureAlarm);
+    // Its role, the on-failure destination included: without it the mapping cannot record a batch it gives up on.
+    expect(grantsOf(roleLogicalId('project'))).toEqual(expectedGrants(ROLE_GRANTS.project));
   });
 
   it('table: on demand, PITR, TTL, SSE, a stream, the room and time indexes', () => {
     expect(resources.RecordingsTable?.Properties).toMatchObject({
-      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: TABLE.keySchema,
+      BillingMode: TABLE.billingMode,
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
       SSESpecification: { SSEEnabled: true },
-      StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+      StreamSpecification: { StreamViewType: TABLE.streamViewType },
+      GlobalSecondaryIndexes: TABLE.indexes.map((index) => expect.objectContaining(index)),
+    });
+    expect(resources.RecordingsTable?.Properties).toMatchObject({
       GlobalSecondaryIndexes: [
         expect.objectContaining({ IndexName: 'byRoom' }),
         expect.objectContaining({
@@ -163,7 +236,7 @@ describe('the packaged CloudFormation template', () => {
     });
   });
 
-  it('alarms: DLQ depth > 0 and the oldest queued message', () => {
+  it('alarms: DLQ depth > 0 and the oldest queued message; every alarm as expected, and no other', () => {
     expect(resources.DeadLetterQueueAlarm?.Properties).toMatchObject({
       MetricName: 'ApproximateNumberOfMessagesVisible',
       Threshold: 0,
@@ -172,20 +245,25 @@ describe('the packaged CloudFormation template', () => {
     expect(resources.OldestQueuedMessageAlarm?.Properties).toMatchObject({
       MetricName: 'ApproximateAgeOfOldestMessage',
     });
+    expect(
+      ofType('AWS::CloudWatch::Alarm')
+        .map(([name]) => name)
+        .sort(),
+    ).toEqual(Object.keys(ALARMS).sort());
+    for (const [name, properties] of Object.entries(ALARMS)) expect(alarmProperties(name), name).toEqual(properties);
   });
 
   it('roles: ingest may send and read its parameter only; process only PutItem; query only reads', () => {
+    // Each role's statements besides its logs, exactly, in order, with their resources.
+    for (const name of FUNCTION_NAMES) {
+      expect(grantsOf(roleLogicalId(name)), name).toEqual(expectedGrants(ROLE_GRANTS[name]));
+    }
     expect(actions('IngestIamRoleLambdaExecution').filter((action) => !action.startsWith('logs:'))).toEqual([
       'sqs:SendMessage',
       'ssm:GetParameter',
     ]);
     expect(actions('ProcessIamRoleLambdaExecution').filter((action) => action.startsWith('dynamodb:'))).toEqual([
       'dynamodb:PutItem',
-    ]);
-    expect(actions('QueryIamRoleLambdaExecution').filter((action) => !action.startsWith('logs:'))).toEqual([
-      'dynamodb:GetItem',
-      'dynamodb:BatchGetItem',
-      'dynamodb:Query',
     ]);
     for (const role of ['IngestIamRoleLambdaExecution', 'QueryIamRoleLambdaExecution']) {
       expect(actions(role).some((action) => action.startsWith('sqs:Receive') || action === 'dynamodb:PutItem')).toBe(
@@ -195,26 +273,43 @@ describe('the packaged CloudFormation template', () => {
   });
 
   it('functions: nodejs24.x on arm64, log retention set, the apps document from an SSM parameter per stage', () => {
+    expect(
+      ofType('AWS::Lambda::Function')
+        .map(([name]) => name)
+        .sort(),
+    ).toEqual(FUNCTION_NAMES.map(functionLogicalId).sort());
     for (const [, fn] of ofType('AWS::Lambda::Function')) {
-      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
+      expect(fn.Properties).toMatchObject({ Runtime: RUNTIME, Architectures: ARCHITECTURES });
     }
-    for (const [, group] of ofType('AWS::Logs::LogGroup')) expect(group.Properties.RetentionInDays).toBe(30);
+    for (const name of FUNCTION_NAMES) {
+      expect(resources[functionLogicalId(name)]?.Properties, name).toMatchObject({
+        Handler: `functions/${name}.handler`,
+        Timeout: TIMEOUTS[name],
+        MemorySize: MEMORY_MB,
+        Role: { 'Fn::GetAtt': [roleLogicalId(name), 'Arn'] },
+      });
+      // Exactly these variables, no other.
+      const fn = resources[functionLogicalId(name)] as Resource;
+      expect((fn.Properties.Environment as { Variables: object }).Variables, name).toEqual(ENVIRONMENTS[name]);
+    }
+    for (const [, group] of ofType('AWS::Logs::LogGroup')) {
+      expect(group.Properties.RetentionInDays).toBe(LOG_RETENTION_DAYS);
+    }
     const ingest = resources.IngestLambdaFunction as Resource;
-    const environment = (ingest.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
-    expect(environment).toMatchObject({
+    expect((ingest.Properties.Environment as { Variables: object }).Variables).toMatchObject({
       QUEUE_URL: { Ref: 'CallbackQueue' },
       RECORDING_APPS_PARAMETER: '/rtc-recording-callbacks/ci/apps',
     });
   });
 
-  it('data survives the stack: table and both queues Retain on delete and on replacement', () => {
-    for (const name of ['RecordingsTable', 'CallbackQueue', 'CallbackDeadLetterQueue']) {
-      expect(resources[name], name).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  it('data survives the stack: table and every queue Retain on delete and on replacement', () => {
+    for (const name of ['RecordingsTable', 'CallbackQueue', 'CallbackDeadLetterQueue', ...RETAINED_RESOURCES]) {
+      expect(resources[name], name).toMatchObject(RETAIN);
     }
   });
 
   it('table deletion protection: a stage parameter, on by default, off for dev', () => {
-    expect(resources.RecordingsTable?.Properties.DeletionProtectionEnabled).toBe(true);
+    expect(resources.RecordingsTable?.Properties.DeletionProtectionEnabled).toBe(TABLE.deletionProtection);
     expect(devResources.RecordingsTable?.Properties.DeletionProtectionEnabled).toBe(false);
   });
 
@@ -227,7 +322,7 @@ describe('the packaged CloudFormation template', () => {
       .filter(([name]) => name !== 'EventsWebhookRole')
       .map(([name]) => name);
     expect(roles.sort()).toEqual(functionRoles.sort());
-    expect(roles).toHaveLength(6);
+    expect(roles).toHaveLength(FUNCTION_NAMES.length);
     expect(resources.EventsWebhookRole?.Condition).toBe('DeliverToWebhook');
     expect(resources.IamRoleLambdaExecution).toBeUndefined();
   });
@@ -236,60 +331,38 @@ describe('the packaged CloudFormation template', () => {
     it('runs on the sweepRate schedule, 15 minutes by default, with the stale threshold and vendor endpoints', () => {
       const [[, rule] = ['', undefined]] = ofType('AWS::Events::Rule').filter(([name]) => name.startsWith('Sweep'));
       expect(rule?.Properties).toMatchObject({
-        ScheduleExpression: 'rate(15 minutes)',
+        ScheduleExpression: SWEEP.schedule,
         State: 'ENABLED',
         Targets: [{ Arn: { 'Fn::GetAtt': ['SweepLambdaFunction', 'Arn'] } }],
       });
       const sweep = resources.SweepLambdaFunction as Resource;
-      expect(sweep.Properties.Timeout).toBe(300);
+      expect(sweep.Properties.Timeout).toBe(TIMEOUTS.sweep);
       // The next run is the retry: no asynchronous retries of a failed run.
       const [[, invokeConfig] = ['', undefined]] = ofType('AWS::Lambda::EventInvokeConfig');
       expect(invokeConfig?.Properties).toMatchObject({
         FunctionName: { Ref: 'SweepLambdaFunction' },
-        MaximumRetryAttempts: 0,
+        MaximumRetryAttempts: SWEEP.asyncRetries,
       });
-      expect((sweep.Properties.Environment as { Variables: object }).Variables).toEqual({
-        NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: 'rtc-recording-callbacks',
-        POWERTOOLS_METRICS_NAMESPACE: 'RtcRecordingCallbacks',
-        TABLE_NAME: { Ref: 'RecordingsTable' },
-        QUEUE_URL: { Ref: 'CallbackQueue' },
-        RECORDING_APPS_PARAMETER: '/rtc-recording-callbacks/ci/apps',
-        STALE_AFTER_HOURS: '6',
-        TRTC_API_ENDPOINT: '',
-        SPARKRTC_API_ENDPOINT: '',
-      });
+      expect((sweep.Properties.Environment as { Variables: object }).Variables).toEqual(ENVIRONMENTS.sweep);
       for (const name of ['QueryLambdaFunction', 'PublishLambdaFunction']) {
         const { Variables: environment } = (resources[name] as Resource).Properties.Environment as {
           Variables: object;
         };
-        expect(environment, name).toMatchObject({ STALE_AFTER_HOURS: '6' });
+        expect(environment, name).toMatchObject({ STALE_AFTER_HOURS: STAGE_DEFAULTS.staleAfterHours });
       }
     });
 
     it('role: reads the listing index and summaries, queues facts, reads the apps parameter; nothing else', () => {
-      expect(actions('SweepIamRoleLambdaExecution').filter((action) => !action.startsWith('logs:'))).toEqual([
-        'dynamodb:Query',
-        'dynamodb:BatchGetItem',
-        'sqs:SendMessage',
-        'ssm:GetParameter',
-      ]);
-      const resourceOf = (action: string) =>
-        statements('SweepIamRoleLambdaExecution').find((statement) => [statement.Action].flat().includes(action))
-          ?.Resource;
-      expect(resourceOf('dynamodb:Query')).toEqual({ 'Fn::Sub': fnSub('%{RecordingsTable.Arn}/index/byTime') });
-      expect(resourceOf('dynamodb:BatchGetItem')).toEqual({ 'Fn::GetAtt': ['RecordingsTable', 'Arn'] });
-      expect(resourceOf('sqs:SendMessage')).toEqual({ 'Fn::GetAtt': ['CallbackQueue', 'Arn'] });
+      expect(grantsOf('SweepIamRoleLambdaExecution')).toEqual(expectedGrants(ROLE_GRANTS.sweep));
+      // Said apart from the exact list so that a widened list cannot quietly grant a write (or a wildcard).
+      const writes = actions('SweepIamRoleLambdaExecution').filter(
+        (action) => SWEEP_WRITES.includes(action) || action.includes('*'),
+      );
+      expect(writes).toEqual([]);
     });
 
     it('alarm: any failed run', () => {
-      expect(resources.SweepFailureAlarm?.Properties).toMatchObject({
-        Namespace: 'AWS/Lambda',
-        MetricName: 'Errors',
-        Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'SweepLambdaFunction' } }],
-        Threshold: 0,
-        ComparisonOperator: 'GreaterThanThreshold',
-      });
+      expect(alarmProperties('SweepFailureAlarm')).toEqual(ALARMS.SweepFailureAlarm);
     });
   });
 
@@ -298,7 +371,7 @@ describe('the packaged CloudFormation template', () => {
       AccessLogSettings: { DestinationArn: unknown; Format: string };
     };
     expect(stage.AccessLogSettings.DestinationArn).toEqual({ 'Fn::GetAtt': ['HttpApiLogGroup', 'Arn'] });
-    expect(resources.HttpApiLogGroup?.Properties.RetentionInDays).toBe(30);
+    expect(resources.HttpApiLogGroup?.Properties.RetentionInDays).toBe(LOG_RETENTION_DAYS);
     const format = JSON.parse(stage.AccessLogSettings.Format) as Record<string, string>;
     expect(format).toMatchObject({ routeKey: '$context.routeKey', status: '$context.status' });
     // Chat signs in the query string: the route key only, never the path with its query.
@@ -341,86 +414,36 @@ describe('the packaged CloudFormation template', () => {
         'EventsWebhookRole',
         'EventsWebhookRule',
       ]);
-      expect(resources.RecordingEventBus?.Properties.Name).toBe('rtc-recording-callbacks-ci');
+      expect(resources.RecordingEventBus?.Properties.Name).toBe(eventBusName(STAGE));
     });
 
     it('publisher: summary versions that change the status only, ReportBatchItemFailures, bisect, bounded retries, a DLQ with an alarm', () => {
-      expect(resources.PublishEventSourceMappingDynamodbRecordingsTable?.Properties).toMatchObject({
+      const { logicalId, template: properties } = STREAM_MAPPINGS.publish;
+      expect(resources[logicalId]?.Properties).toMatchObject({
         EventSourceArn: { 'Fn::GetAtt': ['RecordingsTable', 'StreamArn'] },
-        FunctionResponseTypes: ['ReportBatchItemFailures'],
-        BisectBatchOnFunctionError: true,
-        MaximumRetryAttempts: 2000,
-        MaximumRecordAgeInSeconds: 21600,
-        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['PublicationDeadLetterQueue', 'Arn'] } } },
-        FilterCriteria: {
-          Filters: [
-            {
-              Pattern: JSON.stringify({
-                eventName: ['INSERT', 'MODIFY'],
-                dynamodb: { Keys: { sk: { S: ['SUMMARY'] } }, NewImage: { statusChanged: { BOOL: [true] } } },
-              }),
-            },
-            {
-              Pattern: JSON.stringify({
-                eventName: ['INSERT'],
-                dynamodb: { Keys: { sk: { S: [{ prefix: 'STALE#' }] } } },
-              }),
-            },
-          ],
-        },
+        FunctionName: { 'Fn::GetAtt': ['PublishLambdaFunction', 'Arn'] },
+        FunctionResponseTypes: STREAM_RESPONSE_TYPES,
+        ...properties,
       });
-      expect(resources.PublicationFailureAlarm?.Properties).toMatchObject({
-        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['PublicationDeadLetterQueue', 'QueueName'] } }],
-        Threshold: 0,
-      });
+      expect(alarmProperties('PublicationFailureAlarm')).toEqual(ALARMS.PublicationFailureAlarm);
       const publish = resources.PublishLambdaFunction as Resource;
       const { Variables: environment } = publish.Properties.Environment as { Variables: object };
       expect(environment).toMatchObject({
-        EVENT_BUS_NAME: { 'Fn::If': ['CreateEventBus', { Ref: 'RecordingEventBus' }, { Ref: 'ExistingEventBusName' }] },
+        EVENT_BUS_NAME: EVENT_BUS,
         PUBLICATION_DLQ_URL: { Ref: 'PublicationDeadLetterQueue' },
       });
+      expect(environment).toEqual(ENVIRONMENTS.publish);
     });
 
     it('publisher role: PutEvents on that bus only, table reads, its DLQ', () => {
-      expect(
-        actions('PublishIamRoleLambdaExecution')
-          .filter((action) => !action.startsWith('logs:'))
-          .sort(),
-      ).toEqual([
-        'dynamodb:DescribeStream',
-        'dynamodb:GetItem',
-        'dynamodb:GetRecords',
-        'dynamodb:GetShardIterator',
-        'dynamodb:ListStreams',
-        'events:PutEvents',
-        'sqs:SendMessage',
-      ]);
-      const resourceOf = (action: string) =>
-        statements('PublishIamRoleLambdaExecution').find((statement) => [statement.Action].flat().includes(action))
-          ?.Resource;
-      expect(resourceOf('events:PutEvents')).toEqual({
-        'Fn::If': [
-          'CreateEventBus',
-          { 'Fn::GetAtt': ['RecordingEventBus', 'Arn'] },
-          {
-            'Fn::Sub': fnSub(
-              'arn:%{AWS::Partition}:events:%{AWS::Region}:%{AWS::AccountId}:event-bus/%{ExistingEventBusName}',
-            ),
-          },
-        ],
-      });
-      expect(resourceOf('sqs:SendMessage')).toEqual({ 'Fn::GetAtt': ['PublicationDeadLetterQueue', 'Arn'] });
-      expect(resourceOf('dynamodb:GetItem')).toEqual({ 'Fn::GetAtt': ['RecordingsTable', 'Arn'] });
+      expect(grantsOf('PublishIamRoleLambdaExecution')).toEqual(expectedGrants(ROLE_GRANTS.publish));
     });
 
     it('the stream and webhook dead-letter queues outlive the stack, and each has an alarm', () => {
-      for (const [queue, alarm] of [
-        ['ProjectionDeadLetterQueue', 'ProjectionFailureAlarm'],
-        ['PublicationDeadLetterQueue', 'PublicationFailureAlarm'],
-        ['EventsWebhookDeadLetterQueue', 'EventsWebhookFailureAlarm'],
-      ] as const) {
-        expect(resources[queue], queue).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
-        expect(resources[alarm]?.Properties, alarm).toMatchObject({
+      for (const [queue, alarm] of DEAD_LETTER_ALARMS) {
+        expect(resources[queue], queue).toMatchObject(RETAIN);
+        expect(alarmProperties(alarm), alarm).toEqual(ALARMS[alarm]);
+        expect(alarmProperties(alarm), alarm).toMatchObject({
           Namespace: 'AWS/SQS',
           MetricName: 'ApproximateNumberOfMessagesVisible',
           Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queue, 'QueueName'] } }],
@@ -448,7 +471,7 @@ describe('the packaged CloudFormation template', () => {
         HttpMethod: 'POST',
       });
       expect(resources.EventsWebhookRule?.Properties).toMatchObject({
-        EventBusName: { 'Fn::If': ['CreateEventBus', { Ref: 'RecordingEventBus' }, { Ref: 'ExistingEventBusName' }] },
+        EventBusName: EVENT_BUS,
         EventPattern: { source: ['rtc-recording-callbacks'] },
         State: 'ENABLED',
         Targets: [

@@ -8,37 +8,40 @@ import { DescribeEventBusCommand, DescribeRuleCommand, ListTargetsByRuleCommand 
 import { GetRolePolicyCommand, ListRolePoliciesCommand, ListRolesCommand } from '@aws-sdk/client-iam';
 import { GetEventSourceMappingCommand, GetFunctionCommand, GetPolicyCommand } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import tableResource from '../../resources/recordings-table.json' with { type: 'json' };
+import {
+  ALARMS,
+  ARCHITECTURES,
+  appsParameterName,
+  CALLBACK_QUEUE,
+  eventBusName,
+  expectedEnvironments,
+  FUNCTION_NAMES,
+  type FunctionName,
+  functionLogicalId,
+  type GrantTarget,
+  LOG_ACTIONS,
+  MEMORY_MB,
+  QUEUE_MAPPING,
+  QUEUE_RETENTION_SECONDS,
+  QUEUES,
+  RETAIN,
+  RETAINED_RESOURCES,
+  ROLE_GRANTS,
+  RUNTIME,
+  roleLogicalId,
+  STREAM_MAPPINGS,
+  STREAM_RESPONSE_TYPES,
+  SWEEP,
+  SWEEP_WRITES,
+  TABLE,
+  TIMEOUTS,
+} from '../../fixtures/expected-stack';
 import type { RehearsalClients } from './aws';
 import { expectEqual, expectTrue, passed, RehearsalError } from './check';
 
-/** What the stack must hold: README "Deploy" and serverless.yml, as deployed. */
-export const FUNCTION_NAMES = ['ingest', 'process', 'project', 'publish', 'query', 'sweep'] as const;
-export type FunctionName = (typeof FUNCTION_NAMES)[number];
-const RUNTIME = 'nodejs24.x';
-const ARCHITECTURES = ['arm64'];
-const MEMORY_MB = 512;
-const TIMEOUTS: Record<FunctionName, number> = {
-  ingest: 5,
-  process: 30,
-  project: 60,
-  publish: 60,
-  query: 10,
-  sweep: 300,
-};
-const MAX_RECEIVE_COUNT = 5;
-const BATCH = { size: 10, windowSeconds: 1 };
-const STREAM_BATCH = { size: 100, windowSeconds: 1, maxRetries: 10 };
-/** The publish mapping's retries (stage parameter `publicationMaxRetries`) and record age. */
-const PUBLISH_BATCH = { maxRetries: 2000, maxRecordAgeSeconds: 21600 };
-/** The stage parameters' defaults (serverless.yml): the rehearsal deploys without overriding them. */
-const STALE_AFTER_HOURS = '6';
-const SWEEP_SCHEDULE = 'rate(15 minutes)';
-const COMMON_ENVIRONMENT = {
-  NODE_OPTIONS: '--enable-source-maps',
-  POWERTOOLS_SERVICE_NAME: 'rtc-recording-callbacks',
-  POWERTOOLS_METRICS_NAMESPACE: 'RtcRecordingCallbacks',
-};
+// What the stack must hold (README "Deploy", serverless.yml) is written once, in fixtures/expected-stack.ts;
+// this module reads it from the stack deployed into moto, test/e2e/template.test.ts from the packaged template.
+export { FUNCTION_NAMES, type FunctionName };
 
 export interface DeployedFunction {
   readonly name: FunctionName;
@@ -88,8 +91,6 @@ interface Stack {
   /** logical id → physical id */
   readonly physical: (logicalId: string) => string;
 }
-
-const capitalized = (name: string) => name[0]?.toUpperCase() + name.slice(1);
 
 export async function readStack(clients: RehearsalClients, stackName: string): Promise<Stack> {
   const { Stacks } = await clients.cloudformation.send(new DescribeStacksCommand({ StackName: stackName }));
@@ -141,7 +142,8 @@ export async function checkDeployment(clients: RehearsalClients, stack: Stack, s
   const publishMappingId = await checkPublishMapping(clients, stack, functions.publish, table.streamArn);
   const sweepScheduleArn = await checkSweepSchedule(clients, stack, functions.sweep);
   checkSweepAlarm(stack, functions.sweep);
-  checkStreamDeadLetters(stack);
+  checkAlarms(stack);
+  checkRetainedResources(stack);
   return {
     stackName: stack.name,
     projectionDeadLetterQueueUrl: stack.physical('ProjectionDeadLetterQueue'),
@@ -161,10 +163,7 @@ export async function checkDeployment(clients: RehearsalClients, stack: Stack, s
 async function checkTable(clients: RehearsalClients, stack: Stack) {
   const name = stack.physical('RecordingsTable');
   const { Table: table } = await clients.dynamodb.send(new DescribeTableCommand({ TableName: name }));
-  expectEqual('table key', table?.KeySchema, [
-    { AttributeName: 'pk', KeyType: 'HASH' },
-    { AttributeName: 'sk', KeyType: 'RANGE' },
-  ]);
+  expectEqual('table key', table?.KeySchema, TABLE.keySchema);
   expectEqual(
     'table indexes',
     table?.GlobalSecondaryIndexes?.map(({ IndexName, KeySchema, Projection }) => ({
@@ -172,32 +171,19 @@ async function checkTable(clients: RehearsalClients, stack: Stack) {
       KeySchema,
       Projection,
     })),
-    [
-      {
-        IndexName: 'byRoom',
-        KeySchema: [
-          { AttributeName: 'roomKey', KeyType: 'HASH' },
-          { AttributeName: 'roomSort', KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: 'KEYS_ONLY' },
-      },
-      {
-        IndexName: 'byTime',
-        KeySchema: [
-          { AttributeName: 'timeKey', KeyType: 'HASH' },
-          { AttributeName: 'timeSort', KeyType: 'RANGE' },
-        ],
-        Projection: tableResource.Properties.GlobalSecondaryIndexes[1]?.Projection,
-      },
-    ],
+    TABLE.indexes,
   );
   expectEqual('table stream', table?.StreamSpecification, {
     StreamEnabled: true,
-    StreamViewType: 'NEW_AND_OLD_IMAGES',
+    StreamViewType: TABLE.streamViewType,
   });
   expectTrue('table stream ARN', Boolean(table?.LatestStreamArn), table?.LatestStreamArn);
-  expectEqual('table billing', table?.BillingModeSummary?.BillingMode, 'PAY_PER_REQUEST');
-  expectEqual('table deletion protection (stage parameter, on outside dev)', table?.DeletionProtectionEnabled, true);
+  expectEqual('table billing', table?.BillingModeSummary?.BillingMode, TABLE.billingMode);
+  expectEqual(
+    'table deletion protection (stage parameter, on outside dev)',
+    table?.DeletionProtectionEnabled,
+    TABLE.deletionProtection,
+  );
   passed(
     `table ${name}: key pk/sk, indexes byRoom (roomKey/roomSort, KEYS_ONLY) and byTime (timeKey/timeSort, INCLUDE), ` +
       'a NEW_AND_OLD_IMAGES stream, on demand, deletion protection on',
@@ -221,22 +207,27 @@ async function checkQueues(clients: RehearsalClients, stack: Stack) {
   const deadLetterQueueArn = deadLetterQueue.QueueArn ?? '';
   expectEqual('queue redrive policy', JSON.parse(queue.RedrivePolicy ?? 'null'), {
     deadLetterTargetArn: deadLetterQueueArn,
-    maxReceiveCount: MAX_RECEIVE_COUNT,
+    maxReceiveCount: CALLBACK_QUEUE.maxReceiveCount,
   });
   expectEqual(
     'queue visibility timeout (6 × the process timeout)',
     queue.VisibilityTimeout,
     String(6 * TIMEOUTS.process),
   );
+  expectEqual(
+    'queue visibility timeout (expected)',
+    queue.VisibilityTimeout,
+    String(CALLBACK_QUEUE.visibilityTimeoutSeconds),
+  );
   for (const [what, attributes] of [
     ['queue', queue],
     ['dead-letter queue', deadLetterQueue],
   ] as const) {
     expectEqual(`${what} SSE`, attributes.SqsManagedSseEnabled, 'true');
-    expectEqual(`${what} retention`, attributes.MessageRetentionPeriod, String(14 * 24 * 3600));
+    expectEqual(`${what} retention`, attributes.MessageRetentionPeriod, String(QUEUE_RETENTION_SECONDS));
   }
   passed(
-    `queue ${queueArn.split(':').pop()}: redrive to the DLQ after ${MAX_RECEIVE_COUNT} receives, visibility 180 s`,
+    `queue ${queueArn.split(':').pop()}: redrive to the DLQ after ${CALLBACK_QUEUE.maxReceiveCount} receives, visibility ${queue.VisibilityTimeout} s`,
   );
   // moto keeps RedriveAllowPolicy but does not report it: check the deployed template's policy
   // names the queue's real ARN (it is built from the queue name to avoid a circular reference).
@@ -267,7 +258,7 @@ async function checkQueues(clients: RehearsalClients, stack: Stack) {
 async function checkDeadLetterQueue(clients: RehearsalClients, stack: Stack, logicalId: string): Promise<string> {
   const attributes = await queueAttributes(clients, stack.physical(logicalId));
   expectEqual(`${logicalId} SSE`, attributes.SqsManagedSseEnabled, 'true');
-  expectEqual(`${logicalId} retention`, attributes.MessageRetentionPeriod, String(14 * 24 * 3600));
+  expectEqual(`${logicalId} retention`, attributes.MessageRetentionPeriod, String(QUEUE_RETENTION_SECONDS));
   passed(`${logicalId} ${attributes.QueueArn?.split(':').pop()}: SSE, 14 days`);
   return attributes.QueueArn ?? '';
 }
@@ -280,7 +271,7 @@ async function checkEventBus(
 ): Promise<{ name: string; arn: string }> {
   const name = stack.physical('RecordingEventBus');
   const bus = await clients.events.send(new DescribeEventBusCommand({ Name: name }));
-  expectEqual('event bus name', bus.Name, `rtc-recording-callbacks-${stage}`);
+  expectEqual('event bus name', bus.Name, eventBusName(stage));
   passed(`event bus ${bus.Name}: the stack's own`);
   return { name: bus.Name ?? '', arn: bus.Arn ?? '' };
 }
@@ -291,36 +282,10 @@ async function checkFunctions(
   stage: string,
   resources: { queueUrl: string; tableName: string; eventBusName: string; publicationDeadLetterQueueUrl: string },
 ): Promise<Record<FunctionName, DeployedFunction>> {
-  const environments: Record<FunctionName, Record<string, string>> = {
-    ingest: {
-      ...COMMON_ENVIRONMENT,
-      QUEUE_URL: resources.queueUrl,
-      RECORDING_APPS_PARAMETER: `/rtc-recording-callbacks/${stage}/apps`,
-    },
-    process: { ...COMMON_ENVIRONMENT, TABLE_NAME: resources.tableName, RECORDING_RETENTION_DAYS: '90' },
-    project: { ...COMMON_ENVIRONMENT, TABLE_NAME: resources.tableName, RECORDING_RETENTION_DAYS: '90' },
-    publish: {
-      ...COMMON_ENVIRONMENT,
-      TABLE_NAME: resources.tableName,
-      EVENT_BUS_NAME: resources.eventBusName,
-      STALE_AFTER_HOURS,
-      PUBLICATION_DLQ_URL: resources.publicationDeadLetterQueueUrl,
-    },
-    query: { ...COMMON_ENVIRONMENT, TABLE_NAME: resources.tableName, STALE_AFTER_HOURS },
-    sweep: {
-      ...COMMON_ENVIRONMENT,
-      TABLE_NAME: resources.tableName,
-      QUEUE_URL: resources.queueUrl,
-      RECORDING_APPS_PARAMETER: `/rtc-recording-callbacks/${stage}/apps`,
-      STALE_AFTER_HOURS,
-      // Empty: the vendors' public hosts.
-      TRTC_API_ENDPOINT: '',
-      SPARKRTC_API_ENDPOINT: '',
-    },
-  };
+  const environments = expectedEnvironments(stage, resources);
   const deployed = {} as Record<FunctionName, DeployedFunction>;
   for (const name of FUNCTION_NAMES) {
-    const logicalId = `${capitalized(name)}LambdaFunction`;
+    const logicalId = functionLogicalId(name);
     const { Configuration: config, Code: code } = await clients.lambda.send(
       new GetFunctionCommand({ FunctionName: stack.physical(logicalId) }),
     );
@@ -333,11 +298,7 @@ async function checkFunctions(
     expectEqual(`${name} timeout`, config.Timeout, TIMEOUTS[name]);
     expectEqual(`${name} memory`, config.MemorySize, MEMORY_MB);
     expectEqual(`${name} environment`, environment, environments[name]);
-    expectEqual(
-      `${name} role`,
-      config.Role?.split('/').pop(),
-      stack.physical(`${capitalized(name)}IamRoleLambdaExecution`),
-    );
+    expectEqual(`${name} role`, config.Role?.split('/').pop(), stack.physical(roleLogicalId(name)));
     // The zip the function was created from, as the template names it.
     const codeProperty = stack.template.Resources[logicalId]?.Properties?.Code as { S3Key: string } | undefined;
     deployed[name] = {
@@ -394,18 +355,6 @@ function expectSameGrants(what: string, actual: string[], expected: string[]): v
   }
 }
 
-/**
- * The sweep writes nothing itself: the table is process's to write and the bus publish's to put
- * on. Said apart from the exact list so that a widened list cannot quietly grant a write.
- */
-const SWEEP_WRITES = [
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:BatchWriteItem',
-  'events:PutEvents',
-];
-
 function expectNoWrites(grants: string[]): void {
   const actions = grants.map((grant) => grant.split(' ')[0] ?? '');
   // A wildcard would grant the writes too.
@@ -429,66 +378,33 @@ async function checkRoles(
 ): Promise<void> {
   const [, partition, , region, account] = resources.queueArn.split(':');
   const logs = (name: FunctionName) =>
-    ['logs:CreateLogStream', 'logs:CreateLogGroup', 'logs:PutLogEvents'].map(
+    LOG_ACTIONS.map(
       (action) =>
         `${action} on arn:${partition}:logs:${region}:${account}:log-group:/aws/lambda/${functions[name].functionName}:*:*`,
     );
-  const on = (resource: string, ...actions: string[]) => actions.map((action) => `${action} on ${resource}`);
-  const appsParameterArn = `arn:${partition}:ssm:${region}:${account}:parameter/rtc-recording-callbacks/${resources.stage}/apps`;
-  const expected: Record<FunctionName, string[]> = {
-    ingest: [
-      ...logs('ingest'),
-      ...on(resources.queueArn, 'sqs:SendMessage'),
-      ...on(appsParameterArn, 'ssm:GetParameter'),
-    ],
-    process: [
-      ...logs('process'),
-      ...on(resources.queueArn, 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'),
-      ...on(resources.tableArn, 'dynamodb:PutItem'),
-    ],
-    project: [
-      ...logs('project'),
-      ...on(resources.tableArn, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'),
-      ...on(
-        resources.streamArn,
-        'dynamodb:GetRecords',
-        'dynamodb:GetShardIterator',
-        'dynamodb:DescribeStream',
-        'dynamodb:ListStreams',
-      ),
-      ...on(resources.projectionDeadLetterQueueArn, 'sqs:SendMessage'),
-    ],
-    publish: [
-      ...logs('publish'),
-      // GetItem: the summary a stale notice is announced with (a detail's files come from the stream).
-      ...on(resources.tableArn, 'dynamodb:GetItem'),
-      ...on(
-        resources.streamArn,
-        'dynamodb:GetRecords',
-        'dynamodb:GetShardIterator',
-        'dynamodb:DescribeStream',
-        'dynamodb:ListStreams',
-      ),
-      ...on(resources.publicationDeadLetterQueueArn, 'sqs:SendMessage'),
-      ...on(resources.eventBusArn, 'events:PutEvents'),
-    ],
-    query: [
-      ...logs('query'),
-      ...['', '/index/byRoom', '/index/byTime'].flatMap((suffix) =>
-        on(`${resources.tableArn}${suffix}`, 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'),
-      ),
-    ],
-    // Reads and queued facts only (README, "Lost callbacks"): the listing index, the summaries and notices of a
-    // page, the apps document; what it learns goes to process through the callbacks queue.
-    sweep: [
-      ...logs('sweep'),
-      ...on(`${resources.tableArn}/index/byTime`, 'dynamodb:Query'),
-      ...on(resources.tableArn, 'dynamodb:BatchGetItem'),
-      ...on(resources.queueArn, 'sqs:SendMessage'),
-      ...on(appsParameterArn, 'ssm:GetParameter'),
-    ],
+  const arnOf: Record<GrantTarget, string[]> = {
+    CallbackQueue: [resources.queueArn],
+    RecordingsTable: [resources.tableArn],
+    'RecordingsTable/index/byRoom': [`${resources.tableArn}/index/byRoom`],
+    'RecordingsTable/index/byTime': [`${resources.tableArn}/index/byTime`],
+    'RecordingsTable/stream': [resources.streamArn],
+    ProjectionDeadLetterQueue: [resources.projectionDeadLetterQueueArn],
+    PublicationDeadLetterQueue: [resources.publicationDeadLetterQueueArn],
+    RecordingEventBus: [resources.eventBusArn],
+    appsParameter: [`arn:${partition}:ssm:${region}:${account}:parameter${appsParameterName(resources.stage)}`],
   };
-  const roleNames = FUNCTION_NAMES.map((name) => stack.physical(`${capitalized(name)}IamRoleLambdaExecution`));
+  const expected = Object.fromEntries(
+    FUNCTION_NAMES.map((name) => [
+      name,
+      [
+        ...logs(name),
+        ...ROLE_GRANTS[name].flatMap(({ actions, on }) =>
+          on.flatMap((target) => arnOf[target].flatMap((arn) => actions.map((action) => `${action} on ${arn}`))),
+        ),
+      ],
+    ]),
+  ) as Record<FunctionName, string[]>;
+  const roleNames = FUNCTION_NAMES.map((name) => stack.physical(roleLogicalId(name)));
   for (const [index, name] of FUNCTION_NAMES.entries()) {
     const grants = await grantsOf(clients, roleNames[index] as string);
     if (name === 'sweep') {
@@ -511,21 +427,25 @@ async function checkEventSourceMapping(
   process: DeployedFunction,
   queueArn: string,
 ) {
-  const mappingId = stack.physical('ProcessEventSourceMappingSQSCallbackQueue');
+  const mappingId = stack.physical(QUEUE_MAPPING.logicalId);
   const mapping = await clients.lambda.send(new GetEventSourceMappingCommand({ UUID: mappingId }));
   expectEqual('event source mapping', mapping.EventSourceArn, queueArn);
   expectEqual('event source mapping function', mapping.FunctionArn, process.functionArn);
   expectEqual(
     'event source mapping batch settings',
     { BatchSize: mapping.BatchSize, MaximumBatchingWindowInSeconds: mapping.MaximumBatchingWindowInSeconds },
-    { BatchSize: BATCH.size, MaximumBatchingWindowInSeconds: BATCH.windowSeconds },
+    QUEUE_MAPPING.batch,
   );
-  expectEqual('event source mapping response types', mapping.FunctionResponseTypes, ['ReportBatchItemFailures']);
+  expectEqual(
+    'event source mapping response types',
+    mapping.FunctionResponseTypes,
+    QUEUE_MAPPING.FunctionResponseTypes,
+  );
   expectTrue('event source mapping enabled', mapping.State === 'Enabled', mapping.State);
   passed(
     `event source mapping: queue → process, batch ${mapping.BatchSize}, window ${mapping.MaximumBatchingWindowInSeconds} s, ReportBatchItemFailures, enabled`,
   );
-  return { mappingId, batchSize: mapping.BatchSize ?? BATCH.size };
+  return { mappingId, batchSize: mapping.BatchSize ?? QUEUE_MAPPING.batch.BatchSize };
 }
 
 /**
@@ -544,7 +464,7 @@ async function checkTableStreamMapping(
   );
   expectEqual(mapping.label, deployed.EventSourceArn, mapping.streamArn);
   expectEqual(`${mapping.label} function`, deployed.FunctionArn, mapping.fn.functionArn);
-  expectEqual(`${mapping.label} response types`, deployed.FunctionResponseTypes, ['ReportBatchItemFailures']);
+  expectEqual(`${mapping.label} response types`, deployed.FunctionResponseTypes, STREAM_RESPONSE_TYPES);
   const properties = stack.template.Resources[mapping.logicalId]?.Properties ?? {};
   expectEqual(
     `${mapping.label} ${Object.keys(template).join(', ')}`,
@@ -560,35 +480,21 @@ async function checkStreamMapping(
   project: DeployedFunction,
   resources: { streamArn: string; projectionDeadLetterQueueArn: string },
 ): Promise<string> {
-  const logicalId = 'ProjectEventSourceMappingDynamodbRecordingsTable';
+  const { logicalId, batch, template } = STREAM_MAPPINGS.project;
   const mapping = await checkTableStreamMapping(
     clients,
     stack,
     { logicalId, label: 'stream mapping', fn: project, streamArn: resources.streamArn },
-    {
-      MaximumRetryAttempts: STREAM_BATCH.maxRetries,
-      BisectBatchOnFunctionError: true,
-      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['ProjectionDeadLetterQueue', 'Arn'] } } },
-      FilterCriteria: {
-        Filters: [
-          {
-            Pattern: JSON.stringify({
-              eventName: ['INSERT'],
-              dynamodb: { Keys: { sk: { S: [{ prefix: 'EVENT#' }] } } },
-            }),
-          },
-        ],
-      },
-    },
+    template,
   );
   expectEqual(
     'stream mapping batch settings',
     { BatchSize: mapping.BatchSize, MaximumBatchingWindowInSeconds: mapping.MaximumBatchingWindowInSeconds },
-    { BatchSize: STREAM_BATCH.size, MaximumBatchingWindowInSeconds: STREAM_BATCH.windowSeconds },
+    batch,
   );
   passed(
     `stream mapping: table stream → project, batch ${mapping.BatchSize}, window ${mapping.MaximumBatchingWindowInSeconds} s, ` +
-      `ReportBatchItemFailures, bisect, ${STREAM_BATCH.maxRetries} retries then the projection DLQ, new event items only`,
+      `ReportBatchItemFailures, bisect, ${template.MaximumRetryAttempts} retries then the projection DLQ, new event items only`,
   );
   return stack.physical(logicalId);
 }
@@ -599,37 +505,16 @@ async function checkPublishMapping(
   publish: DeployedFunction,
   streamArn: string,
 ): Promise<string> {
-  const logicalId = 'PublishEventSourceMappingDynamodbRecordingsTable';
+  const { logicalId, template } = STREAM_MAPPINGS.publish;
   await checkTableStreamMapping(
     clients,
     stack,
     { logicalId, label: 'publish mapping', fn: publish, streamArn },
-    {
-      MaximumRetryAttempts: PUBLISH_BATCH.maxRetries,
-      MaximumRecordAgeInSeconds: PUBLISH_BATCH.maxRecordAgeSeconds,
-      BisectBatchOnFunctionError: true,
-      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['PublicationDeadLetterQueue', 'Arn'] } } },
-      FilterCriteria: {
-        Filters: [
-          {
-            Pattern: JSON.stringify({
-              eventName: ['INSERT', 'MODIFY'],
-              dynamodb: { Keys: { sk: { S: ['SUMMARY'] } }, NewImage: { statusChanged: { BOOL: [true] } } },
-            }),
-          },
-          {
-            Pattern: JSON.stringify({
-              eventName: ['INSERT'],
-              dynamodb: { Keys: { sk: { S: [{ prefix: 'STALE#' }] } } },
-            }),
-          },
-        ],
-      },
-    },
+    template,
   );
   passed(
     'publish mapping: table stream → publish, summary versions that change the status and new stale notices only, ' +
-      `ReportBatchItemFailures, bisect, ${PUBLISH_BATCH.maxRetries} retries then the publication DLQ`,
+      `ReportBatchItemFailures, bisect, ${template.MaximumRetryAttempts} retries then the publication DLQ`,
   );
   return stack.physical(logicalId);
 }
@@ -641,7 +526,7 @@ async function checkSweepSchedule(clients: RehearsalClients, stack: Stack, sweep
   expectEqual(
     'sweep schedule',
     { schedule: rule.ScheduleExpression, state: rule.State, bus: rule.EventBusName },
-    { schedule: SWEEP_SCHEDULE, state: 'ENABLED', bus: 'default' },
+    { schedule: SWEEP.schedule, state: 'ENABLED', bus: 'default' },
   );
   const { Targets: targets = [] } = await clients.events.send(new ListTargetsByRuleCommand({ Rule: name }));
   expectEqual(
@@ -683,20 +568,7 @@ function checkSweepAlarm(stack: Stack, sweep: DeployedFunction): void {
   expectEqual(
     'SweepFailureAlarm (deployed template)',
     { type: alarm?.Type, properties },
-    {
-      type: 'AWS::CloudWatch::Alarm',
-      properties: {
-        Namespace: 'AWS/Lambda',
-        MetricName: 'Errors',
-        Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'SweepLambdaFunction' } }],
-        Statistic: 'Sum',
-        Period: 3600,
-        EvaluationPeriods: 1,
-        Threshold: 0,
-        ComparisonOperator: 'GreaterThanThreshold',
-        TreatMissingData: 'notBreaching',
-      },
-    },
+    { type: 'AWS::CloudWatch::Alarm', properties: ALARMS.SweepFailureAlarm },
   );
   expectEqual('SweepFailureAlarm dimension', stack.physical('SweepLambdaFunction'), sweep.functionName);
   passed(
@@ -705,34 +577,37 @@ function checkSweepAlarm(stack: Stack, sweep: DeployedFunction): void {
 }
 
 /**
- * The stream mappings' dead-letter queues (deployed template): kept with the stack's data (Retain on
- * delete and on replacement), each with an alarm as soon as it holds a message.
+ * Every alarm, from the deployed template (moto deploys none): each dead-letter queue's on any
+ * message, the oldest queued callback, the sweep's failures. The webhook's is there with its condition.
  */
-function checkStreamDeadLetters(stack: Stack): void {
-  for (const [queue, alarm] of [
-    ['ProjectionDeadLetterQueue', 'ProjectionFailureAlarm'],
-    ['PublicationDeadLetterQueue', 'PublicationFailureAlarm'],
-  ] as const) {
-    const resource = stack.template.Resources[queue];
-    expectEqual(
-      `${queue} policies (deployed template)`,
-      { deletion: resource?.DeletionPolicy, replacement: resource?.UpdateReplacePolicy },
-      { deletion: 'Retain', replacement: 'Retain' },
-    );
-    const { AlarmDescription: _description, ...properties } = stack.template.Resources[alarm]?.Properties ?? {};
-    expectEqual(`${alarm} (deployed template)`, properties, {
-      Namespace: 'AWS/SQS',
-      MetricName: 'ApproximateNumberOfMessagesVisible',
-      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queue, 'QueueName'] } }],
-      Statistic: 'Maximum',
-      Period: 60,
-      EvaluationPeriods: 1,
-      Threshold: 0,
-      ComparisonOperator: 'GreaterThanThreshold',
-      TreatMissingData: 'notBreaching',
-    });
+function checkAlarms(stack: Stack): void {
+  const alarms = Object.entries(stack.template.Resources)
+    .filter(([, resource]) => resource.Type === 'AWS::CloudWatch::Alarm')
+    .map(([name]) => name);
+  expectEqual('alarms (deployed template)', alarms.sort(), Object.keys(ALARMS).sort());
+  for (const [name, expected] of Object.entries(ALARMS)) {
+    const { AlarmDescription: _description, ...properties } = stack.template.Resources[name]?.Properties ?? {};
+    expectEqual(`${name} (deployed template)`, properties, expected);
   }
-  passed(
-    'stream DLQs (template): projection and publication DLQs Retain on delete and replacement, each with an alarm on any message',
-  );
+  passed(`alarms (template): ${Object.keys(ALARMS).join(', ')}; each dead-letter queue alarms on any message`);
+}
+
+/**
+ * The stack's data outlives it (deployed template): the table and every queue Retain on delete and
+ * on replacement. A queue the expectations do not list fails here, so a new one cannot skip the policy.
+ */
+function checkRetainedResources(stack: Stack): void {
+  const queues = Object.entries(stack.template.Resources)
+    .filter(([, resource]) => resource.Type === 'AWS::SQS::Queue')
+    .map(([name]) => name);
+  expectEqual('queues (deployed template)', queues.sort(), [...QUEUES].sort());
+  for (const name of RETAINED_RESOURCES) {
+    const resource = stack.template.Resources[name];
+    expectEqual(
+      `${name} policies (deployed template)`,
+      { DeletionPolicy: resource?.DeletionPolicy, UpdateReplacePolicy: resource?.UpdateReplacePolicy },
+      RETAIN,
+    );
+  }
+  passed(`retained (template): ${RETAINED_RESOURCES.join(', ')} Retain on delete and on replacement`);
 }
