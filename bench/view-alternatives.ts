@@ -8,8 +8,10 @@ import {
   eventSortKey,
   type RecordingKey,
   type RecordingState,
+  segmentFacts,
   statusFacts,
 } from '../lib/model/recording-state';
+import type { AppliedEvent, StatusRule } from '../lib/model/status-rule';
 import type { ApplyOutcome } from '../lib/process/process-callback';
 import { STATUS_RULES } from '../lib/providers/registry';
 
@@ -53,7 +55,7 @@ export function transactionStore(
                   UpdateExpression: 'ADD eventCount :one, statusFacts :facts SET updatedAt = :appliedAt',
                   ExpressionAttributeValues: {
                     ':one': 1,
-                    ':facts': new Set(statusFacts(STATUS_RULES[event.platform], { ...event, appliedAt })),
+                    ':facts': new Set(transactionFacts({ ...event, appliedAt }, STATUS_RULES[event.platform])),
                     ':appliedAt': appliedAt,
                   },
                 },
@@ -93,4 +95,14 @@ export async function deriveOnRead(
     staleAfterMs: 6 * 3_600_000,
     rules: STATUS_RULES,
   });
+}
+
+/**
+ * What this alternative adds to its summary per event: the status facts, and (GME) the segment facts
+ * keyed by segment, as the previous release kept them. Never empty: DynamoDB refuses an empty set.
+ */
+function transactionFacts(event: AppliedEvent, rule: StatusRule): string[] {
+  const segment = segmentFacts(rule, event);
+  const facts = [...statusFacts(rule, event), ...(segment?.facts.map((fact) => `${segment.segment}:${fact}`) ?? [])];
+  return facts.length > 0 ? facts : [`type:${event.eventType}`];
 }

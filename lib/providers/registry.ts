@@ -27,13 +27,9 @@ export const VENDORS = PLATFORMS.map((platform) => VENDORS_BY_PLATFORM[platform]
 export type { ProviderRegistry } from './provider';
 
 /** Each platform's status rule (README, "Status rules"), for the model's folds and derivations. */
-export const STATUS_RULES: StatusRules = {
-  trtc: VENDORS_BY_PLATFORM.trtc.statusRule,
-  gme: VENDORS_BY_PLATFORM.gme.statusRule,
-  sparkrtc: VENDORS_BY_PLATFORM.sparkrtc.statusRule,
-  agora: VENDORS_BY_PLATFORM.agora.statusRule,
-  livekit: VENDORS_BY_PLATFORM.livekit.statusRule,
-};
+export const STATUS_RULES = Object.fromEntries(
+  PLATFORMS.map((platform) => [platform, VENDORS_BY_PLATFORM[platform].statusRule]),
+) as StatusRules;
 
 /** Each vendor's task query, by platform, for the sweep (README, "Lost callbacks"); absent where a vendor has none. */
 export const RECORDING_QUERIES: ReadonlyMap<Platform, RecordingQuery<AppBase>> = new Map(
