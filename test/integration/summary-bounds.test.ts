@@ -37,10 +37,10 @@ import { useLocalStack } from './local-stack';
 
 /**
  * GME segments folded by the projector. `npm test` folds 1,500 (enough that the previous release's
- * summary, ≈ 45 bytes a segment, passes the 64 KB bound), `npm run reliability` 3,000;
- * GME_SUMMARY_SEGMENTS=100000 is the full bound (README, "Limits").
+ * summary, ≈ 45 bytes a segment, passes the 64 KB bound); GME_SUMMARY_SEGMENTS=100000 is the full
+ * bound (README, "Limits").
  */
-const SEGMENTS = Number(process.env.GME_SUMMARY_SEGMENTS ?? (process.env.RELIABILITY_FULL === '1' ? 3_000 : 1_500));
+const SEGMENTS = Number(process.env.GME_SUMMARY_SEGMENTS ?? 1_500);
 const SUMMARY_LIMIT_BYTES = 64 * 1024;
 const OPTIONS = { now: Date.parse('2026-11-23T12:00:00Z'), staleAfterMs: 6 * 3_600_000, rules: STATUS_RULES };
 
