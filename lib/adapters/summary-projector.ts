@@ -18,6 +18,7 @@ import {
   type SummaryAddition,
 } from '../model/recording-summary';
 import type { StatusRules } from '../model/status-rule';
+import type { ProjectionFailure, ProjectionResult, StreamedEvent, SummaryFolder } from '../project/stream-handler';
 import {
   DAY_MS,
   EVENT_PREFIX,
@@ -36,27 +37,6 @@ import {
   toSummary,
   toSummaryItem,
 } from './table-layout';
-
-/** One new event item from the table's stream, with its stream sequence number. */
-export interface StreamedEvent {
-  readonly sequence: string;
-  readonly item: EventItem;
-}
-
-export interface ProjectionFailure {
-  readonly partitionKey: string;
-  /** The first sequence of that recording in the batch: the stream must be retried from here. */
-  readonly firstSequence: string;
-  readonly error: unknown;
-}
-
-export interface ProjectionResult {
-  /** Events folded into a summary by this call. */
-  readonly folded: number;
-  /** Redelivered events already in their summary. */
-  readonly skipped: number;
-  readonly failures: ProjectionFailure[];
-}
 
 export interface RebuildResult {
   readonly key: RecordingKey;
@@ -86,6 +66,8 @@ export interface SummaryProjectorOptions {
   retentionDays?: number;
   /** File items written at once, per recording. */
   fileConcurrency?: number;
+  /** The clock for expiry times (tests inject one). */
+  now?: () => number;
 }
 
 /**
@@ -98,9 +80,10 @@ export interface SummaryProjectorOptions {
  * each event is folded exactly once; a crash between any two of these writes is repaired by the
  * redelivery.
  */
-export class SummaryProjector {
+export class SummaryProjector implements SummaryFolder {
   readonly #client: DynamoDBDocumentClient;
   readonly #statusRules: StatusRules;
+  readonly #now: () => number;
   readonly #tableName: string;
   readonly #retentionMs: number;
   readonly #fileConcurrency: number;
@@ -108,6 +91,7 @@ export class SummaryProjector {
   constructor(options: SummaryProjectorOptions) {
     this.#client = options.client;
     this.#statusRules = options.statusRules;
+    this.#now = options.now ?? Date.now;
     this.#tableName = options.tableName;
     this.#retentionMs = (options.retentionDays ?? DEFAULT_RETENTION_DAYS) * DAY_MS;
     this.#fileConcurrency = options.fileConcurrency ?? 25;
@@ -182,7 +166,7 @@ export class SummaryProjector {
           ExpressionAttributeValues: {
             ':name': name,
             ':sk': item.sk,
-            ':expiresAt': Math.floor((Date.now() + this.#retentionMs) / 1000),
+            ':expiresAt': Math.floor((this.#now() + this.#retentionMs) / 1000),
             ':statuses': new Set(mentions.map((file) => file.status)),
             ...(urls.length > 0 && { ':urls': new Set(urls) }),
           },
@@ -231,7 +215,7 @@ export class SummaryProjector {
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: {
           ':owner': owner,
-          ':expiresAt': Math.floor((Date.now() + this.#retentionMs) / 1000),
+          ':expiresAt': Math.floor((this.#now() + this.#retentionMs) / 1000),
         },
         ReturnValues: 'UPDATED_NEW',
       }),

@@ -2,12 +2,38 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import type { StreamedEvent, SummaryProjector } from '../adapters/summary-projector';
 import { EVENT_PREFIX, type EventItem, sequenceText } from '../adapters/table-layout';
 import { type CountOutcome, OUTCOME_METRICS } from '../metrics';
 
+/** One new event item from the table's stream, with its stream sequence number. */
+export interface StreamedEvent {
+  readonly sequence: string;
+  readonly item: EventItem;
+}
+
+export interface ProjectionFailure {
+  readonly partitionKey: string;
+  /** The first sequence of that recording in the batch: the stream must be retried from here. */
+  readonly firstSequence: string;
+  readonly error: unknown;
+}
+
+export interface ProjectionResult {
+  /** Events folded into a summary by this call. */
+  readonly folded: number;
+  /** Redelivered events already in their summary. */
+  readonly skipped: number;
+  readonly failures: ProjectionFailure[];
+}
+
+/** What the projector does with a batch (the DynamoDB `SummaryProjector` in AWS and locally). */
+export interface SummaryFolder {
+  /** Folds new events into their summaries; a recording that fails does not stop the others. */
+  project(events: readonly StreamedEvent[]): Promise<ProjectionResult>;
+}
+
 export interface ProjectDependencies {
-  projector: Pick<SummaryProjector, 'project'>;
+  projector: SummaryFolder;
   logger: Logger;
   countOutcome: CountOutcome;
 }

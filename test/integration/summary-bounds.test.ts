@@ -9,7 +9,7 @@ import {
 import { beforeAll, describe, expect, it } from 'vitest';
 import { interpretSample } from '../../fixtures/interpret';
 import { DEV_APPS, gmeBody } from '../../fixtures/samples';
-import { type StreamedEvent, SummaryProjector } from '../../lib/adapters/summary-projector';
+import { SummaryProjector } from '../../lib/adapters/summary-projector';
 import {
   type EventItem,
   fileSortKey,
@@ -27,6 +27,7 @@ import { VENDOR_STATUSES } from '../../lib/model/reconciliation';
 import { deriveRecordingState, eventSortKey, type RecordingKey } from '../../lib/model/recording-state';
 import { additionsInOrder, foldIntoSummary, summaryToListEntry } from '../../lib/model/recording-summary';
 import { reconciliationFactEvent } from '../../lib/model/sweep-message';
+import type { StreamedEvent } from '../../lib/project/stream-handler';
 import { STATUS_RULES } from '../../lib/providers/registry';
 import { localClientConfig } from '../../local/emulators';
 import table from '../../resources/recordings-table.json' with { type: 'json' };

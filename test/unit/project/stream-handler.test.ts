@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import type { StreamedEvent } from '../../../lib/adapters/summary-projector';
+import type { StreamedEvent } from '../../../lib/project/stream-handler';
 import { createStreamProjectHandler } from '../../../lib/project/stream-handler';
 
 const eventRecord = (sequence: string, taskId: string, image?: object): DynamoDBRecord => {
