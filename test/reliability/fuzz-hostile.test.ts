@@ -215,7 +215,10 @@ const BODIES: Record<Endpoint, (index: number) => fc.Arbitrary<Hostile>> = {
           file: text(80),
           start: fc
             .oneof(
-              { arbitrary: fc.date({ min: new Date('2001-01-01'), max: new Date('2099-01-01') }), weight: 8 },
+              {
+                arbitrary: fc.date({ min: new Date('2001-01-01'), max: new Date('2099-01-01'), noInvalidDate: true }),
+                weight: 8,
+              },
               { arbitrary: fc.constantFrom('2200-01-01T00:00:00Z', 'yesterday', '1999-12-31T23:59:59Z'), weight: 1 },
               { arbitrary: text(10), weight: 1 },
             )
