@@ -2,8 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 // Every log line and metric of the whole suite, at DEBUG, goes to one file that
 // scripts/check-log-hygiene.ts scans after the run (test/helpers/capture-logs.ts).
-// Loading this config writes nothing: test/helpers/truncate-captures.ts empties that file and the
-// reliability figures once, when a run starts.
+// Loading this config writes nothing: scripts/reset-captures.ts empties that file and the reliability
+// figures before `npm test` and `npm run reliability` start vitest.
 const LOG_CAPTURE_FILE = process.env.LOG_CAPTURE_FILE ?? 'reliability/test-logs.jsonl';
 const env = {
   POWERTOOLS_LOG_LEVEL: 'DEBUG',
@@ -15,9 +15,7 @@ const setupFiles = ['test/helpers/capture-logs.ts'];
 
 export default defineConfig({
   test: {
-    // The root project's global setup runs once per run, whichever projects the run selects.
     env,
-    globalSetup: ['test/helpers/truncate-captures.ts'],
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], env, setupFiles } },
       {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { deriveEventId, withEventId } from '../../../lib/model/event-id';
 
 describe('withEventId', () => {
-  const content = { TaskId: 't', EventType: 301 };
+  const content = { TaskId: 't', EventType: '301' };
   const make = () => withEventId({ taskId: 't', eventType: '301' }, () => content);
 
   it('computes the id from the content on first read, once', () => {
