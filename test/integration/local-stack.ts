@@ -74,6 +74,9 @@ export async function useLocalStack() {
       handler,
       filter: isNewEventRecord,
       startingPosition: 'LATEST',
+      // Tests inject projector crashes by the hundred: retry after 10 ms, not the stack's 0.5 s
+      // (test/integration/stream-poller.test.ts checks the backoff itself).
+      retryDelayMs: 10,
       ...options,
     });
     await reader.initialize();
