@@ -9,6 +9,8 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { compareSequences } from '../lib/adapters/table-layout';
+import { toQueueSafeJson } from '../lib/json';
 import { localLambdaContext } from './lambda-context';
 
 /** Retries of a record that keeps failing, locally, before it is dead-lettered (STREAM_RETRY_ATTEMPTS). */
@@ -287,7 +289,7 @@ export class StreamPoller {
         failedAt = response?.batchItemFailures
           ?.map((failure) => failure.itemIdentifier)
           .filter((sequence) => delivered.some((record) => record.dynamodb?.SequenceNumber === sequence))
-          .sort(bySequence)[0];
+          .sort(compareSequences)[0];
         if (failedAt === undefined && (response?.batchItemFailures?.length ?? 0) > 0) {
           failedAt = delivered[0]?.dynamodb?.SequenceNumber;
         }
@@ -358,7 +360,10 @@ export class StreamPoller {
       },
       record,
     };
-    await queue.client.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: JSON.stringify(message) }));
+    // Within SQS's character set, as every message we queue: a record may hold any code point.
+    await queue.client.send(
+      new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: toQueueSafeJson(message) }),
+    );
   }
 }
 
@@ -386,6 +391,3 @@ function toLambdaRecord(record: StreamRecord, streamArn: string): DynamoDBRecord
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Stream sequence numbers are decimal strings of varying length. */
-const bySequence = (a: string, b: string) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);

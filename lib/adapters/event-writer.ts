@@ -5,6 +5,7 @@ import { CONDITIONS, DynamoDbTable } from './dynamodb-table';
 import {
   type EventItem,
   eventTimeSort,
+  expiryTime,
   ROOM_ITEM_SORT_KEY,
   recordingPartitionKey,
   roomPartitionKey,
@@ -36,7 +37,7 @@ export class DynamoDbEventWriter extends DynamoDbTable implements EventWriter {
       appliedAt,
       reconciled: event.reconciled || undefined,
       reconciliation: event.reconciliation,
-      expiresAt: Math.floor((appliedAt + this.retentionMs) / 1000),
+      expiresAt: expiryTime(appliedAt, this.retentionMs),
     };
     item.timeKey = item.pk;
     item.timeSort = eventTimeSort(item);
@@ -55,7 +56,7 @@ export class DynamoDbEventWriter extends DynamoDbTable implements EventWriter {
       taskId: key.taskId,
       quietSince,
       notedAt,
-      expiresAt: Math.floor((notedAt + this.retentionMs) / 1000),
+      expiresAt: expiryTime(notedAt, this.retentionMs),
     };
     return (await this.putIfAbsent(item, CONDITIONS.itemIsNew)) === true ? 'applied' : 'duplicate';
   }
@@ -76,7 +77,7 @@ export class DynamoDbEventWriter extends DynamoDbTable implements EventWriter {
       // numbers DynamoDB cannot (README, "Input bounds"). Items written before keep `roomInfo`.
       roomInfoJson: JSON.stringify(event.roomInfo),
       appliedAt,
-      expiresAt: Math.floor((appliedAt + this.retentionMs) / 1000),
+      expiresAt: expiryTime(appliedAt, this.retentionMs),
     };
     const newer = [CONDITIONS.itemIsNew, CONDITIONS.olderEventTime, CONDITIONS.sameEventTimeSmallerId].join(' OR ');
     const old = await this.putIfAbsent(item, newer, { ':eventTime': event.eventTime, ':eventId': event.eventId });

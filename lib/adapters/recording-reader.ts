@@ -30,7 +30,7 @@ import {
   type EventItem,
   FILE_PREFIX,
   type FileItem,
-  fileSortKey,
+  filesCursorAfter,
   filesScope,
   ROOM_INDEX,
   ROOM_ITEM_SORT_KEY,
@@ -65,7 +65,7 @@ export class DynamoDbRecordingReader extends DynamoDbSummaryReader implements Qu
       if (files.length === Math.min(limit, summary.fileCount)) {
         const last = files[files.length - 1];
         const more = summary.fileCount > files.length && last !== undefined;
-        const nextCursor = more ? encodeCursor(filesScope(key), fileSortKey(last.name)) : null;
+        const nextCursor = more ? filesCursorAfter(key, last.name) : null;
         return summaryToState(summary, { files: [...files], nextCursor }, this.derive);
       }
     }

@@ -24,6 +24,7 @@ import {
   EVENT_PREFIX,
   type EventItem,
   eventTimeSort,
+  expiryTime,
   FILE_PREFIX,
   fileSortKey,
   LEGACY_SEGMENT_OWNER,
@@ -166,7 +167,7 @@ export class SummaryProjector implements SummaryFolder {
           ExpressionAttributeValues: {
             ':name': name,
             ':sk': item.sk,
-            ':expiresAt': Math.floor((this.#now() + this.#retentionMs) / 1000),
+            ':expiresAt': expiryTime(this.#now(), this.#retentionMs),
             ':statuses': new Set(mentions.map((file) => file.status)),
             ...(urls.length > 0 && { ':urls': new Set(urls) }),
           },
@@ -215,7 +216,7 @@ export class SummaryProjector implements SummaryFolder {
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: {
           ':owner': owner,
-          ':expiresAt': Math.floor((this.#now() + this.#retentionMs) / 1000),
+          ':expiresAt': expiryTime(this.#now(), this.#retentionMs),
         },
         ReturnValues: 'UPDATED_NEW',
       }),

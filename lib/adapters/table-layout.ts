@@ -41,11 +41,17 @@ export const roomIndexKey = (platform: Platform, appId: string, roomId: string):
 export const appStatusKey = (platform: Platform, appId: string, status: RecordingStatus): string =>
   `APP#${platform}#${appId}#${status}`;
 
+/** An item's DynamoDB TTL (epoch seconds): `retentionMs` after `fromMs`. */
+export const expiryTime = (fromMs: number, retentionMs: number): number => Math.floor((fromMs + retentionMs) / 1000);
+
 /** Milliseconds as fixed-width text, so that string order is time order. */
 export const timeText = (ms: number): string => String(Math.max(0, Math.trunc(ms))).padStart(15, '0');
 
 /** Stream sequence numbers are decimal strings of varying length (up to 40 digits): pad to compare. */
 export const sequenceText = (sequence: string): string => sequence.padStart(40, '0');
+
+/** Stream sequence numbers in stream order: decimal strings of varying length. */
+export const compareSequences = (a: string, b: string): number => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * A file item's sort key: DynamoDB pages them in name order, since it orders keys by their UTF-8
@@ -159,7 +165,7 @@ export function toSummaryItem(
       roomKey: roomIndexKey(summary.platform, summary.appId, summary.roomId),
       roomSort: `${timeText(summary.startedAt ?? summary.updatedAt)}#${summary.taskId}`,
     }),
-    expiresAt: Math.floor((summary.updatedAt + retentionMs) / 1000),
+    expiresAt: expiryTime(summary.updatedAt, retentionMs),
   };
 }
 

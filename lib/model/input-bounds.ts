@@ -1,6 +1,6 @@
 import { isLosslessNumber } from 'lossless-json';
 import { BadRequestError } from '../errors';
-import { type JsonObject, MAX_NESTING_DEPTH } from '../json';
+import type { JsonObject } from '../json';
 import type { CallbackEvent, FileMention, Interpretation } from './events';
 
 /**
@@ -22,15 +22,12 @@ export const INPUT_BOUNDS = {
    * rest of the state (README, "Events"). Only names full of control characters reach it.
    */
   maxFileJsonBytes: 2_300,
-  /** JSON nesting: every walk of a body is recursive (checked when the body is parsed). */
-  maxNestingDepth: MAX_NESTING_DEPTH,
 } as const;
 
 const YEAR_RANGE = '[2000, 2100)';
 
-/** An integer time in the given unit, as milliseconds, or a 400 naming the field. */
-export function requireVendorTime(value: number, unit: 's' | 'ms' | 'ns', field: string): number {
-  const ms = unit === 's' ? value * 1000 : unit === 'ns' ? Math.floor(value / 1e6) : value;
+/** A time in milliseconds, or a 400 naming the field. */
+export function requireVendorTime(ms: number, field: string): number {
   if (!Number.isFinite(ms) || ms < INPUT_BOUNDS.earliestTimeMs || ms >= INPUT_BOUNDS.latestTimeMs) {
     throw new BadRequestError(`${field} must be a time in the years ${YEAR_RANGE}`);
   }
@@ -53,9 +50,9 @@ export function readVendorTime(
   if (text === undefined || !/^\d{1,19}$/.test(text)) {
     throw new BadRequestError(`${field} must be a time in the years ${YEAR_RANGE}`);
   }
-  // Nanoseconds exceed 2^53: dividing the text keeps the milliseconds exact.
-  const number = unit === 'ns' ? Number(text.slice(0, -6) || '0') : Number(text);
-  return requireVendorTime(number, unit === 'ns' ? 'ms' : unit, field);
+  // Nanoseconds exceed 2^53: cutting the text keeps the milliseconds exact.
+  const ms = unit === 'ns' ? Number(text.slice(0, -6) || '0') : unit === 's' ? Number(text) * 1000 : Number(text);
+  return requireVendorTime(ms, field);
 }
 
 /** An ISO-8601 time text (SparkRTC `start_time`), as milliseconds; absent is `undefined`. */
@@ -63,13 +60,12 @@ export function readVendorIsoTime(object: JsonObject, key: string): number | und
   const value = object[key];
   if (value === undefined || value === null) return undefined;
   const ms = typeof value === 'string' ? Date.parse(value) : Number.NaN;
-  return requireVendorTime(ms, 'ms', key);
+  return requireVendorTime(ms, key);
 }
 
 /** An id the vendor sent: at most 512 UTF-8 bytes, and well-formed Unicode (it becomes a key). */
-export function requireBoundedId(value: string, field: string): string {
+function requireBoundedId(value: string, field: string): void {
   requireKeyText(value, field, INPUT_BOUNDS.maxIdBytes);
-  return value;
 }
 
 /** Checks an optional id field of a body (user ids, which only the event's content holds). */
@@ -100,11 +96,11 @@ function checkFile(file: FileMention): void {
 export function assertEventWithinBounds(event: CallbackEvent): void {
   requireBoundedId(event.roomId ?? '', 'room id');
   if (event.kind === 'room') {
-    requireVendorTime(event.eventTime, 'ms', 'EventTime');
+    requireVendorTime(event.eventTime, 'EventTime');
     return;
   }
   requireBoundedId(event.taskId, 'task id');
-  if (event.occurredAt !== null) requireVendorTime(event.occurredAt, 'ms', 'event time');
+  if (event.occurredAt !== null) requireVendorTime(event.occurredAt, 'event time');
   for (const file of event.files) checkFile(file);
 }
 

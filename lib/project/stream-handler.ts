@@ -2,7 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { EVENT_PREFIX, type EventItem, sequenceText } from '../adapters/table-layout';
+import { compareSequences, EVENT_PREFIX, type EventItem } from '../adapters/table-layout';
 import { type CountOutcome, OUTCOME_METRICS } from '../metrics';
 
 /** One new event item from the table's stream, with its stream sequence number. */
@@ -88,9 +88,7 @@ export function createStreamProjectHandler(deps: ProjectDependencies) {
       });
     }
     // Only the earliest: for a stream, Lambda resumes at the lowest reported record, with everything after it.
-    const [earliest] = [...failures.map((failure) => failure.firstSequence), ...unread].sort((a, b) =>
-      sequenceText(a) < sequenceText(b) ? -1 : 1,
-    );
+    const [earliest] = [...failures.map((failure) => failure.firstSequence), ...unread].sort(compareSequences);
     return { batchItemFailures: earliest === undefined ? [] : [{ itemIdentifier: earliest }] };
   };
 }

@@ -1,4 +1,4 @@
-import { filesCursorAfter } from '../adapters/table-layout';
+import { compareSequences, filesCursorAfter } from '../adapters/table-layout';
 import { DEFAULT_STALE_AFTER_HOURS, HOUR_MS } from '../config/defaults';
 import {
   announcementDetail,
@@ -33,8 +33,8 @@ export interface RecordingEventPublisher {
 
 /**
  * No event can describe this version within the contract (its files page contradicts its
- * `fileCount`, or its detail exceeds an EventBridge entry). Retrying cannot change that: the record
- * is left to the stream, which gives up on it after its retries and dead-letters it alone.
+ * `fileCount`, or its detail exceeds an EventBridge entry). Retrying cannot change that: the
+ * publish handler dead-letters the record at once.
  */
 export class DetailNotBuiltError extends Error {
   constructor(message: string) {
@@ -172,14 +172,14 @@ export async function publishStatusChanges(
     }
   }
   const unpublished = [...stopped].flatMap((recording) => queues.get(recording)?.[0]?.sequence ?? []);
-  return { published, retryFrom: unpublished.sort(bySequence)[0], unbuildable };
+  return { published, retryFrom: unpublished.sort(compareSequences)[0], unbuildable };
 }
 
 /**
  * The event of one announcement, all of it from the summary version it names: its status, its
  * `fileCount` and its files page (the version's `firstFiles`), so `files.length` is
  * `min(fileCount, FIRST_FILES_PAGE)` however late it is published. Never trimmed: a detail that
- * does not fit in an entry is a `DetailNotBuiltError`, and the record is isolated.
+ * does not fit in an entry is a `DetailNotBuiltError`, and the record is dead-lettered.
  */
 export function toOutboundEvent(
   change: RecordingAnnouncement,
@@ -212,6 +212,3 @@ export function toOutboundEvent(
     detail,
   };
 }
-
-/** Stream sequence numbers are decimal strings of varying length. */
-const bySequence = (a: string, b: string) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);

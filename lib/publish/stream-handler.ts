@@ -2,6 +2,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import {
+  compareSequences,
   STALE_NOTICE_PREFIX,
   type StaleNoticeItem,
   SUMMARY_SORT_KEY,
@@ -172,6 +173,3 @@ export function createStreamPublishHandler(deps: PublishDependencies) {
     return { batchItemFailures: retryFrom === undefined ? [] : [{ itemIdentifier: retryFrom }] };
   };
 }
-
-/** Stream sequence numbers are decimal strings of varying length. */
-const compareSequences = (a: string, b: string) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);

@@ -80,8 +80,7 @@ export const MAX_PAGE_LIMIT = 1_000;
 export const MAX_SEGMENT_BYTES = 512;
 const MAX_CURSOR_LENGTH = 2_048;
 
-const json = jsonAnswer;
-const notFound = (message: string) => json(404, { message });
+const notFound = (message: string) => jsonAnswer(404, { message });
 
 /**
  * The read routes (README, "Routes and answers" and "Recording state"): a recording, its files, its timeline, an app's recordings,
@@ -92,7 +91,7 @@ export async function handleQuery(request: QueryRequest, store: QueryStore): Pro
     return await answerQuery({ ...request, query: parseQuery(request.rawQueryString) }, store);
   } catch (error) {
     // The one boundary of the read routes: a caller's mistake is a 400 saying what is allowed.
-    if (error instanceof HttpError) return json(error.status, { message: error.message });
+    if (error instanceof HttpError) return jsonAnswer(error.status, { message: error.message });
     throw error;
   }
 }
@@ -101,23 +100,23 @@ async function answerQuery(
   request: Omit<QueryRequest, 'rawQueryString'> & { readonly query: Readonly<Record<string, string>> },
   store: QueryStore,
 ): Promise<HttpAnswer> {
-  if (request.method !== 'GET') return json(405, { message: 'Method Not Allowed' });
+  if (request.method !== 'GET') return jsonAnswer(405, { message: 'Method Not Allowed' });
   const segments = decodeSegments(request.rawPath);
   // From the resource name on, so a stage prefix in front of the route does not matter.
   const start = segments?.findIndex((segment) => segment === 'recordings' || segment === 'rooms') ?? -1;
   if (!segments || start < 0) return notFound('Not Found');
   const [resource, platform, appId, id, sub, ...rest] = segments.slice(start);
   if (platform === undefined || appId === undefined || rest.length > 0) return notFound('Not Found');
-  if (!isPlatform(platform)) return json(400, { message: `platform must be one of ${PLATFORMS.join(', ')}` });
+  if (!isPlatform(platform)) return jsonAnswer(400, { message: `platform must be one of ${PLATFORMS.join(', ')}` });
   if (segments.some((segment) => Buffer.byteLength(segment) > MAX_SEGMENT_BYTES)) {
-    return json(400, { message: `path segments must be at most ${MAX_SEGMENT_BYTES} bytes` });
+    return jsonAnswer(400, { message: `path segments must be at most ${MAX_SEGMENT_BYTES} bytes` });
   }
   if ((request.query.cursor?.length ?? 0) > MAX_CURSOR_LENGTH) throw new InvalidCursorError();
   if (resource === 'rooms') {
     if (id === undefined || sub !== undefined) return notFound('Not Found');
     const limit = readLimit(request.query, 'limit', DEFAULT_ROOM_LIMIT, MAX_ROOM_LIMIT);
     const room = await store.getRoom(platform, appId, id, { limit });
-    return room ? json(200, room) : notFound('room not found');
+    return room ? jsonAnswer(200, room) : notFound('room not found');
   }
   if (id === undefined) {
     const status = readStatus(request.query.status);
@@ -125,7 +124,7 @@ async function answerQuery(
     if (stale && (status === 'completed' || status === 'failed')) {
       throw new BadQueryError('stale=true lists unfinished recordings: status must be recording or stopped');
     }
-    return json(
+    return jsonAnswer(
       200,
       await store.listRecordings({
         platform,
@@ -141,7 +140,7 @@ async function answerQuery(
   if (sub === undefined) {
     const filesLimit = readLimit(request.query, 'filesLimit', DEFAULT_FILES_PAGE, MAX_PAGE_LIMIT);
     const recording = await store.getRecording(key, { filesLimit });
-    return recording ? json(200, recording) : notFound('recording not found');
+    return recording ? jsonAnswer(200, recording) : notFound('recording not found');
   }
   const page = {
     limit: readLimit(request.query, 'limit', DEFAULT_FILES_PAGE, MAX_PAGE_LIMIT),
@@ -149,9 +148,9 @@ async function answerQuery(
   };
   if (sub === 'files') {
     const { files, nextCursor } = await store.listFiles(key, page);
-    return json(200, { files, nextCursor });
+    return jsonAnswer(200, { files, nextCursor });
   }
-  if (sub === 'events') return json(200, await store.listEvents(key, page));
+  if (sub === 'events') return jsonAnswer(200, await store.listEvents(key, page));
   return notFound('Not Found');
 }
 
