@@ -2,6 +2,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { createSqsClient, SqsCallbackQueue } from '../lib/adapters/sqs-callback-queue';
 import { appsSourceFromEnv, createAppsLoader } from '../lib/config/load-apps';
 import { requireEnv } from '../lib/env';
+import { incomingCallbackOf } from '../lib/http/callback-request';
 import { handleCallback, type IngestDependencies } from '../lib/ingest/handle-callback';
 import { logger } from '../lib/logger';
 import { countOutcome } from '../lib/metrics';
@@ -18,16 +19,6 @@ const dependencies: IngestDependencies = {
 
 /** `POST /callbacks/{endpoint}`: verify, queue, answer in the vendor's shape. */
 export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
-  const { answer } = await handleCallback(
-    {
-      endpoint: event.rawPath.split('/').pop() ?? '',
-      body: event.body,
-      isBase64Encoded: event.isBase64Encoded,
-      headers: event.headers ?? {},
-      rawQueryString: event.rawQueryString ?? '',
-      receivedAt: Date.now(),
-    },
-    dependencies,
-  );
+  const { answer } = await handleCallback(incomingCallbackOf(event), dependencies);
   return { statusCode: answer.statusCode, headers: { 'content-type': 'application/json' }, body: answer.body };
 };

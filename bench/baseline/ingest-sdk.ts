@@ -7,6 +7,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { parseAppsDocumentText } from '../../lib/config/apps';
 import { requireEnv } from '../../lib/env';
 import { QueueUnavailableError } from '../../lib/errors';
+import { incomingCallbackOf } from '../../lib/http/callback-request';
 import { handleCallback, type IngestDependencies } from '../../lib/ingest/handle-callback';
 import { logger } from '../../lib/logger';
 import { countOutcome } from '../../lib/metrics';
@@ -43,16 +44,6 @@ const dependencies: IngestDependencies = {
 };
 
 export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
-  const { answer } = await handleCallback(
-    {
-      endpoint: event.rawPath.split('/').pop() ?? '',
-      body: event.body,
-      isBase64Encoded: event.isBase64Encoded,
-      headers: event.headers ?? {},
-      rawQueryString: event.rawQueryString ?? '',
-      receivedAt: Date.now(),
-    },
-    dependencies,
-  );
+  const { answer } = await handleCallback(incomingCallbackOf(event), dependencies);
   return { statusCode: answer.statusCode, headers: { 'content-type': 'application/json' }, body: answer.body };
 };

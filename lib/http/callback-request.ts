@@ -1,3 +1,4 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { BadRequestError } from '../errors';
 import type { Endpoint } from '../platforms';
 
@@ -21,6 +22,18 @@ export interface IncomingCallback {
   readonly headers: Readonly<Record<string, string | undefined>>;
   readonly rawQueryString: string;
   readonly receivedAt: number;
+}
+
+/** The callback an API Gateway (payload 2.0) event carries, received now: its endpoint is the last path segment. */
+export function incomingCallbackOf(event: APIGatewayProxyEventV2, receivedAt = Date.now()): IncomingCallback {
+  return {
+    endpoint: event.rawPath.split('/').pop() ?? '',
+    body: event.body,
+    isBase64Encoded: event.isBase64Encoded,
+    headers: event.headers ?? {},
+    rawQueryString: event.rawQueryString ?? '',
+    receivedAt,
+  };
 }
 
 /**

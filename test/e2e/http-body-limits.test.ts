@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAppsDocument } from '../../lib/config/apps';
+import { incomingCallbackOf } from '../../lib/http/callback-request';
 import { handleCallback, MAX_BODY_BYTES } from '../../lib/ingest/handle-callback';
 import { createProviderRegistry } from '../../lib/providers/registry';
 import { createLocalHttpServer, MAX_REQUEST_BYTES } from '../../local/http-server';
@@ -13,23 +14,13 @@ import { MemoryQueue } from '../helpers/memory-queue';
 // reading (or buffering) the rest of the body.
 const server = createLocalHttpServer({
   ingest: () => async (event) => {
-    const { answer } = await handleCallback(
-      {
-        endpoint: event.rawPath.split('/').pop() ?? '',
-        body: event.body,
-        isBase64Encoded: event.isBase64Encoded,
-        headers: event.headers ?? {},
-        rawQueryString: event.rawQueryString ?? '',
-        receivedAt: Date.now(),
-      },
-      {
-        providers: createProviderRegistry(),
-        loadApps: async () => parseAppsDocument({ apps: [] }, 'test'),
-        queue: new MemoryQueue(),
-        logger: new Logger({ logLevel: 'SILENT' }),
-        countOutcome: () => {},
-      },
-    );
+    const { answer } = await handleCallback(incomingCallbackOf(event), {
+      providers: createProviderRegistry(),
+      loadApps: async () => parseAppsDocument({ apps: [] }, 'test'),
+      queue: new MemoryQueue(),
+      logger: new Logger({ logLevel: 'SILENT' }),
+      countOutcome: () => {},
+    });
     return { statusCode: answer.statusCode, headers: { 'content-type': 'application/json' }, body: answer.body };
   },
   query: () => undefined,
