@@ -30,7 +30,8 @@ import { toSqsBatches } from '../fixtures/sqs-event';
 import { sequenceText } from '../lib/adapters/table-layout';
 import type { QueuedCallback } from '../lib/model/queued-callback';
 import { staleAnnouncementOf, statusChangeOf } from '../lib/model/recording-event';
-import { additionsInOrder, foldIntoSummary } from '../lib/model/recording-summary';
+import { mergeFileMentions } from '../lib/model/recording-state';
+import { additionsInOrder, FIRST_FILES_PAGE, foldIntoSummary } from '../lib/model/recording-summary';
 import { STATUS_RULES } from '../lib/providers/registry';
 import { type OutboundEvent, publishStatusChanges } from '../lib/publish/publish-status-changes';
 import { toApiGatewayEvent } from '../local/api-gateway-event';
@@ -136,6 +137,11 @@ const version = (count: number, lastSequence: string) => ({
   ...foldIntoSummary(first, null, additionsInOrder(STATUS_RULES, first, applied.slice(0, count)), STATUS_RULES),
   lastSequence: sequenceText(lastSequence),
 });
+/** The first page of files of the version that folded the first `count` events (fewer than a page here). */
+const filesOf = (count: number) => ({
+  files: mergeFileMentions(applied.slice(0, count).flatMap((event) => event.files)).slice(0, FIRST_FILES_PAGE),
+  nextCursor: null,
+});
 const change = statusChangeOf(
   version(applied.length - 1, '4100000000000000000000004'),
   version(applied.length, '4100000000000000000000005'),
@@ -162,8 +168,8 @@ if (!stale) throw new Error('the sample is not stale');
 const published: OutboundEvent[] = [];
 await publishStatusChanges(
   [
-    { sequence: '4100000000000000000000005', change },
-    { sequence: '4100000000000000000000006', change: stale },
+    { sequence: '4100000000000000000000005', change, firstFiles: filesOf(applied.length) },
+    { sequence: '4100000000000000000000006', change: stale, firstFiles: filesOf(applied.length - 2) },
   ],
   {
     publisher: {

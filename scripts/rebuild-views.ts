@@ -73,7 +73,7 @@ async function main(): Promise<void> {
   const verb = dryRun ? 'would rewrite' : 'rewrote';
   console.log(
     `${report.recordings} recording(s) in ${tableName}: ${report.differing} summaries differed (${verb} them), ` +
-      `${report.migratedEvents} event items ${dryRun ? 'need' : 'got'} timeline keys, ` +
+      `${report.reshaped} summary items ${dryRun ? 'need' : 'got'} this release's shape, ` +
       `${report.migratedFiles} file items ${dryRun ? 'need' : 'got'} name-order keys, ${report.failed} failed ` +
       `(${((Date.now() - started) / 1000).toFixed(1)} s)`,
   );

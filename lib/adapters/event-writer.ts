@@ -4,7 +4,6 @@ import type { ApplyOutcome, EventWriter } from '../process/process-callback';
 import { CONDITIONS, DynamoDbTable } from './dynamodb-table';
 import {
   type EventItem,
-  eventTimeSort,
   expiryTime,
   ROOM_ITEM_SORT_KEY,
   recordingPartitionKey,
@@ -39,8 +38,6 @@ export class DynamoDbEventWriter extends DynamoDbTable implements EventWriter {
       reconciliation: event.reconciliation,
       expiresAt: expiryTime(appliedAt, this.retentionMs),
     };
-    item.timeKey = item.pk;
-    item.timeSort = eventTimeSort(item);
     // Anything but `true` is the refusal (with the existing item when DynamoDB returns it).
     return (await this.putIfAbsent(item, CONDITIONS.itemIsNew)) === true ? 'applied' : 'duplicate';
   }

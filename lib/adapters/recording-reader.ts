@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, paginateQuery, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { decodeCursor, encodeCursor } from '../model/cursor';
 import {
   RECORDING_STATUSES,
@@ -8,7 +8,6 @@ import {
   UNFINISHED_STATUSES,
 } from '../model/recording-state';
 import {
-  FIRST_FILES_PAGE,
   type FilePage,
   type RecordingListEntry,
   type RecordingSummary,
@@ -27,11 +26,13 @@ import {
 import { DynamoDbSummaryReader } from './summary-reader';
 import {
   appStatusKey,
+  EVENT_PREFIX,
   type EventItem,
+  eventTimeSort,
   FILE_PREFIX,
   type FileItem,
-  filesCursorAfter,
   filesScope,
+  type LegacySummaryItem,
   ROOM_INDEX,
   ROOM_ITEM_SORT_KEY,
   recordingPartitionKey,
@@ -52,25 +53,14 @@ import {
  */
 export class DynamoDbRecordingReader extends DynamoDbSummaryReader implements QueryStore {
   /**
-   * One recording with its first page of files: one `GetItem` (the summary holds the first
-   * `FIRST_FILES_PAGE` files), or with a larger `filesLimit` that and one `Query`, whatever its size.
+   * One recording with its first page of files: the summary, then one Query of the files its
+   * version holds (at most `filesLimit` items), whatever the recording's size.
    */
   async getRecording(key: RecordingKey, options: { filesLimit?: number } = {}): Promise<RecordingState | null> {
-    const limit = options.filesLimit ?? DEFAULT_FILES_PAGE;
-    if (limit <= FIRST_FILES_PAGE) {
-      const summary = await this.getSummary(key);
-      if (!summary) return null;
-      const files = summary.firstFiles.slice(0, limit);
-      // A summary written before it kept its first files answers through the Query below.
-      if (files.length === Math.min(limit, summary.fileCount)) {
-        const last = files[files.length - 1];
-        const more = summary.fileCount > files.length && last !== undefined;
-        const nextCursor = more ? filesCursorAfter(key, last.name) : null;
-        return summaryToState(summary, { files: [...files], nextCursor }, this.derive);
-      }
-    }
-    const [summary, files] = await Promise.all([this.getSummary(key), this.listFiles(key, { limit })]);
-    return summary ? summaryToState(summary, files, this.derive) : null;
+    const summary = await this.getSummary(key);
+    if (!summary) return null;
+    const files = await this.versionFiles(summary, options.filesLimit ?? DEFAULT_FILES_PAGE);
+    return summaryToState(summary, files, this.derive);
   }
 
   /** A page of a recording's files in name order; every file exactly once across the pages. */
@@ -100,22 +90,35 @@ export class DynamoDbRecordingReader extends DynamoDbSummaryReader implements Qu
     };
   }
 
-  /** A page of a recording's timeline: its distinct events, oldest first (README, "Paging, listings and the timeline"). */
+  /**
+   * A page of a recording's timeline: its distinct events, oldest first (README, "Paging, listings
+   * and the timeline"). Event items are in no index, so every page reads the recording's events from
+   * its partition and orders them here: a page costs the recording's size, which keeps every event's
+   * write at one unit (README, "Cost at real cadence").
+   */
   async listEvents(key: RecordingKey, page: Page): Promise<{ events: TimelineEvent[]; nextCursor: string | null }> {
     const pk = recordingPartitionKey(key);
     const scope = `events:${pk}`;
     const after = page.cursor === undefined ? undefined : decodeCursor(scope, page.cursor);
-    const { items, next } = await this.queryPage<EventItem>(
+    const items: EventItem[] = [];
+    const pages = paginateQuery(
+      { client: this.client, pageSize: 1000 },
       {
         TableName: this.tableName,
-        IndexName: TIME_INDEX,
-        KeyConditionExpression: after === undefined ? 'timeKey = :pk' : 'timeKey = :pk AND timeSort > :after',
-        ExpressionAttributeValues: { ':pk': pk, ...(after !== undefined && { ':after': after }) },
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :events)',
+        ExpressionAttributeValues: { ':pk': pk, ':events': EVENT_PREFIX },
+        ProjectionExpression: 'sk, eventType, code, seqNo, files, occurredAt, appliedAt',
       },
-      page.limit,
     );
+    for await (const result of pages) items.push(...((result.Items ?? []) as EventItem[]));
+    const ordered = items
+      .map((item) => ({ item, position: eventTimeSort(item) }))
+      .filter(({ position }) => after === undefined || position > after)
+      .sort((a, b) => (a.position < b.position ? -1 : 1));
+    const shown = ordered.slice(0, page.limit);
+    const last = shown[shown.length - 1];
     return {
-      events: items.map((item) => ({
+      events: shown.map(({ item }) => ({
         eventType: item.eventType,
         occurredAt: item.occurredAt === undefined ? null : new Date(item.occurredAt).toISOString(),
         appliedAt: new Date(item.appliedAt).toISOString(),
@@ -124,13 +127,17 @@ export class DynamoDbRecordingReader extends DynamoDbSummaryReader implements Qu
         seqNo: item.seqNo ?? null,
         files: item.files ?? [],
       })),
-      nextCursor: next ? encodeCursor(scope, next.timeSort as string) : null,
+      nextCursor: ordered.length > page.limit && last ? encodeCursor(scope, last.position) : null,
     };
   }
 
   /**
-   * An app's recordings, most recently updated first: one index Query per status asked for
-   * (at most four, `limit + 1` items each), merged. `stale` is a key condition, not a filter.
+   * An app's recordings, most recently updated first: one index Query per status asked for (at
+   * most four, `limit + 1` entries each), merged by listed activity time, then one batch read of the
+   * shown summaries, ordered within the page by their `updatedAt` (the index moves a recording only
+   * every `LISTING_STEP_MS` of activity, so pages follow one another to within that step).
+   * `stale` is a key condition; a recording whose listed time lags a newer callback is left out by
+   * its summary.
    */
   async listRecordings(
     query: RecordingListQuery,
@@ -155,28 +162,28 @@ export class DynamoDbRecordingReader extends DynamoDbSummaryReader implements Qu
               ':key': appStatusKey(query.platform, query.appId, status),
               ...(upper !== undefined && { ':upper': upper }),
             },
+            ProjectionExpression: 'pk, sk, timeSort',
             ScanIndexForward: false,
             Limit: query.limit + 1,
           }),
         );
-        return items as SummaryItem[];
+        return items as Pick<SummaryItem, 'pk' | 'sk' | 'timeSort'>[];
       }),
     );
     const merged = pages.flat().sort((a, b) => (a.timeSort < b.timeSort ? 1 : -1));
     const shown = merged.slice(0, query.limit);
     const last = shown[shown.length - 1];
-    // The index does not hold `reconciliation`: one batch read of the shown summaries, so the cost still follows `limit`.
-    const summaries = await this.batchGet(
-      shown.map(({ pk }) => ({ pk, sk: SUMMARY_SORT_KEY })),
-      'pk, sk, reconciliation',
-    );
+    // The index holds only what rarely changes: the shown summaries are read, so the cost still follows `limit`.
+    const items = await this.batchGet(shown.map(({ pk }) => ({ pk, sk: SUMMARY_SORT_KEY })));
+    const recordings = shown
+      .flatMap(({ pk }) => {
+        const item = items.get(`${pk}|${SUMMARY_SORT_KEY}`) as SummaryItem | LegacySummaryItem | undefined;
+        return item ? [summaryToListEntry(toSummary(item), derive)] : [];
+      })
+      .filter((entry) => !query.stale || entry.stale)
+      .sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0));
     return {
-      recordings: shown.map((item) => {
-        const reconciliation = summaries.get(`${item.pk}|${SUMMARY_SORT_KEY}`)?.reconciliation as
-          | SummaryItem['reconciliation']
-          | undefined;
-        return summaryToListEntry({ ...toSummary(item), reconciliation: reconciliation ?? null }, derive);
-      }),
+      recordings,
       nextCursor: merged.length > query.limit && last ? encodeCursor(scope, last.timeSort) : null,
     };
   }
@@ -240,7 +247,7 @@ export class DynamoDbRecordingReader extends DynamoDbSummaryReader implements Qu
     // Through the shared batch read, so keys DynamoDB leaves unprocessed are read again, not dropped.
     const items = await this.batchGet(keys);
     return keys.flatMap(({ pk, sk }) => {
-      const item = items.get(`${pk}|${sk}`) as SummaryItem | undefined;
+      const item = items.get(`${pk}|${sk}`) as SummaryItem | LegacySummaryItem | undefined;
       return item ? [toSummary(item)] : [];
     });
   }

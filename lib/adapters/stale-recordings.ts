@@ -5,11 +5,13 @@ import type { SweepCandidate, SweepSource } from '../sweep/sweep';
 import { DynamoDbTable } from './dynamodb-table';
 import {
   appStatusKey,
+  type LegacySummaryItem,
   SUMMARY_SORT_KEY,
   type SummaryItem,
   staleNoticeSortKey,
   TIME_INDEX,
   timeText,
+  toSummary,
 } from './table-layout';
 
 /** What the sweep reads (README, "Lost callbacks"): index Queries and batch reads, never a Scan, never a write. */
@@ -37,45 +39,55 @@ export class DynamoDbStaleRecordings extends DynamoDbTable implements SweepSourc
               ':key': appStatusKey(platform, appId, status),
               ':before': timeText(staleBefore),
             },
-            ProjectionExpression: 'pk, taskId, updatedAt',
+            ProjectionExpression: 'pk, taskId',
             Limit: pageSize,
             ExclusiveStartKey: exclusiveStartKey,
           }),
         );
-        const entries = (page.Items ?? []) as Pick<SummaryItem, 'pk' | 'taskId' | 'updatedAt'>[];
+        const entries = (page.Items ?? []) as Pick<SummaryItem, 'pk' | 'taskId'>[];
         if (entries.length > 0) yield await this.sweepCandidates(platform, appId, entries, staleBefore);
         exclusiveStartKey = page.LastEvaluatedKey;
       } while (exclusiveStartKey);
     }
   }
 
-  /** The summaries (the index does not hold their reconciliation) and notices of one page. */
+  /**
+   * The summaries of one page (the index holds neither their `updatedAt` nor their reconciliation),
+   * then the notices of their quiet periods: two batch reads.
+   */
   private async sweepCandidates(
     platform: Platform,
     appId: string,
-    entries: readonly Pick<SummaryItem, 'pk' | 'taskId' | 'updatedAt'>[],
+    entries: readonly Pick<SummaryItem, 'pk' | 'taskId'>[],
     staleBefore: number,
   ): Promise<SweepCandidate[]> {
-    const keys = entries.flatMap(({ pk, updatedAt }) => [
-      { pk, sk: SUMMARY_SORT_KEY },
-      { pk, sk: staleNoticeSortKey(updatedAt) },
-    ]);
     // Eventually consistent, half the price: what a lagging read misses, process dedupes or the next run sees.
-    const items = await this.batchGet(keys, 'pk, sk, #status, updatedAt, reconciliation', { '#status': 'status' });
+    const items = await this.batchGet(
+      entries.map(({ pk }) => ({ pk, sk: SUMMARY_SORT_KEY })),
+      'pk, sk, taskId, #status, folded, updatedAt, reconciliation',
+      { '#status': 'status' },
+    );
     const unfinished: readonly RecordingStatus[] = UNFINISHED_STATUSES;
-    return entries.flatMap(({ pk, taskId, updatedAt }): SweepCandidate[] => {
-      const summary = items.get(`${pk}|${SUMMARY_SORT_KEY}`) as SummaryItem | undefined;
-      // The index lags the table: skip a recording that finished or heard a callback meanwhile.
-      if (!summary || !unfinished.includes(summary.status) || summary.updatedAt >= staleBefore) return [];
-      return [
-        {
-          key: { platform, appId, taskId },
-          status: summary.status,
-          quietSince: summary.updatedAt,
-          noticed: summary.updatedAt === updatedAt && items.has(`${pk}|${staleNoticeSortKey(updatedAt)}`),
-          reconciliation: summary.reconciliation ?? null,
-        },
-      ];
+    const quiet = entries.flatMap(({ pk, taskId }) => {
+      const item = items.get(`${pk}|${SUMMARY_SORT_KEY}`) as SummaryItem | LegacySummaryItem | undefined;
+      if (!item) return [];
+      const { status, updatedAt, reconciliation } = toSummary(item);
+      // The index lags the table (and lists by activity to within LISTING_STEP_MS): skip a recording
+      // that finished or heard a callback since `staleBefore`.
+      return unfinished.includes(status) && updatedAt < staleBefore
+        ? [{ pk, taskId, status, updatedAt, reconciliation }]
+        : [];
     });
+    const notices = await this.batchGet(
+      quiet.map(({ pk, updatedAt }) => ({ pk, sk: staleNoticeSortKey(updatedAt) })),
+      'pk, sk',
+    );
+    return quiet.map(({ pk, taskId, status, updatedAt, reconciliation }) => ({
+      key: { platform, appId, taskId },
+      status,
+      quietSince: updatedAt,
+      noticed: notices.has(`${pk}|${staleNoticeSortKey(updatedAt)}`),
+      reconciliation,
+    }));
   }
 }

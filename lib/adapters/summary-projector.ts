@@ -23,11 +23,12 @@ import {
   DAY_MS,
   EVENT_PREFIX,
   type EventItem,
-  eventTimeSort,
   expiryTime,
   FILE_PREFIX,
   fileSortKey,
+  isLegacySummaryItem,
   LEGACY_SEGMENT_OWNER,
+  type LegacySummaryItem,
   recordingPartitionKey,
   SUMMARY_SORT_KEY,
   type SummaryItem,
@@ -45,8 +46,8 @@ export interface RebuildResult {
   readonly after: RecordingSummary;
   /** The summary differed from the one derived from the events. */
   readonly changed: boolean;
-  /** Event items written before the timeline index existed, given their index keys. */
-  readonly migratedEvents: number;
+  /** The summary item was in the previous release's shape (every field at the top level) and is rewritten. */
+  readonly reshaped: boolean;
   /** File items under a key other than their name's (an earlier release's scheme), moved to it. */
   readonly migratedFiles: number;
 }
@@ -140,8 +141,11 @@ export class SummaryProjector implements SummaryFolder {
     const additions: SummaryAddition[] = await mapWithConcurrency(
       fresh,
       Math.max(1, Math.floor(this.#fileConcurrency / 4)),
-      async ({ item }) => {
-        const [newFileCount, newSegmentFacts] = await Promise.all([this.#writeFiles(item), this.#writeSegment(item)]);
+      async ({ item, sequence }) => {
+        const [newFileCount, newSegmentFacts] = await Promise.all([
+          this.#writeFiles(item, sequence),
+          this.#writeSegment(item),
+        ]);
         return { event: toAppliedEvent(item), newFileCount, newSegmentFacts };
       },
     );
@@ -151,8 +155,12 @@ export class SummaryProjector implements SummaryFolder {
     return fresh.length;
   }
 
-  /** Names each file once; returns how many names this event was the first to name. */
-  async #writeFiles(item: Pick<EventItem, 'pk' | 'sk' | 'files'>): Promise<number> {
+  /**
+   * Names each file once; returns how many names this event was the first to name. `sequence`, the
+   * event's stream position, marks the summary versions the file belongs to (`fileInVersion`); a
+   * rebuild gives none, since every version it writes holds all the files.
+   */
+  async #writeFiles(item: Pick<EventItem, 'pk' | 'sk' | 'files'>, sequence?: string): Promise<number> {
     const byName = new Map<string, FileMention[]>();
     for (const file of item.files ?? []) byName.set(file.name, [...(byName.get(file.name) ?? []), file]);
     const owned = await mapWithConcurrency([...byName], this.#fileConcurrency, async ([name, mentions]) => {
@@ -162,13 +170,14 @@ export class SummaryProjector implements SummaryFolder {
           TableName: this.#tableName,
           Key: { pk: item.pk, sk: fileSortKey(name) },
           // Statuses and URLs are sets, so writing a mention twice, or in any order, is the same.
-          UpdateExpression: `SET #name = :name, firstEventSk = if_not_exists(firstEventSk, :sk), expiresAt = :expiresAt ADD statuses :statuses${urls.length > 0 ? ', urls :urls' : ''}`,
+          UpdateExpression: `SET #name = :name, firstEventSk = if_not_exists(firstEventSk, :sk)${sequence === undefined ? '' : ', firstSequence = if_not_exists(firstSequence, :sequence)'}, expiresAt = :expiresAt ADD statuses :statuses${urls.length > 0 ? ', urls :urls' : ''}`,
           ExpressionAttributeNames: { '#name': 'name' },
           ExpressionAttributeValues: {
             ':name': name,
             ':sk': item.sk,
             ':expiresAt': expiryTime(this.#now(), this.#retentionMs),
             ':statuses': new Set(mentions.map((file) => file.status)),
+            ...(sequence !== undefined && { ':sequence': sequence }),
             ...(urls.length > 0 && { ':urls': new Set(urls) }),
           },
           ReturnValues: 'UPDATED_NEW',
@@ -192,10 +201,11 @@ export class SummaryProjector implements SummaryFolder {
   }
 
   /** Gives the segment facts a summary of the previous release counted an owner that no event is. */
-  async #writeLegacySegments(summary: SummaryItem): Promise<void> {
+  async #writeLegacySegments(item: SummaryItem | LegacySummaryItem): Promise<void> {
+    const summary = toSummary(item);
     const segments = legacySegments(this.#statusRules, summary);
     await mapWithConcurrency([...segments], this.#fileConcurrency, ([segment, facts]) =>
-      this.#claimSegment(summary.pk, segment, facts, LEGACY_SEGMENT_OWNER),
+      this.#claimSegment(item.pk, segment, facts, LEGACY_SEGMENT_OWNER),
     );
   }
 
@@ -224,7 +234,7 @@ export class SummaryProjector implements SummaryFolder {
     return written;
   }
 
-  async #readSummary(partitionKey: string): Promise<SummaryItem | undefined> {
+  async #readSummary(partitionKey: string): Promise<SummaryItem | LegacySummaryItem | undefined> {
     const { Item: item } = await this.#client.send(
       new GetCommand({
         TableName: this.#tableName,
@@ -232,11 +242,11 @@ export class SummaryProjector implements SummaryFolder {
         ConsistentRead: true,
       }),
     );
-    return item as SummaryItem | undefined;
+    return item as SummaryItem | LegacySummaryItem | undefined;
   }
 
   /** Puts the summary only if nobody changed it since `current` was read (optimistic concurrency). */
-  async #writeSummary(item: SummaryItem, current: SummaryItem | undefined): Promise<void> {
+  async #writeSummary(item: SummaryItem, current: Pick<SummaryItem, 'lastSequence'> | undefined): Promise<void> {
     try {
       await this.#client.send(
         new PutCommand({
@@ -258,7 +268,7 @@ export class SummaryProjector implements SummaryFolder {
 
   /**
    * Recomputes one recording's summary and file items from its event items (the event-sourcing
-   * safety net), gives event items written before the timeline index their index keys, and moves
+   * safety net), rewrites a summary item of the previous release in this release's shape, and moves
    * file items keyed by an earlier scheme to their name-order key (`fileSortKey`).
    * Idempotent; with `dryRun` it only reports.
    */
@@ -299,10 +309,9 @@ export class SummaryProjector implements SummaryFolder {
     );
     const before = current ? toSummary(current) : null;
     const changed = before === null || !sameSummary(before, after);
-    const unindexed = items.filter((item) => item.timeKey === undefined);
+    const reshaped = current !== undefined && isLegacySummaryItem(current);
     const misplaced = await this.#misplacedFiles(partitionKey);
     if (!options.dryRun) {
-      await mapWithConcurrency(unindexed, this.#fileConcurrency, (item) => this.#indexEvent(item));
       // A summary that matches its events had its file and segment items written before it (the
       // projector's order), unless some file items are under an old key: then every name's item is written
       // under its key, then the old ones go. One of the previous release (GME facts per segment) differs,
@@ -315,11 +324,12 @@ export class SummaryProjector implements SummaryFolder {
       await mapWithConcurrency(misplaced, this.#fileConcurrency, (sk) =>
         this.#client.send(new DeleteCommand({ TableName: this.#tableName, Key: { pk: partitionKey, sk } })),
       );
-      if (changed) {
-        await this.#writeSummary(toSummaryItem(after, current?.lastSequence ?? '', this.#retentionMs, before), current);
+      if (changed || reshaped) {
+        const item = toSummaryItem(after, current?.lastSequence ?? '', this.#retentionMs, current ?? null);
+        await this.#writeSummary(item, current);
       }
     }
-    return { key, before, after, changed, migratedEvents: unindexed.length, migratedFiles: misplaced.length };
+    return { key, before, after, changed, reshaped, migratedFiles: misplaced.length };
   }
 
   /** Sort keys of the recording's file items that are not their name's key (an earlier release's scheme). */
@@ -342,18 +352,6 @@ export class SummaryProjector implements SummaryFolder {
       }
     }
     return misplaced;
-  }
-
-  /** Timeline keys for an event item from before the summary existed; room listings now come from summaries. */
-  async #indexEvent(item: EventItem): Promise<void> {
-    await this.#client.send(
-      new UpdateCommand({
-        TableName: this.#tableName,
-        Key: { pk: item.pk, sk: item.sk },
-        UpdateExpression: 'SET timeKey = :timeKey, timeSort = :timeSort REMOVE roomKey, roomSort',
-        ExpressionAttributeValues: { ':timeKey': item.pk, ':timeSort': eventTimeSort(item) },
-      }),
-    );
   }
 }
 

@@ -1,17 +1,35 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { FileMention } from '../model/events';
 import type { SummaryVersion } from '../model/recording-event';
 import type { RecordingKey } from '../model/recording-state';
-import type { RecordingSummary } from '../model/recording-summary';
+import type { FilePage, RecordingSummary } from '../model/recording-summary';
 import { DynamoDbTable } from './dynamodb-table';
-import { recordingPartitionKey, SUMMARY_SORT_KEY, type SummaryItem, toSummary } from './table-layout';
+import {
+  FILE_PREFIX,
+  type FileItem,
+  fileInVersion,
+  filesCursorAfter,
+  type LegacySummaryItem,
+  recordingPartitionKey,
+  SUMMARY_SORT_KEY,
+  type SummaryItem,
+  toFileMention,
+  toSummary,
+} from './table-layout';
 
-/** A recording's summary item: what the publisher reads for a stale notice, and the query's first read. */
+/** A summary and the stream position of its version. */
+type VersionedSummary = RecordingSummary & Pick<SummaryVersion, 'lastSequence'>;
+
+/**
+ * A recording's summary item and the files of its version: what the publisher reads for an event's
+ * detail, and the query for a recording's answer.
+ */
 export class DynamoDbSummaryReader extends DynamoDbTable {
-  async getSummary(key: RecordingKey): Promise<RecordingSummary | null> {
+  async getSummary(key: RecordingKey): Promise<VersionedSummary | null> {
     const { Item: item } = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: { pk: recordingPartitionKey(key), sk: SUMMARY_SORT_KEY } }),
     );
-    return item ? toSummary(item as SummaryItem) : null;
+    return item ? toVersionedSummary(item as SummaryItem | LegacySummaryItem) : null;
   }
 
   /** The summary as the publisher announces it, with its stream position: a consistent read. */
@@ -23,7 +41,49 @@ export class DynamoDbSummaryReader extends DynamoDbTable {
         ConsistentRead: true,
       }),
     );
-    if (!item) return null;
-    return { ...toSummary(item as SummaryItem), lastSequence: (item as SummaryItem).lastSequence };
+    return item ? toVersionedSummary(item as SummaryItem | LegacySummaryItem) : null;
   }
+
+  /**
+   * The first `limit` files of one summary version, in name order: file items whose first naming
+   * event that version folded (`fileInVersion`). One Query of at most `limit` items, whatever the
+   * recording's size; a file named by an event not folded yet is skipped, and the Query goes on. `consistent` for the
+   * publisher, which must see the file items the projector wrote before the version.
+   */
+  async versionFiles(
+    version: Pick<VersionedSummary, 'platform' | 'appId' | 'taskId' | 'fileCount' | 'lastSequence'>,
+    limit: number,
+    options: { consistent?: boolean } = {},
+  ): Promise<FilePage> {
+    const files: FileMention[] = [];
+    const wanted = Math.min(limit, version.fileCount);
+    let exclusiveStartKey: Record<string, unknown> | undefined;
+    while (files.length < wanted) {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :files)',
+          ExpressionAttributeValues: { ':pk': recordingPartitionKey(version), ':files': FILE_PREFIX },
+          ProjectionExpression: 'sk, #name, statuses, urls, firstSequence',
+          ExpressionAttributeNames: { '#name': 'name' },
+          ConsistentRead: options.consistent,
+          Limit: wanted - files.length,
+          ExclusiveStartKey: exclusiveStartKey,
+        }),
+      );
+      for (const item of (page.Items ?? []) as FileItem[]) {
+        if (fileInVersion(item, version.lastSequence) && files.length < wanted) files.push(toFileMention(item));
+      }
+      exclusiveStartKey = page.LastEvaluatedKey;
+      if (!exclusiveStartKey) break;
+    }
+    const last = files[files.length - 1];
+    const nextCursor =
+      version.fileCount > files.length && last !== undefined ? filesCursorAfter(version, last.name) : null;
+    return { files, nextCursor };
+  }
+}
+
+function toVersionedSummary(item: SummaryItem | LegacySummaryItem): VersionedSummary {
+  return { ...toSummary(item), lastSequence: item.lastSequence };
 }

@@ -2,24 +2,30 @@ import { encodeCursor } from '../model/cursor';
 import type { FileMention, FileStatus } from '../model/events';
 import { FILE_STATUSES } from '../model/events';
 import { fileOrderKey } from '../model/file-order';
-import type { ReconciliationFact } from '../model/reconciliation';
+import type { KnownReconciliation, ReconciliationFact } from '../model/reconciliation';
 import type { AppliedEvent, RecordingKey, RecordingStatus } from '../model/recording-state';
 import { type RecordingSummary, sortedCounts } from '../model/recording-summary';
 import type { Platform } from '../platforms';
 
 /**
  * The single-table layout (README, "Data model"). Under a recording's partition:
- * - `EVENT#<type>#<content hash>`: one item per distinct event, written once by process;
- * - `FILE#<name>`: one item per file name, kept by the projector (statuses and URLs as sets);
+ * - `EVENT#<type>#<content hash>`: one item per distinct event, written once by process, in no
+ *   index (the timeline reads them from the partition, README "Paging, listings and the timeline");
+ * - `FILE#<name>`: one item per file name, kept by the projector (statuses and URLs as sets, and
+ *   the stream position of the event that first named it, so a summary version knows its files);
  * - `SEG#<segment>`: one item per segment (GME SeqNo), kept by the projector: which event first
  *   brought each segment fact, so that the summary counts it once;
- * - `SUMMARY`: the materialized view, kept by the projector;
+ * - `SUMMARY`: the materialized view, kept by the projector. What changes on every event lives in
+ *   its `folded` map, which no index projects, so that a slice rewrites one small item and no index
+ *   entry (README, "Cost at real cadence");
  * - `STALE#<quiet since>`: the sweep's bookkeeping, one per quiet period announced (not an event).
  * Rooms are `ROOM#…` partitions with one `ROOM` item.
  *
  * Two indexes:
- * - `byTime` is overloaded: a summary is listed under `APP#<platform>#<appId>#<status>` by last
- *   update, an event under its recording's partition key by event time (the timeline);
+ * - `byTime`: a summary is listed under `APP#<platform>#<appId>#<status>` by its listed activity
+ *   time, which moves only when the status changes or the recording has been active for
+ *   `LISTING_STEP_MS` since it last moved (event items of earlier releases are also in it, under their
+ *   recording's partition key; nothing reads those entries any more);
  * - `byRoom` lists summaries under their room by start time.
  */
 export const TIME_INDEX = 'byTime';
@@ -31,6 +37,14 @@ export const SUMMARY_SORT_KEY = 'SUMMARY';
 export const STALE_NOTICE_PREFIX = 'STALE#';
 export const ROOM_ITEM_SORT_KEY = 'ROOM';
 export const DAY_MS = 86_400_000;
+
+/**
+ * How far a recording's listed activity time may lag its last update before the projector moves it
+ * in `byTime`. A move is a delete and a put in the index (2 write units); a slice every 10 s would
+ * pay them on every slice, while one move per 15 minutes adds 0.02 units per slice. Listings read
+ * each shown recording's summary and order a page by its real `updatedAt`.
+ */
+export const LISTING_STEP_MS = 15 * 60_000;
 
 export const recordingPartitionKey = ({ platform, appId, taskId }: RecordingKey): string =>
   `REC#${platform}#${appId}#${taskId}`;
@@ -86,8 +100,6 @@ export interface EventItem {
   occurredAt?: number;
   receivedAt?: number;
   appliedAt: number;
-  timeKey?: string;
-  timeSort?: string;
   reconciled?: boolean;
   reconciliation?: ReconciliationFact;
 }
@@ -118,7 +130,17 @@ export interface FileItem {
   urls?: Set<string>;
   /** The event that first named the file: it, and only it, counts the file (README, "Data model"). */
   firstEventSk: string;
+  /**
+   * The stream position (`sequenceText`) of the first event folded that named it: the file belongs
+   * to every summary version from that position on. Absent on items written by a rebuild or by an
+   * earlier release: those belong to every version.
+   */
+  firstSequence?: string;
 }
+
+/** Whether a file item belongs to the summary version whose last folded event is at `lastSequence`. */
+export const fileInVersion = (item: Pick<FileItem, 'firstSequence'>, lastSequence: string): boolean =>
+  item.firstSequence === undefined || item.firstSequence <= lastSequence;
 
 const fileRank = (status: string): number => FILE_STATUSES.indexOf(status as FileStatus);
 
@@ -129,10 +151,27 @@ export function toFileMention(item: FileItem): FileMention {
   return { name: item.name, url: urls[0] ?? null, status: status as FileStatus };
 }
 
-/** A summary item: the summary, its place in the indexes, and the projector's high-water mark. */
-export interface SummaryItem extends RecordingSummary {
+/** What a summary item keeps in `folded`: everything that may change on every event. */
+export type FoldedFields = Pick<
+  RecordingSummary,
+  'statusFacts' | 'segmentCounts' | 'eventCount' | 'eventTypes' | 'fileCount' | 'updatedAt'
+> & { reconciliation?: KnownReconciliation };
+
+/**
+ * A summary item: the summary, its place in the indexes, and the projector's high-water mark.
+ * Top level, what `byTime` projects (`platform`, `appId`, `taskId`, `roomId`, `status`,
+ * `startedAt`): these change a few times in a recording's life. Everything else is in `folded`.
+ */
+export interface SummaryItem {
   pk: string;
   sk: typeof SUMMARY_SORT_KEY;
+  platform: Platform;
+  appId: string;
+  taskId: string;
+  status: RecordingStatus;
+  roomId?: string;
+  startedAt?: number;
+  folded: FoldedFields;
   /** Stream sequence (padded) of the last event folded in: a redelivered record at or below it is skipped. */
   lastSequence: string;
   /**
@@ -147,20 +186,46 @@ export interface SummaryItem extends RecordingSummary {
   expiresAt: number;
 }
 
+/** A summary item as the previous release wrote it: every field at the top level, and the first files. */
+export type LegacySummaryItem = Omit<SummaryItem, 'folded'> & FoldedFields & { firstFiles?: FileMention[] };
+
+/** The activity time a summary item is listed at in `byTime` (the head of its `timeSort`). */
+export const listedAt = (item: Pick<SummaryItem, 'timeSort'>): number => Number(item.timeSort.slice(0, 15));
+
 export function toSummaryItem(
   summary: RecordingSummary,
   lastSequence: string,
   retentionMs: number,
-  previous: Pick<RecordingSummary, 'status'> | null,
+  previous: Pick<SummaryItem, 'status' | 'timeSort'> | null,
 ): SummaryItem {
+  // Moves in `byTime` only when its position means something new (LISTING_STEP_MS).
+  const keepsPlace =
+    previous !== null &&
+    previous.status === summary.status &&
+    summary.updatedAt - listedAt(previous) < LISTING_STEP_MS &&
+    listedAt(previous) <= summary.updatedAt;
   return {
-    ...summary,
     pk: recordingPartitionKey(summary),
     sk: SUMMARY_SORT_KEY,
+    platform: summary.platform,
+    appId: summary.appId,
+    taskId: summary.taskId,
+    status: summary.status,
+    ...(summary.roomId !== null && { roomId: summary.roomId }),
+    ...(summary.startedAt !== null && { startedAt: summary.startedAt }),
+    folded: {
+      statusFacts: summary.statusFacts,
+      ...(summary.segmentCounts && { segmentCounts: summary.segmentCounts }),
+      eventCount: summary.eventCount,
+      eventTypes: summary.eventTypes,
+      fileCount: summary.fileCount,
+      updatedAt: summary.updatedAt,
+      ...(summary.reconciliation !== null && { reconciliation: summary.reconciliation }),
+    },
     lastSequence,
     statusChanged: previous?.status !== summary.status,
     timeKey: appStatusKey(summary.platform, summary.appId, summary.status),
-    timeSort: `${timeText(summary.updatedAt)}#${summary.taskId}`,
+    timeSort: keepsPlace ? previous.timeSort : `${timeText(summary.updatedAt)}#${summary.taskId}`,
     ...(summary.roomId !== null && {
       roomKey: roomIndexKey(summary.platform, summary.appId, summary.roomId),
       roomSort: `${timeText(summary.startedAt ?? summary.updatedAt)}#${summary.taskId}`,
@@ -169,25 +234,26 @@ export function toSummaryItem(
   };
 }
 
-export function toSummary(item: SummaryItem): RecordingSummary {
+/** A summary item of this release or of the previous one (`LegacySummaryItem`). */
+export const isLegacySummaryItem = (item: SummaryItem | LegacySummaryItem): item is LegacySummaryItem =>
+  !('folded' in item) || item.folded === undefined;
+
+export function toSummary(item: SummaryItem | LegacySummaryItem): RecordingSummary {
+  const folded: FoldedFields = isLegacySummaryItem(item) ? item : item.folded;
   return {
     platform: item.platform,
     appId: item.appId,
     taskId: item.taskId,
-    statusFacts: item.statusFacts,
-    // Not in index entries either: listings show the status, and only the projector folds into these.
-    ...(item.segmentCounts && { segmentCounts: sortedCounts(item.segmentCounts) }),
+    statusFacts: folded.statusFacts,
+    ...(folded.segmentCounts && { segmentCounts: sortedCounts(folded.segmentCounts) }),
     status: item.status,
-    eventCount: item.eventCount,
-    eventTypes: item.eventTypes,
-    fileCount: item.fileCount,
-    // Index entries leave it out (README, "Data model"): listings show `fileCount` only.
-    firstFiles: item.firstFiles ?? [],
+    eventCount: folded.eventCount,
+    eventTypes: folded.eventTypes,
+    fileCount: folded.fileCount,
     roomId: item.roomId ?? null,
     startedAt: item.startedAt ?? null,
-    updatedAt: item.updatedAt,
-    // Index entries leave it out too: listings and the sweep read it from the summary itself.
-    reconciliation: item.reconciliation ?? null,
+    updatedAt: folded.updatedAt,
+    reconciliation: folded.reconciliation ?? null,
   };
 }
 

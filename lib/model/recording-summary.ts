@@ -6,7 +6,6 @@ import {
   foldReconciliation,
   isStale,
   legacySegmentFacts,
-  mergeFileMentions,
   type RecordingKey,
   type RecordingState,
   type RecordingStatus,
@@ -21,8 +20,9 @@ import type { StatusRules } from './status-rule';
  * The materialized view of one recording: everything `deriveRecordingState` computes, kept as
  * facts that fold commutatively (a set of status facts, counts, minimums and maximums), so that
  * folding any partition of a set of distinct events, in any order, gives the same summary as
- * deriving from the whole set. Files are not all in it (a day of slices would not fit in one item):
- * their count and the first page, with every file paged from its own item.
+ * deriving from the whole set. Files are not in it (a day of slices would not fit in one item, and
+ * an item rewritten on every event must stay small): only their count, with every file paged from
+ * its own item.
  */
 export interface RecordingSummary extends RecordingKey {
   /** Sorted, without duplicates. */
@@ -37,12 +37,6 @@ export interface RecordingSummary extends RecordingKey {
   readonly eventCount: number;
   readonly eventTypes: Readonly<Record<string, number>>;
   readonly fileCount: number;
-  /**
-   * The first `FIRST_FILES_PAGE` files in name order, merged: what a GET answers by default, read
-   * with the summary itself. Names only ever join the set, so the smallest ones are a pure function
-   * of the events, and one evicted from the page never belongs back.
-   */
-  readonly firstFiles: readonly FileMention[];
   /** Smallest non-null room id any event named. */
   readonly roomId: string | null;
   /** Earliest vendor event time (ms). */
@@ -53,7 +47,7 @@ export interface RecordingSummary extends RecordingKey {
   readonly reconciliation: KnownReconciliation | null;
 }
 
-/** Files kept in the summary: the default page of `GET /recordings/…`. */
+/** The files a recording's answer and its events carry: the default page of `GET /recordings/…`. */
 export const FIRST_FILES_PAGE = 100;
 
 /**
@@ -127,14 +121,12 @@ export function foldIntoSummary(
   const eventTypes: Record<string, number> = { ...summary?.eventTypes };
   let { roomId = null, startedAt = null, updatedAt = 0, fileCount = 0, eventCount = 0 } = summary ?? {};
   let reconciliation = summary?.reconciliation ?? null;
-  const mentions: FileMention[] = [...(summary?.firstFiles ?? [])];
   for (const { event, newFileCount, newSegmentFacts } of additions) {
     for (const fact of statusFacts(rule, event)) facts.add(fact);
     for (const fact of newSegmentFacts) counts[fact] = (counts[fact] ?? 0) + 1;
     eventTypes[event.eventType] = (eventTypes[event.eventType] ?? 0) + 1;
     eventCount += 1;
     fileCount += newFileCount;
-    mentions.push(...event.files);
     if (!event.reconciled) updatedAt = Math.max(updatedAt, event.appliedAt);
     reconciliation = foldReconciliation(reconciliation, event);
     if (event.occurredAt !== null) startedAt = Math.min(startedAt ?? event.occurredAt, event.occurredAt);
@@ -150,7 +142,6 @@ export function foldIntoSummary(
     eventCount,
     eventTypes,
     fileCount,
-    firstFiles: mergeFileMentions(mentions).slice(0, FIRST_FILES_PAGE),
     roomId,
     startedAt,
     updatedAt,

@@ -1,4 +1,4 @@
-import { compareSequences, filesCursorAfter } from '../adapters/table-layout';
+import { compareSequences } from '../adapters/table-layout';
 import { DEFAULT_STALE_AFTER_HOURS, HOUR_MS } from '../config/defaults';
 import {
   announcementDetail,
@@ -44,9 +44,14 @@ export class DetailNotBuiltError extends Error {
 }
 
 /** An announcement (a status change or a stale notice) and the stream record that carried it. */
-export interface StreamedAnnouncement {
+export interface AnnouncementRecord {
   readonly sequence: string;
   readonly change: RecordingAnnouncement;
+}
+
+/** An announcement with the first page of files of the summary version it describes: all an event needs. */
+export interface StreamedAnnouncement extends AnnouncementRecord {
+  readonly firstFiles: FilePage;
 }
 
 export interface PublishLogger {
@@ -109,7 +114,7 @@ export async function publishStatusChanges(
   const unbuildable: UnbuildableChange[] = [];
   for (const streamed of changes) {
     try {
-      ready.push({ sequence: streamed.sequence, event: toOutboundEvent(streamed.change, options) });
+      ready.push({ sequence: streamed.sequence, event: toOutboundEvent(streamed, options) });
     } catch (error) {
       const reason = error instanceof Error ? `${error.name}: ${error.message}` : 'unknown';
       unbuildable.push({ sequence: streamed.sequence, id: streamed.change.id, reason });
@@ -177,29 +182,24 @@ export async function publishStatusChanges(
 
 /**
  * The event of one announcement, all of it from the summary version it names: its status, its
- * `fileCount` and its files page (the version's `firstFiles`), so `files.length` is
+ * `fileCount` and the files page of that version (`firstFiles`), so `files.length` is
  * `min(fileCount, FIRST_FILES_PAGE)` however late it is published. Never trimmed: a detail that
  * does not fit in an entry is a `DetailNotBuiltError`, and the record is dead-lettered.
  */
 export function toOutboundEvent(
-  change: RecordingAnnouncement,
+  { change, firstFiles }: Pick<StreamedAnnouncement, 'change' | 'firstFiles'>,
   options: Pick<PublishStatusChangesOptions, 'staleAfterHours' | 'now'>,
 ): OutboundEvent {
   const { summary } = change;
   const staleAfterHours = options.staleAfterHours ?? DEFAULTS.staleAfterHours;
   const derive = { now: (options.now ?? Date.now)(), staleAfterMs: staleAfterHours * HOUR_MS };
-  const files = summary.firstFiles.slice(0, FIRST_FILES_PAGE);
+  const files = firstFiles.files;
   if (files.length !== Math.min(summary.fileCount, FIRST_FILES_PAGE)) {
     throw new DetailNotBuiltError(
-      `summary version ${summary.lastSequence} holds ${summary.firstFiles.length} first files for a fileCount of ${summary.fileCount}; run npm run rebuild-views`,
+      `summary version ${summary.lastSequence} has ${files.length} file items for a fileCount of ${summary.fileCount}; run npm run rebuild-views`,
     );
   }
-  const last = files[files.length - 1];
-  const page: FilePage = {
-    files: [...files],
-    nextCursor: summary.fileCount > files.length && last !== undefined ? filesCursorAfter(summary, last.name) : null,
-  };
-  const detail = announcementDetail(change, summaryToState(summary, page, derive));
+  const detail = announcementDetail(change, summaryToState(summary, firstFiles, derive));
   const bytes = Buffer.byteLength(JSON.stringify(detail));
   if (bytes > MAX_DETAIL_BYTES) {
     throw new DetailNotBuiltError(`detail of ${bytes} bytes exceeds ${MAX_DETAIL_BYTES} (${files.length} files)`);

@@ -3,6 +3,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import {
   compareSequences,
+  type LegacySummaryItem,
   STALE_NOTICE_PREFIX,
   type StaleNoticeItem,
   SUMMARY_SORT_KEY,
@@ -12,7 +13,9 @@ import {
 import { type CountOutcome, OUTCOME_METRICS } from '../metrics';
 import { type SummaryVersion, staleAnnouncementOf, statusChangeOf } from '../model/recording-event';
 import type { RecordingKey } from '../model/recording-state';
+import { FIRST_FILES_PAGE, type FilePage } from '../model/recording-summary';
 import {
+  type AnnouncementRecord,
   type PublishStatusChangesOptions,
   publishStatusChanges,
   type StreamedAnnouncement,
@@ -31,9 +34,16 @@ export interface PublicationDeadLetters {
   send(letters: readonly PublicationDeadLetter[]): Promise<void>;
 }
 
-export interface PublishDependencies extends Omit<PublishStatusChangesOptions, 'onPublished' | 'onFailed'> {
+/** What the publisher reads from the table. */
+export interface PublicationReader {
   /** The current summary, for a stale notice (consistent read). */
-  summaries: { getSummaryVersion(key: RecordingKey): Promise<SummaryVersion | null> };
+  getSummaryVersion(key: RecordingKey): Promise<SummaryVersion | null>;
+  /** The first `limit` files of a summary version, in name order (consistent read). */
+  versionFiles(version: SummaryVersion, limit: number, options: { consistent: true }): Promise<FilePage>;
+}
+
+export interface PublishDependencies extends Omit<PublishStatusChangesOptions, 'onPublished' | 'onFailed'> {
+  summaries: PublicationReader;
   deadLetters: PublicationDeadLetters;
   countOutcome: CountOutcome;
 }
@@ -65,7 +75,7 @@ export const isAnnouncementRecord = (record: DynamoDBRecord): boolean =>
 async function staleAnnouncementFrom(
   record: DynamoDBRecord,
   deps: Pick<PublishDependencies, 'summaries' | 'logger'>,
-): Promise<StreamedAnnouncement | undefined> {
+): Promise<AnnouncementRecord | undefined> {
   const data = record.dynamodb;
   if (!data?.NewImage || !data.SequenceNumber) return undefined;
   const notice = unmarshall(data.NewImage as Record<string, AttributeValue>) as StaleNoticeItem;
@@ -83,17 +93,41 @@ async function staleAnnouncementFrom(
 }
 
 const toVersion = (image: Record<string, AttributeValue>): SummaryVersion => {
-  const item = unmarshall(image) as SummaryItem;
+  const item = unmarshall(image) as SummaryItem | LegacySummaryItem;
   return { ...toSummary(item), lastSequence: item.lastSequence };
 };
 
 /** The status change a summary record announces, if any (the pure decision on its two images). */
-export function streamedChangeOf(record: DynamoDBRecord): StreamedAnnouncement | undefined {
+export function streamedChangeOf(record: DynamoDBRecord): AnnouncementRecord | undefined {
   const data = record.dynamodb;
   if (!data?.NewImage || !data.SequenceNumber) return undefined;
   const previous = data.OldImage ? toVersion(data.OldImage as Record<string, AttributeValue>) : undefined;
   const change = statusChangeOf(previous, toVersion(data.NewImage as Record<string, AttributeValue>));
   return change ? { sequence: data.SequenceNumber, change } : undefined;
+}
+
+/**
+ * Each announcement with the files of its summary version, read in order: when a read fails, that
+ * announcement and the ones after it are left for the stream to retry (`unreadFrom`).
+ */
+async function withVersionFiles(
+  announced: readonly AnnouncementRecord[],
+  reader: PublicationReader,
+  logger: PublishDependencies['logger'],
+): Promise<{ changes: StreamedAnnouncement[]; unreadFrom: string | undefined }> {
+  const changes: StreamedAnnouncement[] = [];
+  for (const { sequence, change } of announced) {
+    try {
+      const firstFiles = await reader.versionFiles(change.summary, FIRST_FILES_PAGE, { consistent: true });
+      changes.push({ sequence, change, firstFiles });
+    } catch (error) {
+      logger.warn('files of a summary version not read, left for the stream to retry', {
+        error: error instanceof Error ? error.name : 'unknown',
+      });
+      return { changes, unreadFrom: sequence };
+    }
+  }
+  return { changes, unreadFrom: undefined };
 }
 
 /**
@@ -108,7 +142,7 @@ export function streamedChangeOf(record: DynamoDBRecord): StreamedAnnouncement |
 export function createStreamPublishHandler(deps: PublishDependencies) {
   const { countOutcome, summaries, deadLetters, ...options } = deps;
   return async function publishStreamBatch(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
-    const changes: StreamedAnnouncement[] = [];
+    const announced: AnnouncementRecord[] = [];
     const letters: PublicationDeadLetter[] = [];
     const bySequence = new Map(event.Records.map((record) => [record.dynamodb?.SequenceNumber ?? '', record]));
     let unreadFrom: string | undefined;
@@ -116,7 +150,7 @@ export function createStreamPublishHandler(deps: PublishDependencies) {
       if (isStaleNoticeRecord(record)) {
         try {
           const announcement = await staleAnnouncementFrom(record, { summaries, logger: options.logger });
-          if (announcement) changes.push(announcement);
+          if (announcement) announced.push(announcement);
         } catch (error) {
           // The table, not the record: retried from here, in order.
           unreadFrom = record.dynamodb?.SequenceNumber;
@@ -128,7 +162,7 @@ export function createStreamPublishHandler(deps: PublishDependencies) {
       } else if (isSummaryChangeRecord(record)) {
         try {
           const announcement = streamedChangeOf(record);
-          if (announcement) changes.push(announcement);
+          if (announcement) announced.push(announcement);
         } catch (error) {
           const reason = `image not read: ${error instanceof Error ? `${error.name}: ${error.message}` : 'unknown'}`;
           letters.push({ reason, sequence: record.dynamodb?.SequenceNumber ?? '', record });
@@ -140,6 +174,7 @@ export function createStreamPublishHandler(deps: PublishDependencies) {
         }
       }
     }
+    const { changes, unreadFrom: filesUnreadFrom } = await withVersionFiles(announced, summaries, options.logger);
     const { retryFrom: unpublishedFrom, unbuildable } = await publishStatusChanges(changes, {
       ...options,
       onPublished: (published) =>
@@ -167,7 +202,7 @@ export function createStreamPublishHandler(deps: PublishDependencies) {
     }
     // The earliest position to retry from: that record, and everything after it, is retried in order
     // (for a stream, Lambda resumes at the lowest reported sequence number).
-    const retryFrom = [unpublishedFrom, unreadFrom, undeliveredFrom]
+    const retryFrom = [unpublishedFrom, unreadFrom, filesUnreadFrom, undeliveredFrom]
       .filter((sequence) => sequence !== undefined)
       .sort(compareSequences)[0];
     return { batchItemFailures: retryFrom === undefined ? [] : [{ itemIdentifier: retryFrom }] };

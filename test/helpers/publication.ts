@@ -1,4 +1,5 @@
 import type { DynamoDBStreamEvent } from 'aws-lambda';
+import type { SummaryVersion } from '../../lib/model/recording-event';
 import type { RecordingStatus } from '../../lib/model/recording-state';
 import { RECORDING_STATUSES } from '../../lib/model/recording-state';
 import type { OutboundEvent, PublishFailure, RecordingEventPublisher } from '../../lib/publish/publish-status-changes';
@@ -130,6 +131,22 @@ export function checkPublications(
     brokenChains,
   };
 }
+
+/**
+ * A publication reader without a table: no summary for stale notices, and for a version as many
+ * files as its `fileCount` says (up to a page), as the projector's file items would give.
+ */
+export const TABLELESS_READER = {
+  getSummaryVersion: async () => null,
+  versionFiles: async (version: Pick<SummaryVersion, 'fileCount'>, limit: number) => ({
+    files: Array.from({ length: Math.min(version.fileCount, limit) }, (_, index) => ({
+      name: `file-${String(index).padStart(3, '0')}.mp4`,
+      url: null,
+      status: 'uploaded' as const,
+    })),
+    nextCursor: version.fileCount > limit ? 'more' : null,
+  }),
+};
 
 export const PERFECT = { lost: 0, idsChanged: 0, regressions: 0, wrongLast: 0, brokenChains: 0 } as const;
 

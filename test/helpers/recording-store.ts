@@ -27,6 +27,7 @@ export class RecordingStore {
   getSummary: DynamoDbRecordingReader['getSummary'] = (...args) => this.#reader.getSummary(...args);
   getSummaryVersion: DynamoDbRecordingReader['getSummaryVersion'] = (...args) =>
     this.#reader.getSummaryVersion(...args);
+  versionFiles: DynamoDbRecordingReader['versionFiles'] = (...args) => this.#reader.versionFiles(...args);
   listFiles: DynamoDbRecordingReader['listFiles'] = (...args) => this.#reader.listFiles(...args);
   listEvents: DynamoDbRecordingReader['listEvents'] = (...args) => this.#reader.listEvents(...args);
   listRecordings: DynamoDbRecordingReader['listRecordings'] = (...args) => this.#reader.listRecordings(...args);

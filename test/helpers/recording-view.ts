@@ -2,8 +2,21 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { SummaryProjector } from '../../lib/adapters/summary-projector';
-import { type EventItem, recordingPartitionKey, toAppliedEvent } from '../../lib/adapters/table-layout';
+import {
+  appStatusKey,
+  type EventItem,
+  eventTimeSort,
+  expiryTime,
+  type LegacySummaryItem,
+  recordingPartitionKey,
+  roomIndexKey,
+  SUMMARY_SORT_KEY,
+  timeText,
+  toAppliedEvent,
+} from '../../lib/adapters/table-layout';
+import type { FileMention } from '../../lib/model/events';
 import { deriveRecordingState, type RecordingKey, type RecordingState } from '../../lib/model/recording-state';
+import type { RecordingSummary } from '../../lib/model/recording-summary';
 import { createStreamProjectHandler } from '../../lib/project/stream-handler';
 import { STATUS_RULES } from '../../lib/providers/registry';
 import { localClientConfig } from '../../local/emulators';
@@ -97,3 +110,39 @@ export async function crashingProjection(stack: ProjectionStack, crashAt: number
   });
   return { reader, writes: () => writes };
 }
+
+/**
+ * A summary item exactly as the previous release wrote it: every field at the top level (so the
+ * time index projected its counts), its first files inside, and listed at its exact `updatedAt`.
+ */
+export function previousReleaseSummaryItem(
+  summary: RecordingSummary,
+  firstFiles: readonly FileMention[],
+  lastSequence: string,
+): LegacySummaryItem {
+  return {
+    ...summary,
+    firstFiles: [...firstFiles],
+    pk: recordingPartitionKey(summary),
+    sk: SUMMARY_SORT_KEY,
+    lastSequence,
+    statusChanged: true,
+    timeKey: appStatusKey(summary.platform, summary.appId, summary.status),
+    timeSort: `${timeText(summary.updatedAt)}#${summary.taskId}`,
+    roomId: summary.roomId ?? undefined,
+    startedAt: summary.startedAt ?? undefined,
+    reconciliation: summary.reconciliation ?? undefined,
+    ...(summary.roomId !== null && {
+      roomKey: roomIndexKey(summary.platform, summary.appId, summary.roomId),
+      roomSort: `${timeText(summary.startedAt ?? summary.updatedAt)}#${summary.taskId}`,
+    }),
+    expiresAt: expiryTime(summary.updatedAt, 86_400_000),
+  };
+}
+
+/** An event item as the previous release wrote it: with its entry in the timeline index. */
+export const previousReleaseEventItem = (item: EventItem): EventItem & { timeKey: string; timeSort: string } => ({
+  ...item,
+  timeKey: item.pk,
+  timeSort: eventTimeSort(item),
+});

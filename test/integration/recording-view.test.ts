@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { interpretSample } from '../../fixtures/interpret';
 import { DEV_APPS, gmeBody, trtcBody, trtcLifecycle } from '../../fixtures/samples';
 import { SummaryProjector } from '../../lib/adapters/summary-projector';
-import { fileSortKey } from '../../lib/adapters/table-layout';
+import { type EventItem, fileSortKey, recordingPartitionKey, sequenceText } from '../../lib/adapters/table-layout';
 import type { RecordingEvent } from '../../lib/model/events';
 import { eventSortKey, type RecordingKey } from '../../lib/model/recording-state';
 import { STATUS_RULES } from '../../lib/providers/registry';
@@ -24,7 +24,14 @@ import {
   trtcEvent,
 } from '../helpers/event-arbitraries';
 import { RecordingStore } from '../helpers/recording-store';
-import { crashingProjection, derivedFromEvents, documentClientFor, materialized } from '../helpers/recording-view';
+import {
+  crashingProjection,
+  derivedFromEvents,
+  documentClientFor,
+  materialized,
+  previousReleaseEventItem,
+  previousReleaseSummaryItem,
+} from '../helpers/recording-view';
 import { uniqueId, useLocalStack } from './local-stack';
 
 const RUNS = Number(process.env.VIEW_PROPERTY_RUNS ?? 12);
@@ -419,6 +426,105 @@ async function walkFiles(store: RecordingStore, key: RecordingKey, filesLimit: n
 }
 
 describe('npm run rebuild-views', () => {
+  it("reads, folds into and migrates a table in the previous release's exact shape", async () => {
+    const tableName = uniqueId('prev-release');
+    const raw = new DynamoDBClient(localClientConfig(stack.stack.dynamodbEndpoint));
+    await createUnprojectedTable(raw, tableName);
+    const previous = documentClientFor('', raw);
+    const previousStore = new RecordingStore({ client: previous, tableName, now: () => NOW });
+    const projector = new SummaryProjector({ statusRules: STATUS_RULES, client: previous, tableName });
+    const room = uniqueId('prev-room');
+    const [folded, migrated] = [uniqueId('prev-folded'), uniqueId('prev-migrated')].map((taskId) => {
+      const lifecycle = trtcLifecycle(taskId, room).map(interpretSample);
+      const slices = [3, 1, 2].map((slice) =>
+        interpretSample({
+          name: 'slice',
+          endpoint: 'tencent-trtc',
+          appId: DEV_APPS.trtc,
+          body: trtcBody(307, {
+            taskId,
+            payload: { FileName: `slice-${slice}.ts` },
+            eventMsTs: 1_752_580_000_000 + slice,
+          }),
+        }),
+      );
+      return { key: { platform: 'trtc' as const, appId: DEV_APPS.trtc, taskId }, events: [...lifecycle, ...slices] };
+    }) as [{ key: RecordingKey; events: RecordingEvent[] }, { key: RecordingKey; events: RecordingEvent[] }];
+    for (const { key, events } of [folded, migrated]) {
+      // All but the last slice, written as that release wrote them: events in the timeline index, file
+      // items without a stream position, the summary with every field at the top level and its first files.
+      for (const [index, event] of events.slice(0, -1).entries()) {
+        await previousStore.applyRecordingEvent(event, NOW - 10_000 + index);
+      }
+      await projector.rebuild(key);
+      const { Items: eventItems = [] } = await previous.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :events)',
+          ExpressionAttributeValues: { ':pk': recordingPartitionKey(key), ':events': 'EVENT#' },
+        }),
+      );
+      for (const item of eventItems as EventItem[]) {
+        await previous.send(new PutCommand({ TableName: tableName, Item: previousReleaseEventItem(item) }));
+      }
+      const derived = await derivedFromEvents(previous, tableName, key, OPTIONS);
+      const summary = await previousStore.getSummary(key);
+      if (!derived || !summary) throw new Error('nothing written');
+      await previous.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: previousReleaseSummaryItem(summary, derived.files.slice(0, 100), sequenceText('100')),
+        }),
+      );
+      // Every read route answers from that shape as before.
+      expect(await previousStore.getRecording(key)).toEqual(derived);
+      expect((await previousStore.listEvents(key, { limit: 100 })).events).toHaveLength(events.length - 1);
+    }
+    const listed = await previousStore.listRecordings({ platform: 'trtc', appId: DEV_APPS.trtc, limit: 10 });
+    expect(listed.recordings.map((entry) => [entry.taskId, entry.eventCount]).sort()).toEqual(
+      [folded, migrated].map(({ key, events }) => [key.taskId, events.length - 1]).sort(),
+    );
+
+    // The projector folds the last slice into a summary of that shape, and writes it in this release's.
+    const [lastSlice] = folded.events.slice(-1) as [RecordingEvent];
+    await previousStore.applyRecordingEvent(lastSlice, NOW);
+    const { Item: sliceItem } = await previous.send(
+      new GetCommand({
+        TableName: tableName,
+        Key: { pk: recordingPartitionKey(folded.key), sk: eventSortKey(lastSlice) },
+      }),
+    );
+    await projector.project([{ sequence: '200', item: sliceItem as EventItem }]);
+    expect(await previousStore.getRecording(folded.key, { filesLimit: 1_000 })).toEqual(
+      await derivedFromEvents(previous, tableName, folded.key, OPTIONS),
+    );
+
+    // rebuild-views rewrites the summaries still in that shape, and only those; then nothing is left to do.
+    expect(await rebuildViews({ client: previous, tableName, projector, dryRun: true })).toMatchObject({
+      recordings: 2,
+      differing: 0,
+      reshaped: 1,
+      failed: 0,
+    });
+    expect(await rebuildViews({ client: previous, tableName, projector })).toMatchObject({ reshaped: 1, failed: 0 });
+    expect(await rebuildViews({ client: previous, tableName, projector, dryRun: true })).toMatchObject({
+      differing: 0,
+      reshaped: 0,
+    });
+    for (const { key } of [folded, migrated]) {
+      const { Item: item } = await previous.send(
+        new GetCommand({ TableName: tableName, Key: { pk: recordingPartitionKey(key), sk: 'SUMMARY' } }),
+      );
+      expect(item).toMatchObject({ folded: { eventCount: expect.any(Number) } });
+      expect(item).not.toHaveProperty('eventCount');
+      expect(item).not.toHaveProperty('firstFiles');
+      expect(await previousStore.getRecording(key, { filesLimit: 1_000 })).toEqual(
+        await derivedFromEvents(previous, tableName, key, OPTIONS),
+      );
+    }
+    raw.destroy();
+  });
+
   it('migrates a table written before summaries existed, reports what differs, and is idempotent', async () => {
     const tableName = uniqueId('legacy');
     const raw = new DynamoDBClient(localClientConfig(stack.stack.dynamodbEndpoint));
@@ -477,17 +583,17 @@ describe('npm run rebuild-views', () => {
     }
     const projector = new SummaryProjector({ statusRules: STATUS_RULES, client: legacyClient, tableName });
     const dryRun = await rebuildViews({ client: legacyClient, tableName, projector, dryRun: true });
-    expect(dryRun).toMatchObject({ recordings: 2, differing: 2, migratedEvents: events.length, failed: 0 });
+    expect(dryRun).toMatchObject({ recordings: 2, differing: 2, reshaped: 0, failed: 0 });
     const legacyStore = new RecordingStore({ client: legacyClient, tableName, now: () => NOW });
     const trtcKey = { platform: 'trtc' as const, appId: DEV_APPS.trtc, taskId: (events[0] as RecordingEvent).taskId };
     expect(await legacyStore.getRecording(trtcKey)).toBeNull();
 
     const applied = await rebuildViews({ client: legacyClient, tableName, projector });
-    expect(applied).toMatchObject({ recordings: 2, differing: 2, migratedEvents: events.length, failed: 0 });
+    expect(applied).toMatchObject({ recordings: 2, differing: 2, reshaped: 0, failed: 0 });
     expect(await rebuildViews({ client: legacyClient, tableName, projector, dryRun: true })).toMatchObject({
       recordings: 2,
       differing: 0,
-      migratedEvents: 0,
+      reshaped: 0,
     });
     for (const key of [trtcKey, { platform: 'gme' as const, appId: DEV_APPS.gme, taskId: gmeTask }]) {
       expect(await legacyStore.getRecording(key, { filesLimit: 1_000 })).toEqual(
@@ -500,7 +606,7 @@ describe('npm run rebuild-views', () => {
     expect(room?.recordings.map((recording) => recording.taskId)).toEqual([trtcKey.taskId]);
     raw.destroy();
   });
-  it("moves file items keyed by the previous release's scheme to name-order keys, and re-sorts the first page", async () => {
+  it("moves file items keyed by the previous release's scheme to name-order keys", async () => {
     const tableName = uniqueId('prev-keys');
     const raw = new DynamoDBClient(localClientConfig(stack.stack.dynamodbEndpoint));
     await createUnprojectedTable(raw, tableName);
@@ -534,18 +640,6 @@ describe('npm run rebuild-views', () => {
       await previous.send(new PutCommand({ TableName: tableName, Item: { ...item, sk: previousFileSortKey(name) } }));
       await previous.send(new DeleteCommand({ TableName: tableName, Key: { pk, sk: fileSortKey(name) } }));
     }
-    const utf16Page = [...names]
-      .sort()
-      .slice(0, 100)
-      .map((name) => ({ name, url: null, status: 'uploaded' }));
-    await previous.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: { pk, sk: 'SUMMARY' },
-        UpdateExpression: 'SET firstFiles = :page',
-        ExpressionAttributeValues: { ':page': utf16Page },
-      }),
-    );
     const fileKeys = async () => {
       const { Items: items = [] } = await previous.send(
         new QueryCommand({
@@ -560,9 +654,9 @@ describe('npm run rebuild-views', () => {
     expect((await fileKeys()).filter(({ sk, name }) => sk !== fileSortKey(name))).toHaveLength(6);
 
     const dryRun = await rebuildViews({ client: previous, tableName, projector, dryRun: true });
-    expect(dryRun).toMatchObject({ recordings: 1, differing: 1, migratedFiles: 6, failed: 0 });
+    expect(dryRun).toMatchObject({ recordings: 1, differing: 0, migratedFiles: 6, failed: 0 });
     const applied = await rebuildViews({ client: previous, tableName, projector });
-    expect(applied).toMatchObject({ recordings: 1, differing: 1, migratedFiles: 6, failed: 0 });
+    expect(applied).toMatchObject({ recordings: 1, differing: 0, migratedFiles: 6, failed: 0 });
     expect(await rebuildViews({ client: previous, tableName, projector, dryRun: true })).toMatchObject({
       differing: 0,
       migratedFiles: 0,

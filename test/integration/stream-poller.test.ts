@@ -78,7 +78,6 @@ describe('a stream record that always fails is isolated', () => {
       taskId,
       statusFacts: [status],
       status,
-      firstFiles: [],
       eventCount: 1,
       eventTypes: { '301': 1 },
       fileCount: 0,
@@ -92,7 +91,12 @@ describe('a stream record that always fails is isolated', () => {
     stack.documentClient.send(
       new PutCommand({
         TableName: stack.stack.tableName,
-        Item: toSummaryItem(summary, lastSequence.padStart(30, '0'), 86_400_000, previous),
+        Item: toSummaryItem(
+          summary,
+          lastSequence.padStart(30, '0'),
+          86_400_000,
+          previous && toSummaryItem(previous, '', 86_400_000, null),
+        ),
       }),
     );
 
@@ -127,7 +131,13 @@ describe('a stream record that always fails is isolated', () => {
     await stack.documentClient.send(
       new PutCommand({
         TableName: stack.stack.tableName,
-        Item: { pk: `REC#trtc#${DEV_APPS.trtc}#${a}`, sk: 'FILE#late.mp4', name: 'late.mp4' },
+        Item: {
+          pk: `REC#trtc#${DEV_APPS.trtc}#${a}`,
+          sk: 'FILE#late.mp4',
+          name: 'late.mp4',
+          statuses: new Set(['uploaded']),
+          firstEventSk: 'EVENT#x',
+        },
       }),
     );
     const aFirst = summaryVersion(a, 'recording');
@@ -143,7 +153,6 @@ describe('a stream record that always fails is isolated', () => {
         statusFacts: ['completed'],
         eventCount: 2,
         fileCount: 1,
-        firstFiles: [{ name: 'late.mp4', url: null, status: 'uploaded' }],
       }),
       '2',
       aFirst,

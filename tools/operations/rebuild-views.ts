@@ -17,8 +17,8 @@ export interface RebuildViewsReport {
   recordings: number;
   /** Summaries that differed from the events (missing ones included); rewritten unless a dry run. */
   differing: number;
-  /** Event items from before the timeline index (given its keys unless a dry run). */
-  migratedEvents: number;
+  /** Summary items in the previous release's shape (rewritten in this release's unless a dry run). */
+  reshaped: number;
   /** File items under an earlier release's key (moved to their name-order key unless a dry run). */
   migratedFiles: number;
   failed: number;
@@ -35,7 +35,7 @@ export async function rebuildViews(options: RebuildViewsOptions): Promise<Rebuil
   const report: RebuildViewsReport = {
     recordings: 0,
     differing: 0,
-    migratedEvents: 0,
+    reshaped: 0,
     migratedFiles: 0,
     failed: 0,
     examples: [],
@@ -52,7 +52,7 @@ export async function rebuildViews(options: RebuildViewsOptions): Promise<Rebuil
         report.differing += 1;
         if (report.examples.length < 10) report.examples.push(result);
       }
-      report.migratedEvents += result.migratedEvents;
+      if (result.reshaped) report.reshaped += 1;
       report.migratedFiles += result.migratedFiles;
     } catch (error) {
       report.failed += 1;

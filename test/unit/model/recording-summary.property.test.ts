@@ -2,12 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { RecordingEvent } from '../../../lib/model/events';
 import { type AppliedEvent, deriveRecordingState, eventSortKey, mergeFiles } from '../../../lib/model/recording-state';
-import {
-  additionsInOrder,
-  FIRST_FILES_PAGE,
-  foldIntoSummary,
-  summaryToState,
-} from '../../../lib/model/recording-summary';
+import { additionsInOrder, foldIntoSummary, summaryToState } from '../../../lib/model/recording-summary';
 import { STATUS_RULES } from '../../../lib/providers/registry';
 import {
   agoraEvent,
@@ -67,9 +62,8 @@ describe.each([
         );
         const summary = foldInBatches(first, shuffled, cuts);
         if (!summary) throw new Error('no summary');
-        // The summary's own first page: every file here, as the schedules name fewer than a page.
-        expect(summary.firstFiles).toEqual(mergeFiles(events).slice(0, FIRST_FILES_PAGE));
-        const state = summaryToState(summary, { files: [...summary.firstFiles], nextCursor: null }, options);
+        // Files come from their own items (the table's tests check those); here, every file on one page.
+        const state = summaryToState(summary, { files: mergeFiles(events), nextCursor: null }, options);
         expect(state).toEqual(deriveRecordingState(first, events, options));
       }),
       { numRuns: RUNS },
@@ -108,7 +102,7 @@ describe.each([
           );
           const summary = foldInBatches(first, shuffled, cuts);
           if (!summary) throw new Error('no summary');
-          const state = summaryToState(summary, { files: [...summary.firstFiles], nextCursor: null }, options);
+          const state = summaryToState(summary, { files: mergeFiles(events), nextCursor: null }, options);
           expect(state).toEqual(deriveRecordingState(first, [...events].reverse(), options));
         },
       ),
@@ -148,53 +142,6 @@ describe.each([
         },
       ),
       { numRuns: RUNS },
-    );
-  });
-});
-
-describe('the first page of files in the summary', () => {
-  it('is the first names of all files whatever the batches, even when later names would not fit', () => {
-    const name = (index: number) => `slice_${String(index).padStart(4, '0')}.ts`;
-    fc.assert(
-      fc.property(
-        fc.shuffledSubarray(
-          Array.from({ length: 250 }, (_, index) => index),
-          { minLength: 250 },
-        ),
-        fc.array(fc.nat(250), { maxLength: 6 }),
-        (order, cuts) => {
-          const events = order.map(
-            (index): AppliedEvent => ({
-              eventType: '307',
-              code: null,
-              seqNo: null,
-              files: [{ name: name(index), url: null, status: 'uploaded' }],
-              roomId: null,
-              occurredAt: null,
-              appliedAt: index,
-            }),
-          );
-          const key = { platform: 'trtc' as const, appId: 'a', taskId: 't' };
-          let summary = null;
-          let start = 0;
-          for (const end of [...cuts.sort((a, b) => a - b), events.length]) {
-            summary = foldIntoSummary(
-              key,
-              summary,
-              events
-                .slice(start, Math.max(start, end))
-                .map((event) => ({ event, newFileCount: 1, newSegmentFacts: [] })),
-              STATUS_RULES,
-            );
-            start = Math.max(start, end);
-          }
-          expect(summary?.firstFiles.map((file) => file.name)).toEqual(
-            Array.from({ length: FIRST_FILES_PAGE }, (_, index) => name(index)),
-          );
-          expect(summary?.fileCount).toBe(250);
-        },
-      ),
-      { numRuns: 100 },
     );
   });
 });

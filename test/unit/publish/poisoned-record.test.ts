@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { SUMMARY_SORT_KEY, toSummaryItem } from '../../../lib/adapters/table-layout';
 import type { SummaryVersion } from '../../../lib/model/recording-event';
 import { createStreamPublishHandler } from '../../../lib/publish/stream-handler';
-import { FakeBus, MemoryDeadLetters } from '../../helpers/publication';
+import { FakeBus, MemoryDeadLetters, TABLELESS_READER } from '../../helpers/publication';
 
 const version = (taskId: string, status: SummaryVersion['status'], overrides: Partial<SummaryVersion> = {}) => ({
   platform: 'trtc' as const,
@@ -12,7 +12,6 @@ const version = (taskId: string, status: SummaryVersion['status'], overrides: Pa
   taskId,
   statusFacts: [status],
   status,
-  firstFiles: [],
   eventCount: 1,
   eventTypes: { '301': 1 },
   fileCount: 0,
@@ -42,7 +41,8 @@ function handlerWith(bus = new FakeBus(), deadLetters = new MemoryDeadLetters())
   const handler = createStreamPublishHandler({
     deadLetters,
     publisher: bus,
-    summaries: { getSummaryVersion: async () => null },
+    // No file items at all: a version that counts files has none to show.
+    summaries: { ...TABLELESS_READER, versionFiles: async () => ({ files: [], nextCursor: null }) },
     logger: { info: () => {}, warn: (message) => warnings.push(message) },
     countOutcome: (_metric, dimensions) => counted.push(dimensions),
     sleep: async () => {},

@@ -25,7 +25,6 @@ const version = (taskId: string, status: SummaryVersion['status'], lastSequence:
   taskId,
   statusFacts: [status],
   status,
-  firstFiles: [],
   eventCount: Number(lastSequence),
   eventTypes: { '301': 1 },
   fileCount: 0,
@@ -35,6 +34,7 @@ const version = (taskId: string, status: SummaryVersion['status'], lastSequence:
   reconciliation: null,
   lastSequence,
 });
+const NO_FILES = { files: [], nextCursor: null };
 const changeOf = (previous: SummaryVersion | undefined, current: SummaryVersion) =>
   statusChangeOf(previous, current) as RecordingAnnouncement;
 /** A recording's lifecycle as consecutive summary versions, each a change. */
@@ -47,6 +47,7 @@ const lifecycle = (taskId: string, first: number): StreamedAnnouncement[] => {
   return versions.map((current, index) => ({
     sequence: String(first + index),
     change: changeOf(versions[index - 1], current),
+    firstFiles: NO_FILES,
   }));
 };
 
@@ -130,12 +131,16 @@ describe('publishStatusChanges', () => {
   it("describes one version: its files page and fileCount are the version's own (files.length = min(fileCount, 100))", async () => {
     const bus = new FakeBus();
     const versions = [
-      { ...version('a', 'recording', '1'), fileCount: 0, firstFiles: [] },
-      { ...version('b', 'completed', '2'), fileCount: 3, firstFiles: named(3) },
-      { ...version('c', 'completed', '3'), fileCount: 250, firstFiles: named(100) },
+      { version: { ...version('a', 'recording', '1'), fileCount: 0 }, files: [] },
+      { version: { ...version('b', 'completed', '2'), fileCount: 3 }, files: named(3) },
+      { version: { ...version('c', 'completed', '3'), fileCount: 250 }, files: named(100) },
     ];
     const result = await publishStatusChanges(
-      versions.map((current) => ({ sequence: current.lastSequence, change: changeOf(undefined, current) })),
+      versions.map(({ version: current, files }) => ({
+        sequence: current.lastSequence,
+        change: changeOf(undefined, current),
+        firstFiles: { files, nextCursor: current.fileCount > files.length ? 'next' : null },
+      })),
       { publisher: bus, logger: SILENT },
     );
     expect(result).toEqual({ published: 3, retryFrom: undefined, unbuildable: [] });
@@ -147,17 +152,18 @@ describe('publishStatusChanges', () => {
     expect(a?.detail).toMatchObject({ fileCount: 0, files: [], filesNextCursor: null });
     expect(b?.detail).toMatchObject({ fileCount: 3, files: named(3), filesNextCursor: null });
     expect(c?.detail.files).toEqual(named(100));
-    expect(c?.detail.filesNextCursor).toEqual(expect.any(String));
+    expect(c?.detail.filesNextCursor).toBe('next');
   });
 
   it('never trims files: a detail too large for an entry is set aside for its dead letter, and the others go out', async () => {
     const bus = new FakeBus();
     const warnings: string[] = [];
-    const huge = { ...version('big', 'completed', '5'), fileCount: 100, firstFiles: named(100, 3_000) };
+    const huge = { ...version('big', 'completed', '5'), fileCount: 100 };
+    const hugeFiles = named(100, 3_000);
     const result = await publishStatusChanges(
       [
         ...lifecycle('a', 1).slice(0, 1),
-        { sequence: '5', change: changeOf(undefined, huge) },
+        { sequence: '5', change: changeOf(undefined, huge), firstFiles: { files: hugeFiles, nextCursor: null } },
         ...lifecycle('z', 7).slice(0, 1),
       ],
       { publisher: bus, logger: { info: () => {}, warn: (message) => warnings.push(message) } },
@@ -170,16 +176,19 @@ describe('publishStatusChanges', () => {
     });
     expect(bus.published.map((event) => event.detail.taskId)).toEqual(['a', 'z']);
     expect(warnings).toContain('recording event cannot be built: dead-lettered');
-    expect(Buffer.byteLength(JSON.stringify(huge.firstFiles))).toBeGreaterThan(MAX_DETAIL_BYTES);
+    expect(Buffer.byteLength(JSON.stringify(hugeFiles))).toBeGreaterThan(MAX_DETAIL_BYTES);
   });
 
-  it('a version whose files page contradicts its fileCount cannot be described: it is set aside, not published', async () => {
+  it('a version whose file items contradict its fileCount cannot be described: it is set aside, not published', async () => {
     const bus = new FakeBus();
-    const broken = { ...version('x', 'completed', '3'), fileCount: 2, firstFiles: [] };
-    const result = await publishStatusChanges([{ sequence: '3', change: changeOf(undefined, broken) }], {
-      publisher: bus,
-      logger: SILENT,
-    });
+    const broken = { ...version('x', 'completed', '3'), fileCount: 2 };
+    const result = await publishStatusChanges(
+      [{ sequence: '3', change: changeOf(undefined, broken), firstFiles: NO_FILES }],
+      {
+        publisher: bus,
+        logger: SILENT,
+      },
+    );
     expect(result).toMatchObject({ published: 0, retryFrom: undefined, unbuildable: [{ sequence: '3' }] });
     expect(bus.published).toEqual([]);
   });

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { staleNoticeSortKey } from '../../../lib/adapters/table-layout';
 import { type SummaryVersion, staleAnnouncementOf } from '../../../lib/model/recording-event';
 import { createStreamPublishHandler } from '../../../lib/publish/stream-handler';
-import { FakeBus, MemoryDeadLetters } from '../../helpers/publication';
+import { FakeBus, MemoryDeadLetters, TABLELESS_READER } from '../../helpers/publication';
 import { detailProblems } from '../../helpers/recording-event-schema';
 
 const summary = (overrides: Partial<SummaryVersion> = {}): SummaryVersion => ({
@@ -13,7 +13,6 @@ const summary = (overrides: Partial<SummaryVersion> = {}): SummaryVersion => ({
   taskId: 'task-1',
   statusFacts: ['recording'],
   status: 'recording',
-  firstFiles: [],
   eventCount: 1,
   eventTypes: { '301': 1 },
   fileCount: 0,
@@ -47,7 +46,7 @@ function handlerWith(current: SummaryVersion | null, read: () => Promise<Summary
   const handler = createStreamPublishHandler({
     deadLetters: new MemoryDeadLetters(),
     publisher: bus,
-    summaries: { getSummaryVersion: read },
+    summaries: { ...TABLELESS_READER, getSummaryVersion: read },
     logger: { info: () => {}, warn: () => {} },
     countOutcome: () => {},
     staleAfterHours: 6,
