@@ -73,9 +73,13 @@ describe('npm run bench -- --smoke', () => {
     }
     expect(results.realCadence.errors).toBe(0);
     expect(results.realCadence.breakdown[0].rows.length).toBeGreaterThan(0);
-    // Two methods, one figure: DynamoDB Local's consumed capacity and the units computed from the stream's images.
-    for (const row of results.realCadence.crossCheck)
-      expect(row.reported, `${row.kind} ${row.target}`).toBe(row.computed);
+    // Two methods, one figure: DynamoDB Local's consumed capacity and the units computed from the stream's images
+    // (a number's size is AWS's rule "approximately", so an item at a KB boundary may differ by a unit: 1% allowed).
+    for (const row of results.realCadence.crossCheck) {
+      expect(Math.abs(row.reported - row.computed), `${row.kind} ${row.target}`).toBeLessThanOrEqual(
+        0.01 * row.reported,
+      );
+    }
     expect(output).toContain('### Real cadence');
     expect(output).toContain('### Long recording');
     expect(output).toContain('### Cost per million callbacks');
