@@ -77,7 +77,7 @@ function interpret(body: string): RecordingEvent {
  * Records go one at a time (`processInParallel: false`): a read-modify-write is not safe for two
  * events of one recording in parallel.
  */
-function createBaselineHandler(
+export function createBaselineHandler(
   client: DynamoDBDocumentClient,
   raw: DynamoDBClient,
   tableName: string,

@@ -3,6 +3,7 @@ import type { CostFigures, PRICES_USD } from './cost';
 import type { IngestFigures } from './ingest-overhead';
 import type { LongRecordingFigures } from './long-recording';
 import type { ProcessFigures } from './process-cost';
+import type { RealCadenceFigures } from './real-cadence';
 
 export interface BenchResults {
   mode: string;
@@ -13,6 +14,7 @@ export interface BenchResults {
   process: ProcessFigures[];
   coldStart: ColdStartFigures[];
   longRecording: LongRecordingFigures;
+  realCadence: RealCadenceFigures;
   cost: { prices: typeof PRICES_USD; perMillionCallbacks: CostFigures[] };
 }
 
@@ -85,6 +87,62 @@ export function renderMarkdown(results: BenchResults): string {
     ourCost && baselineCost
       ? `Ours costs ${(ourCost.total / baselineCost.total).toFixed(2)}× the baseline per callback.`
       : '',
+    '',
+    ...renderRealCadence(results.realCadence),
   ];
   return lines.join('\n');
+}
+
+/** Issue 22's goals at real cadence. */
+export const REAL_CADENCE_GOALS = {
+  writeUnitsPerSlice: 3,
+  writeUnitsPerFilelessEvent: 2,
+  costPerMillionUsd: 2.5,
+} as const;
+
+function renderRealCadence(cadence: RealCadenceFigures): string[] {
+  const usd = (value: number) => `$${value.toFixed(3)}`;
+  const classes = cadence.breakdown.filter((row) => row.callbacks > 0);
+  const targets = [
+    ...new Map(
+      classes.flatMap((row) => row.rows).map((row) => [`${row.stage}|${row.kind}|${row.target}`, row] as const),
+    ).values(),
+  ];
+  const cell = (name: string, id: string) => {
+    const row = classes.find((c) => c.class === name)?.rows.find((r) => `${r.stage}|${r.kind}|${r.target}` === id);
+    return row ? `${row.writeUnits} / ${row.readUnits}` : '–';
+  };
+  const goals = REAL_CADENCE_GOALS;
+  const [ours, baseline] = cadence.cost;
+  return [
+    `### Real cadence (goals: ≤ ${goals.writeUnitsPerSlice} write units per slice, ≤ ${goals.writeUnitsPerFilelessEvent} per event naming no file, ≤ $${goals.costPerMillionUsd} per million callbacks and below the baseline)`,
+    `${cadence.recordings} TRTC recordings at once, ${cadence.slicesPerRecording} slices each, one every 10 s (compressed: ${cadence.ticks} ticks of the deployed 1 s batching); ${cadence.callbacks} callbacks, ${cadence.errors} errors, ${cadence.published} status changes published; ${cadence.seconds.ours} s ours, ${cadence.seconds.baseline} s baseline.`,
+    'Write / read units per callback of each class, by stage, item kind (sort-key prefix) and target (the item, or its entry in an index); consumed capacity as DynamoDB Local reports it (`ReturnConsumedCapacity: INDEXES`).',
+    `| stage | item | target | ${classes.map((row) => `${row.class} (${row.callbacks})`).join(' | ')} |`,
+    `|---|---|---|${classes.map(() => '---|').join('')}`,
+    ...targets.map(
+      (row) =>
+        `| ${row.stage} | ${row.kind} | ${row.target} | ${classes.map((c) => cell(c.class, `${row.stage}|${row.kind}|${row.target}`)).join(' | ')} |`,
+    ),
+    `| **all** | | | ${classes.map((row) => `**${row.writeUnits} / ${row.readUnits}**`).join(' | ')} |`,
+    `Write units per slice: **${cadence.writeUnitsPerSlice}** (${verdict(cadence.writeUnitsPerSlice <= goals.writeUnitsPerSlice)}; ${cadence.writeUnitsPerSliceFirstPageFull} once the first page of files is full); per event naming no file: **${cadence.writeUnitsPerFilelessEvent}** (${verdict(cadence.writeUnitsPerFilelessEvent <= goals.writeUnitsPerFilelessEvent)}).`,
+    `Baseline, same schedule: ${cadence.baselineBreakdown.map((row) => `${row.class} ${row.writeUnits} / ${row.readUnits}`).join('; ')} write / read units per callback.`,
+    `Cross-check, every write to the table: ${cadence.crossCheck.map((row) => `${row.kind} ${row.target} ${row.reported} reported / ${row.computed} computed from the stream's images`).join('; ')}.`,
+    '',
+    '| implementation | API Gateway | Lambda requests | Lambda GB-s | SQS | DynamoDB | total | from |',
+    '|---|---|---|---|---|---|---|---|',
+    ...cadence.cost.map(
+      (row) =>
+        `| ${row.implementation} | ${usd(row.apiGateway)} | ${usd(row.lambdaRequests)} | ${usd(row.lambdaCompute)} | ${usd(row.sqs)} | ${usd(row.dynamoDb)} | **${usd(row.total)}** | ${row.inputs.writeUnitsPerCallback} write + ${row.inputs.readUnitsPerCallback} read units, invocations ${Object.entries(
+          row.inputs.invocationsPerCallback,
+        )
+          .map(([name, value]) => `${name} ${value}`)
+          .join(', ')} and billed ms ${Object.entries(row.inputs.billedMsPerCallback)
+          .map(([name, value]) => `${name} ${value}`)
+          .join(', ')} per callback, ${row.inputs.sqsRequestsPerCallback} SQS requests |`,
+    ),
+    ours && baseline
+      ? `Ours: ${usd(ours.total)} per million (${verdict(ours.total <= goals.costPerMillionUsd)}), ${(ours.total / baseline.total).toFixed(2)}× the baseline (${verdict(ours.total < baseline.total)}).`
+      : '',
+  ];
 }

@@ -32,13 +32,14 @@ import { measureIngestCpu } from './ingest-cpu';
 import { measureIngest } from './ingest-overhead';
 import { measureLongRecording } from './long-recording';
 import { measureProcess } from './process-cost';
+import { measureRealCadence } from './real-cadence';
 import { renderMarkdown } from './report';
 
 const MODES = {
-  full: { ingestRequests: 2000, processEvents: 5000, slices: 8640, initRuns: 20 },
-  quick: { ingestRequests: 300, processEvents: 1000, slices: 2000, initRuns: 8 },
+  full: { ingestRequests: 2000, processEvents: 5000, slices: 8640, initRuns: 20, cadence: [1000, 120] },
+  quick: { ingestRequests: 300, processEvents: 1000, slices: 2000, initRuns: 8, cadence: [200, 120] },
   // For the smoke test in `npm test`: every section runs, on tiny numbers.
-  smoke: { ingestRequests: 20, processEvents: 60, slices: 50, initRuns: 2 },
+  smoke: { ingestRequests: 20, processEvents: 60, slices: 50, initRuns: 2, cadence: [10, 6] },
 } as const;
 
 async function main(): Promise<void> {
@@ -117,6 +118,18 @@ async function main(): Promise<void> {
       sizes.slices,
     );
     streams.destroy();
+    const [cadenceRecordings, cadenceSlices] = sizes.cadence;
+    log(`real cadence: ${cadenceRecordings} recordings at once, a slice each every 10 s, ${cadenceSlices} slices each`);
+    const realCadence = await measureRealCadence({
+      dynamodbEndpoint: dynamodb.endpoint,
+      tableName: resources.tableName,
+      idempotencyTable,
+      streamArn: resources.streamArn,
+      recordings: cadenceRecordings,
+      slicesPerRecording: cadenceSlices,
+      ingestMs: ingestFigures.reduce((sum, row) => sum + row.ingestMedianMs, 0) / Math.max(1, ingestFigures.length),
+      log,
+    });
 
     const results = {
       mode,
@@ -133,6 +146,7 @@ async function main(): Promise<void> {
       process: processFigures,
       coldStart,
       longRecording,
+      realCadence,
       cost: { prices: PRICES_USD, perMillionCallbacks: computeCosts(ingestFigures, processFigures) },
     };
     writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);

@@ -61,6 +61,26 @@ describe('npm run bench -- --smoke', () => {
     expect(results.longRecording.previous.getLongMedianMs).toBeGreaterThan(0);
     expect(results.cost.perMillionCallbacks).toHaveLength(2);
     for (const row of results.cost.perMillionCallbacks) expect(row.total).toBeGreaterThan(0);
+    // Issue 22: the real-cadence figures, in every mode.
+    for (const field of [
+      'writeUnitsPerSlice',
+      'writeUnitsPerFilelessEvent',
+      'costPerMillionUsd',
+      'baselineCostPerMillionUsd',
+    ]) {
+      expect(Number.isFinite(results.realCadence[field]), field).toBe(true);
+      expect(results.realCadence[field], field).toBeGreaterThan(0);
+    }
+    expect(results.realCadence.errors).toBe(0);
+    expect(results.realCadence.breakdown[0].rows.length).toBeGreaterThan(0);
+    // Two methods, one figure: DynamoDB Local's consumed capacity and the units computed from the stream's images
+    // (a number's size is AWS's rule "approximately", so an item at a KB boundary may differ by a unit: 1% allowed).
+    for (const row of results.realCadence.crossCheck) {
+      expect(Math.abs(row.reported - row.computed), `${row.kind} ${row.target}`).toBeLessThanOrEqual(
+        0.01 * row.reported,
+      );
+    }
+    expect(output).toContain('### Real cadence');
     expect(output).toContain('### Long recording');
     expect(output).toContain('### Cost per million callbacks');
   });
