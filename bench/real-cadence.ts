@@ -301,6 +301,8 @@ export async function measureRealCadence(options: {
       }
     }
   };
+  const clockStart = Date.now();
+  let simulatedNow = clockStart;
   const processClient = meteredClient(endpoint, 'process', tableName, charge);
   const projectClient = meteredClient(endpoint, 'projector', tableName, charge);
   const publishClient = meteredClient(endpoint, 'publisher', tableName, charge);
@@ -311,7 +313,9 @@ export async function measureRealCadence(options: {
   };
   const processHandler = createSqsProcessHandler({
     providers,
-    store: new DynamoDbEventWriter({ client: processClient.client, tableName }),
+    // The workload's clock: one second per tick, so a recording's updatedAt moves as it would at this cadence
+    // (and the listing's activity step, LISTING_STEP_MS, is crossed as often as in real time).
+    store: new DynamoDbEventWriter({ client: processClient.client, tableName, now: () => simulatedNow }),
     logger: silent,
     countOutcome: () => {},
   });
@@ -394,6 +398,7 @@ export async function measureRealCadence(options: {
   let processBatches = 0;
   const oursStarted = performance.now();
   for (const [tick, scheduled] of schedule.entries()) {
+    simulatedNow = clockStart + tick * 1000;
     // Interleaved: the tick's callbacks arrive in no recording's order.
     const due = shuffle([...scheduled], random);
     tickClasses = new Map(due.map((callback) => [callback.partitionKey, classesOf(callback)]));

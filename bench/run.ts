@@ -36,6 +36,7 @@ import { measureRealCadence } from './real-cadence';
 import { renderMarkdown } from './report';
 
 const MODES = {
+  // Real cadence: 1,000 recordings at once for 20 minutes of slices (past LISTING_STEP_MS, so the listing moves).
   full: { ingestRequests: 2000, processEvents: 5000, slices: 8640, initRuns: 20, cadence: [1000, 120] },
   quick: { ingestRequests: 300, processEvents: 1000, slices: 2000, initRuns: 8, cadence: [200, 120] },
   // For the smoke test in `npm test`: every section runs, on tiny numbers.
