@@ -24,8 +24,8 @@ const MAX_HEADER_BYTES = 64 * 1024;
 /** How long a refused body is still drained, discarded, after the 413 (see refuseTooLarge). */
 const LINGER_MS = 1_000;
 const CALLBACK_ROUTE = /^\/callbacks\/[^/]+$/;
-/** The five GET routes of serverless.yml: an app's recordings, a recording, its files, its timeline, a room. */
-const STATE_ROUTE = /^\/(recordings\/[^/]+\/[^/]+(\/[^/]+(\/(files|events))?)?|rooms\/[^/]+\/[^/]+\/[^/]+)$/;
+/** The GET routes of serverless.yml: an app's recordings, a recording, its files, its timeline, a room, the apps. */
+const STATE_ROUTE = /^\/(recordings\/[^/]+\/[^/]+(\/[^/]+(\/(files|events))?)?|rooms\/[^/]+\/[^/]+\/[^/]+|apps)$/;
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
