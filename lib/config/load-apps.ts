@@ -4,7 +4,7 @@ import { AppsConfigError } from '../errors';
 import { type AppDirectory, parseAppsDocumentText } from './apps';
 import { type AppsSourceOptions, DEFAULT_APPS_FILE } from './apps-source';
 import { DEFAULT_APPS_MAX_AGE_SECONDS } from './defaults';
-import { createCachedParameterReader, createSsmClient, type GetParameter } from './ssm-parameter';
+import { createCachedParameterReader, createSsmClient } from './ssm-parameter';
 
 export { type AppsSourceOptions, appsSourceFromEnv, DEFAULT_APPS_FILE } from './apps-source';
 
