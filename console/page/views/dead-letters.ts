@@ -2,24 +2,32 @@ import { useState } from 'preact/hooks';
 import { type DeadLetterQueue, requestJson, segment } from '../api';
 import { ErrorMessage, html, Loading, messageOf, Time, useLoad } from '../ui';
 
+type Outcome = { ok: boolean; text: string };
+
 export function DeadLettersView() {
   const [loaded, reload] = useLoad('dead-letters', () =>
     requestJson<{ queues: DeadLetterQueue[] }>('Loading the dead-letter queues', '/dead-letters'),
   );
+  // Kept here: the queues reload after a redrive, and its outcome must outlive that.
+  const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const onDone = (result: Outcome) => {
+    setOutcome(result);
+    reload();
+  };
   return html`
     <h1>Dead letters</h1>
     <p><button type="button" onClick=${reload}>Refresh</button></p>
+    ${outcome ? (outcome.ok ? html`<p class="ok" role="status">${outcome.text}</p>` : html`<${ErrorMessage} message=${outcome.text} />`) : null}
     ${loaded.state === 'loading' ? html`<${Loading} what="dead-letter queues" />` : null}
     ${loaded.state === 'error' ? html`<${ErrorMessage} message=${loaded.message} />` : null}
-    ${loaded.state === 'ok' ? loaded.value.queues.map((queue) => html`<${QueueSection} queue=${queue} onDone=${reload} />`) : null}
+    ${loaded.state === 'ok' ? loaded.value.queues.map((queue) => html`<${QueueSection} queue=${queue} onDone=${onDone} />`) : null}
   `;
 }
 
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
 
-function QueueSection({ queue, onDone }: { queue: DeadLetterQueue; onDone: () => void }) {
+function QueueSection({ queue, onDone }: { queue: DeadLetterQueue; onDone: (outcome: Outcome) => void }) {
   const [confirming, setConfirming] = useState(false);
-  const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
   const redrive = async () => {
     setBusy(true);
@@ -29,13 +37,12 @@ function QueueSection({ queue, onDone }: { queue: DeadLetterQueue; onDone: () =>
         `/dead-letters/${segment(queue.name)}/redrive`,
         { method: 'POST' },
       );
-      setOutcome({
+      onDone({
         ok: result.failed === 0,
-        text: `Moved ${plural(result.moved, 'message')} back; ${result.failed} failed.`,
+        text: `${queue.label}: moved ${plural(result.moved, 'message')} back to ${queue.redrive}; ${result.failed} failed.`,
       });
-      onDone();
     } catch (error) {
-      setOutcome({ ok: false, text: messageOf(error) });
+      onDone({ ok: false, text: messageOf(error) });
     } finally {
       setBusy(false);
       setConfirming(false);
@@ -57,7 +64,6 @@ function QueueSection({ queue, onDone }: { queue: DeadLetterQueue; onDone: () =>
           : html`<p><button type="button" onClick=${() => setConfirming(true)}>Redrive</button></p>`
         : null
     }
-    ${outcome ? (outcome.ok ? html`<p class="ok" role="status">${outcome.text}</p>` : html`<${ErrorMessage} message=${outcome.text} />`) : null}
     ${
       queue.messages.length > 0
         ? html`<table class="messages">
