@@ -2,6 +2,8 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { isServiceUnavailable } from '../lib/adapters/aws-errors';
 import { createDocumentClient } from '../lib/adapters/dynamodb-table';
 import { DynamoDbRecordingReader } from '../lib/adapters/recording-reader';
+import { createAppRefsLoader } from '../lib/config/app-ids';
+import { appsSourceFromEnv } from '../lib/config/apps-source';
 import { DEFAULT_STALE_AFTER_HOURS } from '../lib/config/defaults';
 import { getNumberFromEnv, requireEnv } from '../lib/env';
 import { type HttpAnswer, jsonAnswer } from '../lib/http/answer';
@@ -14,12 +16,16 @@ const store = new DynamoDbRecordingReader({
   staleAfterHours: getNumberFromEnv({ key: 'STALE_AFTER_HOURS', defaultValue: DEFAULT_STALE_AFTER_HOURS }),
 });
 
-/** `GET /recordings/…` and `GET /rooms/…`. */
+// Ids only: the apps document's platform and appId fields, never its secrets.
+const listApps = createAppRefsLoader(appsSourceFromEnv());
+
+/** `GET /recordings/…`, `GET /rooms/…` and `GET /apps`. */
 export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
   try {
     const answer = await handleQuery(
       { method: event.requestContext.http.method, rawPath: event.rawPath, rawQueryString: event.rawQueryString ?? '' },
       store,
+      listApps,
     );
     return toResult(answer);
   } catch (error) {

@@ -8,6 +8,8 @@ export interface Routes {
   ingest: () => HttpHandler | undefined;
   query: () => HttpHandler | undefined;
   health: () => { ready: boolean; parts: Record<string, boolean> };
+  /** `/console/…`: the operator console; answers undefined for any other path. */
+  console?: (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<number | undefined>;
   onRequest?: (line: { method: string; path: string; status: number; ms: number }) => void;
 }
 
@@ -24,8 +26,11 @@ const MAX_HEADER_BYTES = 64 * 1024;
 /** How long a refused body is still drained, discarded, after the 413 (see refuseTooLarge). */
 const LINGER_MS = 1_000;
 const CALLBACK_ROUTE = /^\/callbacks\/[^/]+$/;
-/** The five GET routes of serverless.yml: an app's recordings, a recording, its files, its timeline, a room. */
-const STATE_ROUTE = /^\/(recordings\/[^/]+\/[^/]+(\/[^/]+(\/(files|events))?)?|rooms\/[^/]+\/[^/]+\/[^/]+)$/;
+/** The GET routes of serverless.yml: an app's recordings, a recording, its files, its timeline, a room, the apps. */
+const STATE_ROUTE = /^\/(recordings\/[^/]+\/[^/]+(\/[^/]+(\/(files|events))?)?|rooms\/[^/]+\/[^/]+\/[^/]+|apps)$/;
+/** A GET route of serverless.yml that the query handler answers. */
+export const isStateRoute = (path: string) => STATE_ROUTE.test(path);
+
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
@@ -53,6 +58,10 @@ async function route(request: IncomingMessage, response: ServerResponse, url: UR
   if (method === 'GET' && url.pathname === '/health') {
     const health = routes.health();
     return send(response, health.ready ? 200 : 503, health);
+  }
+  if (routes.console && (url.pathname === '/console' || url.pathname.startsWith('/console/'))) {
+    const status = await routes.console(request, response, url);
+    if (status !== undefined) return status;
   }
   const handler =
     method === 'POST' && CALLBACK_ROUTE.test(url.pathname)

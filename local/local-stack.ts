@@ -21,8 +21,9 @@ import {
   startSqsEmulator,
 } from './emulators';
 import { createLocalPublishHandler } from './http-event-publisher';
-import { createLocalHttpServer, type HttpHandler } from './http-server';
+import { createLocalHttpServer, type HttpHandler, isStateRoute } from './http-server';
 import { localLambdaContext } from './lambda-context';
+import { createLocalConsole } from './local-console';
 import { type SqsHandler, SqsPoller } from './sqs-poller';
 import { DEFAULT_STREAM_RETRY_ATTEMPTS, type StreamHandler, StreamPoller } from './stream-poller';
 import { SweepTimer } from './sweep-timer';
@@ -88,9 +89,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     publisher: false,
     sweep: false,
   };
+  const consoleState: { sqs?: SQSClient; resources?: LocalResources } = {};
   const server = createLocalHttpServer({
     ingest: () => handlers.ingest,
     query: () => handlers.query,
+    // The operator console at /console/, answering /console/api/… with the same handlers and queues.
+    console: createLocalConsole({
+      query: (path) => (isStateRoute(path) ? handlers.query : undefined),
+      sqs: () => consoleState.sqs,
+      resources: () => consoleState.resources,
+    }),
     health: () => ({ ready: Object.values(parts).every(Boolean), parts }),
     onRequest: ({ method, path, status, ms }) => {
       // Callback requests are logged by ingest itself, with app and outcome; health probes are noise.
@@ -150,6 +158,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     handlers.ingest = ingest.handler;
     handlers.query = query.handler;
     sqsClient = new SQSClient(localClientConfig(sqs.endpoint));
+    consoleState.sqs = sqsClient;
+    consoleState.resources = resources;
     poller = new SqsPoller({
       client: sqsClient,
       queueUrl: resources.queueUrl,

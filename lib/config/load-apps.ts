@@ -1,39 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { getNumberFromEnv } from '../env';
 import { AppsConfigError } from '../errors';
 import { type AppDirectory, parseAppsDocumentText } from './apps';
+import { type AppsSourceOptions, DEFAULT_APPS_FILE } from './apps-source';
 import { DEFAULT_APPS_MAX_AGE_SECONDS } from './defaults';
-import { createCachedParameterReader, createSsmClient, type GetParameter } from './ssm-parameter';
+import { createCachedParameterReader, createSsmClient } from './ssm-parameter';
 
-export const DEFAULT_APPS_FILE = 'config/apps.local.json';
-
-export interface AppsSourceOptions {
-  /** A local JSON file. Wins over `parameterName` so that `serverless invoke local` can point at a file. */
-  file?: string;
-  /** An SSM SecureString parameter, decrypted and cached for `parameterMaxAgeSeconds`. */
-  parameterName?: string;
-  /** How long a fetched parameter is trusted before it is read again, so rotations reach warm Lambdas. */
-  parameterMaxAgeSeconds?: number;
-  /** How the parameter is read; by default SSM, with Lambda's credentials. */
-  getParameter?: GetParameter;
-}
+export { type AppsSourceOptions, appsSourceFromEnv, DEFAULT_APPS_FILE } from './apps-source';
 
 export type LoadApps = () => Promise<AppDirectory>;
-
-/** Reads the environment once (RECORDING_APPS_FILE, RECORDING_APPS_PARAMETER, RECORDING_APPS_MAX_AGE_SECONDS). */
-export function appsSourceFromEnv(env: NodeJS.ProcessEnv = process.env): AppsSourceOptions {
-  return {
-    file: env.RECORDING_APPS_FILE || undefined,
-    parameterName: env.RECORDING_APPS_PARAMETER || undefined,
-    parameterMaxAgeSeconds: getNumberFromEnv({
-      key: 'RECORDING_APPS_MAX_AGE_SECONDS',
-      defaultValue: DEFAULT_APPS_MAX_AGE_SECONDS,
-      allowZero: true,
-      env,
-    }),
-  };
-}
 
 /**
  * Returns a loader for the validated apps document. A file is read and validated once; an SSM

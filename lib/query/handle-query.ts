@@ -1,4 +1,5 @@
-import { BadQueryError, HttpError } from '../errors';
+import type { AppRef } from '../config/app-ids';
+import { AppsConfigError, BadQueryError, HttpError } from '../errors';
 import { type HttpAnswer, jsonAnswer } from '../http/answer';
 import { parseQuery } from '../http/callback-request';
 import { InvalidCursorError } from '../model/cursor';
@@ -67,6 +68,9 @@ export interface QueryStore {
   getRoom(platform: Platform, appId: string, roomId: string, options: { limit: number }): Promise<RoomView | null>;
 }
 
+/** What `GET /apps` lists: the configured apps' ids (README, "Routes and answers"). */
+export type ListApps = () => Promise<readonly AppRef[]>;
+
 /** The state's default page of files (README, "Recording state"). */
 export const DEFAULT_FILES_PAGE = FIRST_FILES_PAGE;
 
@@ -86,12 +90,30 @@ const notFound = (message: string) => jsonAnswer(404, { message });
  * The read routes (README, "Routes and answers" and "Recording state"): a recording, its files, its timeline, an app's recordings,
  * a room. Every answer's cost is bounded by its page size, never by the size of a recording.
  */
-export async function handleQuery(request: QueryRequest, store: QueryStore): Promise<HttpAnswer> {
+export async function handleQuery(request: QueryRequest, store: QueryStore, listApps?: ListApps): Promise<HttpAnswer> {
   try {
+    const segments = decodeSegments(request.rawPath);
+    if (segments?.length === 1 && segments[0] === 'apps') return await answerApps(request, listApps);
     return await answerQuery({ ...request, query: parseQuery(request.rawQueryString) }, store);
   } catch (error) {
     // The one boundary of the read routes: a caller's mistake is a 400 saying what is allowed.
     if (error instanceof HttpError) return jsonAnswer(error.status, { message: error.message });
+    throw error;
+  }
+}
+
+/**
+ * `GET /apps`: `{"apps":[{"platform","appId"}]}`, ids only. An apps document that cannot be read is
+ * a 503 naming no detail (its message may name the parameter; the log has it).
+ */
+async function answerApps(request: QueryRequest, listApps: ListApps | undefined): Promise<HttpAnswer> {
+  if (request.method !== 'GET') return jsonAnswer(405, { message: 'Method Not Allowed' });
+  if (listApps === undefined) return notFound('Not Found');
+  try {
+    const apps = await listApps();
+    return jsonAnswer(200, { apps: apps.map(({ platform, appId }) => ({ platform, appId })) });
+  } catch (error) {
+    if (error instanceof AppsConfigError) return jsonAnswer(503, { message: 'the apps document is unavailable' });
     throw error;
   }
 }

@@ -141,7 +141,7 @@ function conditionsFor(parameters: Record<string, string>): Record<string, boole
 }
 
 describe('the packaged CloudFormation template', () => {
-  it('routes: one public callback route per registry endpoint, five GET routes under AWS_IAM', () => {
+  it('routes: one public callback route per registry endpoint, six GET routes under AWS_IAM', () => {
     const routes = Object.fromEntries(
       ofType('AWS::ApiGatewayV2::Route').map(([, route]) => [
         route.Properties.RouteKey,
@@ -155,6 +155,7 @@ describe('the packaged CloudFormation template', () => {
       'GET /recordings/{platform}/{appId}/{taskId}/files': 'AWS_IAM',
       'GET /recordings/{platform}/{appId}/{taskId}/events': 'AWS_IAM',
       'GET /rooms/{platform}/{appId}/{roomId}': 'AWS_IAM',
+      'GET /apps': 'AWS_IAM',
     });
   });
 

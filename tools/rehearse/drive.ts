@@ -45,6 +45,7 @@ import { StreamPoller } from '../../local/stream-poller';
 import { REHEARSAL_CREDENTIALS, REHEARSAL_REGION, type RehearsalClients } from './aws';
 import { expectEqual, passed, RehearsalError } from './check';
 import { type Deployment, FUNCTION_NAMES, type FunctionName } from './check-stack';
+import { driveConsole } from './console';
 import { LambdaProcess } from './lambda-process';
 import { runCommand } from './processes';
 
@@ -206,6 +207,7 @@ export async function driveArtifacts(
       eventsUrl,
     });
     await queryState(lambdas.query);
+    await driveConsole(clients, deployment, lambdas.query, { endpoint: options.endpoint, trtcTaskId: TRTC_TASK_ID });
   } catch (error) {
     const logs = started.map(({ label, lambda }) => `--- ${label} logs ---\n${lambda.logs.slice(-4_000)}`);
     if (error instanceof Error) error.message += `\n${logs.join('\n')}`;
