@@ -39,6 +39,8 @@ interface ScheduledCallback {
   class: CallbackClass;
   /** The slice's number in its recording (1-based), for slices. */
   slice?: number;
+  /** A callback naming no file that changes the recording's status (which moves it in `byTime` by design). */
+  changesStatus?: boolean;
   sample: Sample;
 }
 
@@ -64,9 +66,14 @@ export function realCadenceSchedule(recordings: number, slices: number, namespac
       appId: DEV_APPS.trtc,
       body: trtcBody(type, { taskId, roomId: `room-${r}`, payload, eventMsTs: VENDOR_EPOCH_MS + tick * 1000 + r }),
     });
-    const lifecycle = (tick: number, type: number, payload: Record<string, unknown>, kind: CallbackClass) =>
-      at(tick, { partitionKey, class: kind, sample: sample(tick, type, payload) });
-    lifecycle(start, 301, { Status: 0 }, 'fileless');
+    const lifecycle = (
+      tick: number,
+      type: number,
+      payload: Record<string, unknown>,
+      kind: CallbackClass,
+      changesStatus = false,
+    ) => at(tick, { partitionKey, class: kind, changesStatus, sample: sample(tick, type, payload) });
+    lifecycle(start, 301, { Status: 0 }, 'fileless', true);
     lifecycle(start + 1, 303, { Status: 0 }, 'fileless');
     lifecycle(start + 2, 304, { FileList: `${taskId}/index.m3u8` }, 'other file');
     for (let k = 1; k <= slices; k += 1) {
@@ -79,8 +86,8 @@ export function realCadenceSchedule(recordings: number, slices: number, namespac
       });
     }
     const end = start + slices * SLICE_EVERY_S;
-    lifecycle(end + 3, 302, { LeaveCode: 0 }, 'fileless');
-    lifecycle(end + 6, 305, { Status: 0 }, 'fileless');
+    lifecycle(end + 3, 302, { LeaveCode: 0 }, 'fileless', true);
+    lifecycle(end + 6, 305, { Status: 0 }, 'fileless', true);
   }
   return Array.from(ticks, (tick) => tick ?? []);
 }
@@ -128,6 +135,8 @@ export interface RealCadenceCost {
 
 export interface RealCadenceFigures {
   recordings: number;
+  /** How many of them the baseline ran (its units per callback depend on a recording's length only). */
+  baselineRecordings: number;
   slicesPerRecording: number;
   callbacks: number;
   ticks: number;
@@ -138,6 +147,11 @@ export interface RealCadenceFigures {
   writeUnitsPerSliceFirstPageFull: number;
   /** Write units per callback naming no file (301, 303, 302, 305; goal ≤ 2). */
   writeUnitsPerFilelessEvent: number;
+  /**
+   * The same for those that leave the status as it was (303): a status change moves the recording in
+   * `byTime`, whose key is per status (2 index writes, 1 for the first), and the first enters `byRoom`.
+   */
+  writeUnitsPerFilelessEventSameStatus: number;
   writeUnitsPerCallback: number;
   readUnitsPerCallback: number;
   costPerMillionUsd: number;
@@ -221,11 +235,22 @@ class UnitLedger {
   }
 }
 
-const CLASSES = ['all callbacks', 'slice', 'slice, first page full', 'fileless', 'other file'] as const;
+const CLASSES = [
+  'all callbacks',
+  'slice',
+  'slice, first page full',
+  'fileless',
+  'fileless, same status',
+  'fileless, status change',
+  'other file',
+] as const;
 const classesOf = (callback: ScheduledCallback): string[] => [
   'all callbacks',
   callback.class,
   ...(callback.slice !== undefined && callback.slice >= FIRST_PAGE ? ['slice, first page full'] : []),
+  ...(callback.class === 'fileless'
+    ? [callback.changesStatus ? 'fileless, status change' : 'fileless, same status']
+    : []),
 ];
 
 /**
@@ -277,6 +302,8 @@ export async function measureRealCadence(options: {
   streamArn: string;
   recordings: number;
   slicesPerRecording: number;
+  /** Recordings the baseline runs (default: as many as ours); its units per callback do not depend on it. */
+  baselineRecordings?: number;
   /** Ingest's measured time per callback (ms), from the same run. */
   ingestMs: number;
   log?: (line: string) => void;
@@ -429,12 +456,16 @@ export async function measureRealCadence(options: {
     options.idempotencyTable,
   );
   const baselineInvocations = { count: 0, billedMs: 0 };
-  const baselineSchedule = realCadenceSchedule(recordings, slicesPerRecording, `${namespace}-baseline`);
+  // Its units per callback depend on a recording's length, not on how many run at once: a subset suffices.
+  const baselineRecordings = Math.min(recordings, options.baselineRecordings ?? recordings);
+  const baselineSchedule = realCadenceSchedule(baselineRecordings, slicesPerRecording, `${namespace}-baseline`);
+  let baselineCallbacks = 0;
   const baselineStarted = performance.now();
   for (const scheduled of baselineSchedule) {
     const due = shuffle([...scheduled], random);
     tickClasses = new Map(due.map((callback) => [callback.partitionKey, classesOf(callback)]));
     for (const callback of due) baselineLedger.countCallback(classesOf(callback));
+    baselineCallbacks += due.length;
     errors += await runProcess(baselineHandler, due, baselineInvocations);
   }
   const baselineSeconds = (performance.now() - baselineStarted) / 1000;
@@ -449,7 +480,7 @@ export async function measureRealCadence(options: {
   const baselineRaw = baselineLedger.breakdown(['all callbacks', 'slice', 'fileless', 'other file', 'idempotency']);
   const idempotency = baselineRaw.find((row) => row.class === 'idempotency') as UnitBreakdown;
   const perCallbackIdempotency = (units: number) =>
-    (units * Math.max(1, idempotency.callbacks)) / Math.max(1, callbacks);
+    (units * Math.max(1, idempotency.callbacks)) / Math.max(1, baselineCallbacks);
   const baselineBreakdown = baselineRaw
     .filter((row) => row.class !== 'idempotency')
     .map((row) => {
@@ -484,7 +515,7 @@ export async function measureRealCadence(options: {
     }),
     realCadenceCost({
       implementation: 'baseline: Powertools idempotency + read-modify-write',
-      callbacks,
+      callbacks: baselineCallbacks,
       ingestMs: options.ingestMs,
       invocations: { process: baselineInvocations },
       sqsBatches: baselineInvocations.count,
@@ -498,6 +529,7 @@ export async function measureRealCadence(options: {
   });
   return {
     recordings,
+    baselineRecordings,
     slicesPerRecording,
     callbacks,
     ticks: schedule.length,
@@ -505,6 +537,7 @@ export async function measureRealCadence(options: {
     writeUnitsPerSlice: figure('slice', (row) => row.writeUnits),
     writeUnitsPerSliceFirstPageFull: figure('slice, first page full', (row) => row.writeUnits),
     writeUnitsPerFilelessEvent: figure('fileless', (row) => row.writeUnits),
+    writeUnitsPerFilelessEventSameStatus: figure('fileless, same status', (row) => row.writeUnits),
     writeUnitsPerCallback,
     readUnitsPerCallback,
     costPerMillionUsd: cost[0]?.total ?? Number.NaN,

@@ -116,7 +116,7 @@ function renderRealCadence(cadence: RealCadenceFigures): string[] {
   const [ours, baseline] = cadence.cost;
   return [
     `### Real cadence (goals: ≤ ${goals.writeUnitsPerSlice} write units per slice, ≤ ${goals.writeUnitsPerFilelessEvent} per event naming no file, ≤ $${goals.costPerMillionUsd} per million callbacks and below the baseline)`,
-    `${cadence.recordings} TRTC recordings at once, ${cadence.slicesPerRecording} slices each, one every 10 s (compressed: ${cadence.ticks} ticks of the deployed 1 s batching); ${cadence.callbacks} callbacks, ${cadence.errors} errors, ${cadence.published} status changes published; ${cadence.seconds.ours} s ours, ${cadence.seconds.baseline} s baseline.`,
+    `${cadence.recordings} TRTC recordings at once, ${cadence.slicesPerRecording} slices each, one every 10 s (compressed: ${cadence.ticks} ticks of the deployed 1 s batching); ${cadence.callbacks} callbacks, ${cadence.errors} errors, ${cadence.published} status changes published; ${cadence.seconds.ours} s ours, ${cadence.seconds.baseline} s baseline (${cadence.baselineRecordings} of the recordings: its units per callback depend on a recording's length, not on how many run at once).`,
     'Write / read units per callback of each class, by stage, item kind (sort-key prefix) and target (the item, or its entry in an index); consumed capacity as DynamoDB Local reports it (`ReturnConsumedCapacity: INDEXES`).',
     `| stage | item | target | ${classes.map((row) => `${row.class} (${row.callbacks})`).join(' | ')} |`,
     `|---|---|---|${classes.map(() => '---|').join('')}`,
@@ -125,7 +125,7 @@ function renderRealCadence(cadence: RealCadenceFigures): string[] {
         `| ${row.stage} | ${row.kind} | ${row.target} | ${classes.map((c) => cell(c.class, `${row.stage}|${row.kind}|${row.target}`)).join(' | ')} |`,
     ),
     `| **all** | | | ${classes.map((row) => `**${row.writeUnits} / ${row.readUnits}**`).join(' | ')} |`,
-    `Write units per slice: **${cadence.writeUnitsPerSlice}** (${verdict(cadence.writeUnitsPerSlice <= goals.writeUnitsPerSlice)}; ${cadence.writeUnitsPerSliceFirstPageFull} once the first page of files is full); per event naming no file: **${cadence.writeUnitsPerFilelessEvent}** (${verdict(cadence.writeUnitsPerFilelessEvent <= goals.writeUnitsPerFilelessEvent)}).`,
+    `Write units per slice: **${cadence.writeUnitsPerSlice}** (${verdict(cadence.writeUnitsPerSlice <= goals.writeUnitsPerSlice)}; ${cadence.writeUnitsPerSliceFirstPageFull} once the first page of files is full); per event naming no file: **${cadence.writeUnitsPerFilelessEvent}** (${verdict(cadence.writeUnitsPerFilelessEvent <= goals.writeUnitsPerFilelessEvent)}; ${cadence.writeUnitsPerFilelessEventSameStatus} for one that leaves the status as it was: a status change moves the recording in \`byTime\`, whose key holds the status).`,
     `Baseline, same schedule: ${cadence.baselineBreakdown.map((row) => `${row.class} ${row.writeUnits} / ${row.readUnits}`).join('; ')} write / read units per callback.`,
     `Cross-check, every write to the table: ${cadence.crossCheck.map((row) => `${row.kind} ${row.target} ${row.reported} reported / ${row.computed} computed from the stream's images`).join('; ')}.`,
     '',

@@ -37,10 +37,10 @@ import { renderMarkdown } from './report';
 
 const MODES = {
   // Real cadence: 1,000 recordings at once for 20 minutes of slices (past LISTING_STEP_MS, so the listing moves).
-  full: { ingestRequests: 2000, processEvents: 5000, slices: 8640, initRuns: 20, cadence: [1000, 120] },
-  quick: { ingestRequests: 300, processEvents: 1000, slices: 2000, initRuns: 8, cadence: [200, 120] },
+  full: { ingestRequests: 2000, processEvents: 5000, slices: 8640, initRuns: 20, cadence: [1000, 120, 200] },
+  quick: { ingestRequests: 300, processEvents: 1000, slices: 2000, initRuns: 8, cadence: [200, 120, 200] },
   // For the smoke test in `npm test`: every section runs, on tiny numbers.
-  smoke: { ingestRequests: 20, processEvents: 60, slices: 50, initRuns: 2, cadence: [10, 6] },
+  smoke: { ingestRequests: 20, processEvents: 60, slices: 50, initRuns: 2, cadence: [10, 6, 10] },
 } as const;
 
 async function main(): Promise<void> {
@@ -119,7 +119,7 @@ async function main(): Promise<void> {
       sizes.slices,
     );
     streams.destroy();
-    const [cadenceRecordings, cadenceSlices] = sizes.cadence;
+    const [cadenceRecordings, cadenceSlices, baselineRecordings] = sizes.cadence;
     log(`real cadence: ${cadenceRecordings} recordings at once, a slice each every 10 s, ${cadenceSlices} slices each`);
     const realCadence = await measureRealCadence({
       dynamodbEndpoint: dynamodb.endpoint,
@@ -127,6 +127,7 @@ async function main(): Promise<void> {
       idempotencyTable,
       streamArn: resources.streamArn,
       recordings: cadenceRecordings,
+      baselineRecordings,
       slicesPerRecording: cadenceSlices,
       ingestMs: ingestFigures.reduce((sum, row) => sum + row.ingestMedianMs, 0) / Math.max(1, ingestFigures.length),
       log,
