@@ -7,6 +7,8 @@ export type HttpHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayP
 export interface Routes {
   ingest: () => HttpHandler | undefined;
   query: () => HttpHandler | undefined;
+  /** The webhook delivery log and resend (`GET /webhooks/deliveries`, `POST …/resend`). */
+  webhooks?: () => HttpHandler | undefined;
   health: () => { ready: boolean; parts: Record<string, boolean> };
   onRequest?: (line: { method: string; path: string; status: number; ms: number }) => void;
 }
@@ -26,6 +28,8 @@ const LINGER_MS = 1_000;
 const CALLBACK_ROUTE = /^\/callbacks\/[^/]+$/;
 /** The five GET routes of serverless.yml: an app's recordings, a recording, its files, its timeline, a room. */
 const STATE_ROUTE = /^\/(recordings\/[^/]+\/[^/]+(\/[^/]+(\/(files|events))?)?|rooms\/[^/]+\/[^/]+\/[^/]+)$/;
+const WEBHOOKS_LIST_ROUTE = /^\/webhooks\/deliveries$/;
+const WEBHOOKS_RESEND_ROUTE = /^\/webhooks\/deliveries\/[^/]+\/[^/]+\/resend$/;
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
@@ -59,7 +63,12 @@ async function route(request: IncomingMessage, response: ServerResponse, url: UR
       ? routes.ingest()
       : method === 'GET' && STATE_ROUTE.test(url.pathname)
         ? routes.query()
-        : null;
+        : (method === 'GET' && WEBHOOKS_LIST_ROUTE.test(url.pathname)) ||
+            (method === 'POST' && WEBHOOKS_RESEND_ROUTE.test(url.pathname))
+          ? routes.webhooks
+            ? routes.webhooks()
+            : null
+          : null;
   if (handler === null) return send(response, 404, { message: 'Not Found' });
   if (handler === undefined) return send(response, 503, { message: 'the local stack is still starting' });
 
