@@ -152,13 +152,15 @@ function conditionsFor(parameters: Record<string, string>): Record<string, boole
     if (fn === 'Ref') return parameters[args as string];
     if (fn === 'Fn::Equals') return value((args as unknown[])[0]) === value((args as unknown[])[1]);
     if (fn === 'Fn::Not') return !value((args as unknown[])[0]);
+    if (fn === 'Fn::Or') return (args as unknown[]).some((arg) => value(arg));
+    if (fn === 'Condition') return value(template.Conditions[args as string]);
     throw new Error(`unexpected ${fn} in a condition`);
   };
   return Object.fromEntries(Object.entries(template.Conditions).map(([name, node]) => [name, value(node) as boolean]));
 }
 
 describe('the packaged CloudFormation template', () => {
-  it('routes: one public callback route per registry endpoint, five GET routes under AWS_IAM', () => {
+  it('routes: one public callback route per registry endpoint, five GET routes and the two webhook routes under AWS_IAM', () => {
     const routes = Object.fromEntries(
       ofType('AWS::ApiGatewayV2::Route').map(([, route]) => [
         route.Properties.RouteKey,
@@ -172,6 +174,8 @@ describe('the packaged CloudFormation template', () => {
       'GET /recordings/{platform}/{appId}/{taskId}/files': 'AWS_IAM',
       'GET /recordings/{platform}/{appId}/{taskId}/events': 'AWS_IAM',
       'GET /rooms/{platform}/{appId}/{roomId}': 'AWS_IAM',
+      'GET /webhooks/deliveries': 'AWS_IAM',
+      'POST /webhooks/deliveries/{endpointId}/{webhookId}/resend': 'AWS_IAM',
     });
   });
 
