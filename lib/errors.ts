@@ -94,3 +94,11 @@ export class AppsConfigError extends Error {
     this.name = 'AppsConfigError';
   }
 }
+
+/** The webhooks document is invalid; the message names the bad entry, never a secret or a URL. */
+export class WebhooksConfigError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'WebhooksConfigError';
+  }
+}

@@ -35,10 +35,13 @@ export const localClientConfig = (endpoint: string) => ({
  */
 export function handlerEnvironment(
   endpoints: { dynamodb: string; sqs: string },
-  resources: Pick<LocalResources, 'queueUrl' | 'tableName'>,
+  resources: Pick<LocalResources, 'queueUrl' | 'tableName'> &
+    Partial<Pick<LocalResources, 'webhookDeliveryQueueUrl' | 'webhookDeadLetterQueueUrl'>>,
   appsFile: string,
 ): Record<string, string> {
   return {
+    ...(resources.webhookDeliveryQueueUrl !== undefined && { WEBHOOK_QUEUE_URL: resources.webhookDeliveryQueueUrl }),
+    ...(resources.webhookDeadLetterQueueUrl !== undefined && { WEBHOOK_DLQ_URL: resources.webhookDeadLetterQueueUrl }),
     ...LOCAL_AWS_ENV,
     AWS_ENDPOINT_URL_SQS: endpoints.sqs,
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
@@ -150,6 +153,11 @@ export interface LocalResources {
   readonly projectionDeadLetterQueueUrl: string;
   /** Stream records the publisher gave up on (the publish mapping's on-failure destination). */
   readonly publicationDeadLetterQueueUrl: string;
+  /** Recording events for the webhooks, as the bus's rule puts them (README, "Signed webhooks"). */
+  readonly webhookFanoutQueueUrl: string;
+  /** One message per endpoint and event; a retry waits in its visibility timeout. */
+  readonly webhookDeliveryQueueUrl: string;
+  readonly webhookDeadLetterQueueUrl: string;
 }
 
 /**
@@ -227,6 +235,7 @@ export async function provisionLocalResources(endpoints: {
         ),
       ),
     );
+    const webhookQueues = await provisionWebhookQueues(sqs, prefix, stringAttributes);
     if (!queue.QueueUrl || !dlq.QueueUrl || !projectionDlq?.QueueUrl || !publicationDlq?.QueueUrl)
       throw new Error('the SQS emulator returned no queue URL');
     const { Table: created } = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
@@ -240,9 +249,50 @@ export async function provisionLocalResources(endpoints: {
       maxReceiveCount,
       projectionDeadLetterQueueUrl: projectionDlq.QueueUrl,
       publicationDeadLetterQueueUrl: publicationDlq.QueueUrl,
+      ...webhookQueues,
     };
   } finally {
     dynamodb.destroy();
     sqs.destroy();
   }
+}
+
+/** The webhook queues of resources/queues.json, both redriving to the webhook DLQ with their own maxReceiveCount. */
+async function provisionWebhookQueues(
+  sqs: SQSClient,
+  prefix: string,
+  stringAttributes: (attributes: Record<string, unknown>) => Record<string, string>,
+): Promise<Pick<LocalResources, 'webhookFanoutQueueUrl' | 'webhookDeliveryQueueUrl' | 'webhookDeadLetterQueueUrl'>> {
+  const { QueueUrl: deadLetterUrl } = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: `${prefix}-webhooks-dlq`,
+      Attributes: stringAttributes(queues.WebhookDeadLetterQueue.Properties),
+    }),
+  );
+  const deadLetterArn = (
+    await sqs.send(new GetQueueAttributesCommand({ QueueUrl: deadLetterUrl, AttributeNames: ['QueueArn'] }))
+  ).Attributes?.QueueArn;
+  const create = async (name: 'WebhookFanoutQueue' | 'WebhookDeliveryQueue', suffix: string) => {
+    const { Properties } = queues[name];
+    const { QueueUrl } = await sqs.send(
+      new CreateQueueCommand({
+        QueueName: `${prefix}-${suffix}`,
+        Attributes: {
+          ...stringAttributes(Properties),
+          RedrivePolicy: JSON.stringify({
+            deadLetterTargetArn: deadLetterArn,
+            maxReceiveCount: Properties.RedrivePolicy.maxReceiveCount,
+          }),
+        },
+      }),
+    );
+    if (!QueueUrl) throw new Error('the SQS emulator returned no queue URL');
+    return QueueUrl;
+  };
+  if (!deadLetterUrl) throw new Error('the SQS emulator returned no queue URL');
+  return {
+    webhookFanoutQueueUrl: await create('WebhookFanoutQueue', 'webhook-fanout'),
+    webhookDeliveryQueueUrl: await create('WebhookDeliveryQueue', 'webhook-delivery'),
+    webhookDeadLetterQueueUrl: deadLetterUrl,
+  };
 }

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createSqsClient } from '../lib/adapters/sqs-callback-queue';
+import type { AwsJsonClient } from '../lib/adapters/aws-json-client';
+import { createSqsClient, sendMessage } from '../lib/adapters/sqs-callback-queue';
 import { SqsPublicationDeadLetters } from '../lib/adapters/sqs-publication-dead-letters';
 import { DynamoDbSummaryReader } from '../lib/adapters/summary-reader';
+import { toQueueSafeJson } from '../lib/json';
 import { logger } from '../lib/logger';
 import type { CountOutcome } from '../lib/metrics';
 import type { OutboundEvent, PublishFailure, RecordingEventPublisher } from '../lib/publish/publish-status-changes';
@@ -45,6 +47,11 @@ export interface HttpEventPublisherOptions {
   /** Where each event is POSTed; with none, events are only logged. */
   url?: string;
   timeoutMs?: number;
+  /**
+   * The webhook fan-out queue, which the bus's rule feeds in AWS: each event's envelope is sent there
+   * too, so the signed webhooks run the deployed path (README, "Signed webhooks").
+   */
+  webhookFanout?: { client: AwsJsonClient; queueUrl: string };
 }
 
 /**
@@ -55,22 +62,36 @@ export interface HttpEventPublisherOptions {
 export class HttpEventPublisher implements RecordingEventPublisher {
   readonly #url: string | undefined;
   readonly #timeoutMs: number;
+  readonly #webhookFanout: HttpEventPublisherOptions['webhookFanout'];
 
   constructor(options: HttpEventPublisherOptions) {
     this.#url = options.url;
     this.#timeoutMs = options.timeoutMs ?? 5_000;
+    this.#webhookFanout = options.webhookFanout;
   }
 
   async publish(events: readonly OutboundEvent[]): Promise<PublishFailure[]> {
     const url = this.#url;
-    if (url === undefined) return [];
+    const fanout = this.#webhookFanout;
     const failures = await Promise.all(
       events.map(async (event): Promise<PublishFailure | undefined> => {
+        const envelope = toEnvelope(event);
+        if (fanout !== undefined) {
+          try {
+            await sendMessage(fanout.client, fanout.queueUrl, toQueueSafeJson(envelope));
+          } catch (error) {
+            return {
+              id: event.id,
+              reason: `webhook fan-out queue: ${error instanceof Error ? error.name : 'unknown'}`,
+            };
+          }
+        }
+        if (url === undefined) return undefined;
         try {
           const response = await fetch(url, {
             method: 'POST',
             headers: { 'content-type': 'application/json' },
-            body: JSON.stringify(toEnvelope(event)),
+            body: JSON.stringify(envelope),
             signal: AbortSignal.timeout(this.#timeoutMs),
           });
           await response.body?.cancel();
@@ -98,6 +119,8 @@ export interface LocalPublishOptions {
   staleAfterHours?: number;
   /** Records no event can describe go here (the local publication DLQ). */
   publicationDeadLetterQueueUrl: string;
+  /** The local webhook fan-out queue (the bus rule's target in AWS). */
+  webhookFanoutQueueUrl?: string;
   countOutcome: CountOutcome;
 }
 
@@ -105,7 +128,13 @@ export interface LocalPublishOptions {
 export function createLocalPublishHandler(options: LocalPublishOptions): StreamHandler {
   const store = new DynamoDbSummaryReader({ client: options.client, tableName: options.tableName });
   return createStreamPublishHandler({
-    publisher: new HttpEventPublisher({ url: options.eventsUrl }),
+    publisher: new HttpEventPublisher({
+      url: options.eventsUrl,
+      webhookFanout:
+        options.webhookFanoutQueueUrl === undefined
+          ? undefined
+          : { client: createSqsClient(options.webhookFanoutQueueUrl), queueUrl: options.webhookFanoutQueueUrl },
+    }),
     summaries: store,
     deadLetters: new SqsPublicationDeadLetters({
       client: createSqsClient(options.publicationDeadLetterQueueUrl),

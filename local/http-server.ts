@@ -7,6 +7,8 @@ export type HttpHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayP
 export interface Routes {
   ingest: () => HttpHandler | undefined;
   query: () => HttpHandler | undefined;
+  /** The webhook delivery log and resend (`GET /webhooks/deliveries`, `POST …/resend`). */
+  webhooks?: () => HttpHandler | undefined;
   health: () => { ready: boolean; parts: Record<string, boolean> };
   /** `/console/…`: the operator console; answers undefined for any other path. */
   console?: (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<number | undefined>;
@@ -30,7 +32,11 @@ const CALLBACK_ROUTE = /^\/callbacks\/[^/]+$/;
 const STATE_ROUTE = /^\/(recordings\/[^/]+\/[^/]+(\/[^/]+(\/(files|events))?)?|rooms\/[^/]+\/[^/]+\/[^/]+|apps)$/;
 /** A GET route of serverless.yml that the query handler answers. */
 export const isStateRoute = (path: string) => STATE_ROUTE.test(path);
-
+const WEBHOOKS_LIST_ROUTE = /^\/webhooks\/deliveries$/;
+const WEBHOOKS_RESEND_ROUTE = /^\/webhooks\/deliveries\/[^/]+\/[^/]+\/resend$/;
+/** One of the two webhook delivery routes of serverless.yml, which the webhooks handler answers. */
+export const isWebhooksRoute = (method: string, path: string) =>
+  (method === 'GET' && WEBHOOKS_LIST_ROUTE.test(path)) || (method === 'POST' && WEBHOOKS_RESEND_ROUTE.test(path));
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
@@ -68,7 +74,11 @@ async function route(request: IncomingMessage, response: ServerResponse, url: UR
       ? routes.ingest()
       : method === 'GET' && STATE_ROUTE.test(url.pathname)
         ? routes.query()
-        : null;
+        : isWebhooksRoute(method, url.pathname)
+          ? routes.webhooks
+            ? routes.webhooks()
+            : null
+          : null;
   if (handler === null) return send(response, 404, { message: 'Not Found' });
   if (handler === undefined) return send(response, 503, { message: 'the local stack is still starting' });
 

@@ -10,8 +10,8 @@ import type { LocalResources } from './emulators';
 import type { HttpHandler } from './http-server';
 
 export interface LocalConsoleOptions {
-  /** The handler of a route (the query handler for the GET routes), once the stack has started. */
-  query: (path: string) => HttpHandler | undefined;
+  /** The handler of a route (the query handler for the GET routes, the webhooks handler for its two), once started. */
+  route: (method: string, path: string) => HttpHandler | undefined;
   sqs: () => SQSClient | undefined;
   resources: () => LocalResources | undefined;
 }
@@ -32,6 +32,13 @@ export function localDeadLetterQueues(resources: LocalResources): DeadLetterQueu
       hint: 'Stream records the projector gave up on: fix the cause, then run npm run rebuild-views (a redrive cannot replay a stream record).',
     },
     {
+      name: 'webhooks',
+      label: 'Webhook DLQ',
+      url: resources.webhookDeadLetterQueueUrl,
+      // Back to the delivery queue: each message is one endpoint's, and gets the whole schedule again.
+      redriveTo: { url: resources.webhookDeliveryQueueUrl, label: 'the webhook delivery queue' },
+    },
+    {
       name: 'publication',
       label: 'Publication DLQ',
       url: resources.publicationDeadLetterQueueUrl,
@@ -49,7 +56,7 @@ export function createLocalConsole(options: LocalConsoleOptions) {
   let handle: ReturnType<typeof createConsoleHandler> | undefined;
   const backend: ConsoleBackend = {
     async forward(request: ForwardedRequest) {
-      const handler = request.method === 'GET' ? options.query(request.path) : undefined;
+      const handler = options.route(request.method, request.path);
       if (handler === undefined) return { status: 404, body: JSON.stringify({ message: 'Not Found' }) };
       const result = (await handler(
         toApiGatewayEvent({ method: request.method, rawPath: request.path, rawQueryString: request.rawQuery }),

@@ -5,6 +5,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { createDocumentClient } from '../lib/adapters/dynamodb-table';
 import { DEFAULT_STALE_AFTER_HOURS, DEFAULT_SWEEP_INTERVAL_SECONDS } from '../lib/config/defaults';
 import { readAppsFile } from '../lib/config/load-apps';
+import { readWebhooksFile } from '../lib/config/load-webhooks';
 import { getNumberFromEnv } from '../lib/env';
 import { logger } from '../lib/logger';
 import { countOutcome } from '../lib/metrics';
@@ -21,7 +22,7 @@ import {
   startSqsEmulator,
 } from './emulators';
 import { createLocalPublishHandler } from './http-event-publisher';
-import { createLocalHttpServer, type HttpHandler, isStateRoute } from './http-server';
+import { createLocalHttpServer, type HttpHandler, isStateRoute, isWebhooksRoute } from './http-server';
 import { localLambdaContext } from './lambda-context';
 import { createLocalConsole } from './local-console';
 import { type SqsHandler, SqsPoller } from './sqs-poller';
@@ -48,6 +49,10 @@ export interface LocalStackOptions {
    * goes to its dead-letter queue (STREAM_RETRY_ATTEMPTS); `DEFAULT_STREAM_RETRY_ATTEMPTS` by default.
    */
   streamRetryAttempts?: number;
+  /** The webhooks document (RECORDING_WEBHOOKS_FILE); no endpoints when unset. Invalid: start-up stops. */
+  webhooksFile?: string;
+  /** WEBHOOK_RETRY_SCALE: multiplies every scheduled webhook retry delay (tests compress the schedule). */
+  webhookRetryScale?: number;
   /** Progress lines while starting, and the banner. */
   print?: (line: string) => void;
 }
@@ -58,6 +63,7 @@ export interface RunningLocalStack {
   readonly sqs: RunningEmulator;
   readonly resources: LocalResources;
   readonly appCount: number;
+  readonly webhookEndpointCount: number;
   readonly streamRetryAttempts: number;
   /** Runs the lost-callback sweep now (or joins the run under way), as the timer does. */
   sweep(): Promise<SweepReport>;
@@ -74,11 +80,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
   const print = options.print ?? (() => {});
   const appsFile = resolve(options.appsFile);
   const apps = await readAppsFile(appsFile);
+  const webhooksFile = options.webhooksFile === undefined ? undefined : resolve(options.webhooksFile);
+  const webhookEndpoints = webhooksFile === undefined ? [] : (await readWebhooksFile(webhooksFile)).list();
   if (options.eventsUrl !== undefined && !URL.canParse(options.eventsUrl)) {
     throw new Error('RECORDING_EVENTS_URL is not a URL');
   }
 
-  const handlers: { ingest?: HttpHandler; query?: HttpHandler } = {};
+  const handlers: { ingest?: HttpHandler; query?: HttpHandler; webhooks?: HttpHandler } = {};
   const parts = {
     http: false,
     dynamodb: false,
@@ -88,6 +96,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     projector: false,
     publisher: false,
     sweep: false,
+    webhooks: false,
   };
   const consoleState: { sqs?: SQSClient; resources?: LocalResources } = {};
   const server = createLocalHttpServer({
@@ -95,10 +104,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     query: () => handlers.query,
     // The operator console at /console/, answering /console/api/… with the same handlers and queues.
     console: createLocalConsole({
-      query: (path) => (isStateRoute(path) ? handlers.query : undefined),
+      route: (method, path) =>
+        method === 'GET' && isStateRoute(path)
+          ? handlers.query
+          : isWebhooksRoute(method, path)
+            ? handlers.webhooks
+            : undefined,
       sqs: () => consoleState.sqs,
       resources: () => consoleState.resources,
     }),
+    webhooks: () => handlers.webhooks,
     health: () => ({ ready: Object.values(parts).every(Boolean), parts }),
     onRequest: ({ method, path, status, ms }) => {
       // Callback requests are logged by ingest itself, with app and outcome; health probes are noise.
@@ -113,13 +128,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
 
   const started: RunningEmulator[] = [];
   let poller: SqsPoller | undefined;
+  let webhookPollers: SqsPoller[] = [];
   let projector: StreamPoller | undefined;
   let publisher: StreamPoller | undefined;
   let sweeper: SweepTimer<SweepReport> | undefined;
   let sqsClient: SQSClient | undefined;
   let streamsClient: DynamoDBStreamsClient | undefined;
   const stop = async () => {
-    await Promise.all([poller?.stop(), projector?.stop(), publisher?.stop(), sweeper?.stop()]);
+    await Promise.all([
+      poller?.stop(),
+      projector?.stop(),
+      publisher?.stop(),
+      sweeper?.stop(),
+      ...webhookPollers.map((webhookPoller) => webhookPoller.stop()),
+    ]);
     sqsClient?.destroy();
     streamsClient?.destroy();
     await new Promise<void>((done) => server.close(() => done()));
@@ -144,19 +166,24 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     parts.queues = true;
 
     // The handlers read their configuration from the environment, exactly as in Lambda.
-    Object.assign(
-      process.env,
-      handlerEnvironment({ dynamodb: dynamodb.endpoint, sqs: sqs.endpoint }, resources, appsFile),
-    );
-    const [ingest, processFunction, projectFunction, query, sweepFunction] = await Promise.all([
-      import('../functions/ingest'),
-      import('../functions/process'),
-      import('../functions/project'),
-      import('../functions/query'),
-      import('../functions/sweep'),
-    ]);
+    Object.assign(process.env, {
+      ...handlerEnvironment({ dynamodb: dynamodb.endpoint, sqs: sqs.endpoint }, resources, appsFile),
+      RECORDING_WEBHOOKS_FILE: webhooksFile ?? '',
+      WEBHOOK_RETRY_SCALE: String(options.webhookRetryScale ?? 1),
+    });
+    const [ingest, processFunction, projectFunction, query, sweepFunction, deliverFunction, webhooksFunction] =
+      await Promise.all([
+        import('../functions/ingest'),
+        import('../functions/process'),
+        import('../functions/project'),
+        import('../functions/query'),
+        import('../functions/sweep'),
+        import('../functions/deliver'),
+        import('../functions/webhooks'),
+      ]);
     handlers.ingest = ingest.handler;
     handlers.query = query.handler;
+    handlers.webhooks = webhooksFunction.handler;
     sqsClient = new SQSClient(localClientConfig(sqs.endpoint));
     consoleState.sqs = sqsClient;
     consoleState.resources = resources;
@@ -168,6 +195,28 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     });
     poller.start((error) => logger.error('poller cannot reach the queue', { error: String(error) }));
     parts.poller = true;
+    // The deliver function's two event source mappings: the fan-out queue (the bus rule's target in
+    // AWS) and the delivery queue, whose failed messages keep the visibility the deliverer set.
+    webhookPollers = [
+      new SqsPoller({
+        client: sqsClient,
+        queueUrl: resources.webhookFanoutQueueUrl,
+        handler: deliverFunction.handler as SqsHandler,
+        retryDelaySeconds: options.retryDelaySeconds ?? 2,
+        functionName: 'deliver',
+      }),
+      new SqsPoller({
+        client: sqsClient,
+        queueUrl: resources.webhookDeliveryQueueUrl,
+        handler: deliverFunction.handler as SqsHandler,
+        retryDelaySeconds: null,
+        functionName: 'deliver',
+      }),
+    ];
+    for (const webhookPoller of webhookPollers) {
+      webhookPoller.start((error) => logger.error('webhook poller cannot reach its queue', { error: String(error) }));
+    }
+    parts.webhooks = true;
     streamsClient = new DynamoDBStreamsClient(localClientConfig(dynamodb.endpoint));
     // Both stream readers isolate a record they cannot handle as the event source mappings do:
     // bounded retries with backoff, then that record alone to its dead-letter queue, and on.
@@ -199,6 +248,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
         eventsUrl: options.eventsUrl,
         staleAfterHours: getNumberFromEnv({ key: 'STALE_AFTER_HOURS', defaultValue: DEFAULT_STALE_AFTER_HOURS }),
         publicationDeadLetterQueueUrl: resources.publicationDeadLetterQueueUrl,
+        webhookFanoutQueueUrl: resources.webhookFanoutQueueUrl,
         countOutcome,
       }),
       filter: isAnnouncementRecord,
@@ -227,6 +277,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       sqs,
       resources,
       appCount: apps.list().length,
+      webhookEndpointCount: webhookEndpoints.length,
       streamRetryAttempts,
       sweep: () => timer.runNow(),
       stop,

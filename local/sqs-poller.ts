@@ -21,9 +21,12 @@ export interface SqsPollerOptions {
   waitTimeSeconds?: number;
   /**
    * How soon a failed message becomes visible again. On AWS that is the queue's visibility timeout
-   * (180 s); locally we shorten it so retries and the DLQ are seen in seconds, not minutes.
+   * (180 s); locally we shorten it so retries and the DLQ are seen in seconds, not minutes. `null`:
+   * the handler set each failed message's visibility itself (the webhook deliverer's schedule).
    */
-  retryDelaySeconds?: number;
+  retryDelaySeconds?: number | null;
+  /** The function name the handler's context carries. */
+  functionName?: string;
 }
 
 export interface PollResult {
@@ -47,13 +50,14 @@ export class SqsPoller {
       batchSize: 10,
       waitTimeSeconds: 1,
       retryDelaySeconds: 1,
+      functionName: 'process',
       queueArn: `arn:aws:sqs:us-east-1:000000000000:${options.queueUrl.split('/').pop()}`,
       ...options,
     };
   }
 
   async pollOnce(waitTimeSeconds = this.#options.waitTimeSeconds): Promise<PollResult> {
-    const { client, queueUrl, handler, batchSize, retryDelaySeconds } = this.#options;
+    const { client, queueUrl, handler, batchSize, retryDelaySeconds, functionName } = this.#options;
     const { Messages: messages = [] } = await client.send(
       new ReceiveMessageCommand({
         QueueUrl: queueUrl,
@@ -67,7 +71,7 @@ export class SqsPoller {
 
     let failedIds: Set<string>;
     try {
-      const response = await handler(this.#toEvent(messages), localLambdaContext('process', 30_000));
+      const response = await handler(this.#toEvent(messages), localLambdaContext(functionName, 30_000));
       failedIds = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
     } catch {
       failedIds = new Set(messages.map((message) => message.MessageId ?? ''));
@@ -82,7 +86,7 @@ export class SqsPoller {
         }),
       );
     }
-    if (failed.length > 0) {
+    if (failed.length > 0 && retryDelaySeconds !== null) {
       await client.send(
         new ChangeMessageVisibilityBatchCommand({
           QueueUrl: queueUrl,

@@ -6,6 +6,8 @@
  *   RECORDING_EVENTS_URL  where recording events are POSTed (they are logged either way)
  *   SWEEP_INTERVAL_SECONDS  seconds between lost-callback sweeps (default 60)
  *   STALE_AFTER_HOURS     quiet time after which an unfinished recording is stale (default 6)
+ *   RECORDING_WEBHOOKS_FILE  signed webhook endpoints (default: none)
+ *   WEBHOOK_RETRY_SCALE   multiplies every scheduled webhook retry delay (default 1)
  *   STREAM_RETRY_ATTEMPTS retries of a stream record the projector or publisher cannot handle, with backoff,
  *                         before it goes to its local dead-letter queue (default 10)
  */
@@ -21,7 +23,7 @@ import { startLocalStack } from './local-stack';
 import { DEFAULT_STREAM_RETRY_ATTEMPTS } from './stream-poller';
 
 const USAGE =
-  'usage: npm start [-- --persist] (environment: PORT, LOCAL_DATA_DIR, RECORDING_APPS_FILE, RECORDING_EVENTS_URL, SWEEP_INTERVAL_SECONDS, STALE_AFTER_HOURS, STREAM_RETRY_ATTEMPTS)';
+  'usage: npm start [-- --persist] (environment: PORT, LOCAL_DATA_DIR, RECORDING_APPS_FILE, RECORDING_EVENTS_URL, RECORDING_WEBHOOKS_FILE, WEBHOOK_RETRY_SCALE, SWEEP_INTERVAL_SECONDS, STALE_AFTER_HOURS, STREAM_RETRY_ATTEMPTS)';
 
 async function main(): Promise<void> {
   let persist = false;
@@ -41,7 +43,9 @@ async function main(): Promise<void> {
   let sweepIntervalSeconds: number;
   let staleAfterHours: number;
   let streamRetryAttempts: number;
+  let webhookRetryScale: number;
   try {
+    webhookRetryScale = getNumberFromEnv({ key: 'WEBHOOK_RETRY_SCALE', defaultValue: 1 });
     // The stream pollers' MaximumRetryAttempts: 0 allowed (a record is dead-lettered after its first failure).
     streamRetryAttempts = getNumberFromEnv({
       key: 'STREAM_RETRY_ATTEMPTS',
@@ -68,7 +72,13 @@ async function main(): Promise<void> {
     appsFile,
     persistDir: persist ? dataDir : undefined,
     eventsUrl,
+    webhooksFile: process.env.RECORDING_WEBHOOKS_FILE || undefined,
+    webhookRetryScale,
     print: (line) => console.log(line),
+  }).catch((error: Error) => {
+    // An invalid webhooks or apps document names its bad entry, never a secret.
+    console.error(`npm start failed: ${error.message}`);
+    process.exit(1);
   });
 
   let stopping = false;
@@ -93,6 +103,10 @@ async function main(): Promise<void> {
       `               GET  ${url}/rooms/{platform}/{appId}/{roomId}`,
       `  health       GET  ${url}/health`,
       `  events       Recording Status Changed, Recording Stale: ${describeEventsUrl(eventsUrl)}`,
+      `  webhooks     ${stack.webhookEndpointCount} endpoint(s) from ${process.env.RECORDING_WEBHOOKS_FILE || 'nowhere (set RECORDING_WEBHOOKS_FILE)'}, retry scale ${webhookRetryScale}; log: GET ${url}/webhooks/deliveries`,
+      `               queues fan-out ${resources.webhookFanoutQueueUrl}`,
+      `                      delivery ${resources.webhookDeliveryQueueUrl}`,
+      `                      DLQ ${resources.webhookDeadLetterQueueUrl}`,
       `  sweep        every ${sweepIntervalSeconds} s: recordings quiet for ${staleAfterHours} h (STALE_AFTER_HOURS) are stale`,
       `  apps file    ${process.env.RECORDING_APPS_FILE} (${stack.appCount} apps)`,
       `  DynamoDB     ${dynamodb.endpoint} (DynamoDB Local, ${persist ? `persisted in ${dataDir}` : 'in memory'}, pid ${dynamodb.pid}) table ${resources.tableName}`,

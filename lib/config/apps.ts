@@ -122,7 +122,7 @@ export function parseAppsDocumentText(text: string, source: string): AppDirector
 }
 
 /** ` at line L, column C` from V8's `position N`, when it gives one. */
-function jsonErrorPlace(text: string, error: unknown): string {
+export function jsonErrorPlace(text: string, error: unknown): string {
   const position = /position (\d+)/.exec(error instanceof Error ? error.message : '')?.[1];
   if (position === undefined) return '';
   const before = text.slice(0, Number(position)).split('\n');

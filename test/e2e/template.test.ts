@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  ALARM_ACTIONS,
   ALARMS,
   ARCHITECTURES,
   appsParameterName,
@@ -32,6 +33,7 @@ import {
   SWEEP_WRITES,
   TABLE,
   TIMEOUTS,
+  webhooksParameterName,
 } from '../../fixtures/expected-stack';
 import { ENDPOINTS } from '../../lib/platforms';
 
@@ -89,6 +91,8 @@ const ENVIRONMENTS = expectedEnvironments<unknown>(STAGE, {
   tableName: { Ref: 'RecordingsTable' },
   eventBusName: EVENT_BUS,
   publicationDeadLetterQueueUrl: { Ref: 'PublicationDeadLetterQueue' },
+  webhookDeliveryQueueUrl: { Ref: 'WebhookDeliveryQueue' },
+  webhookDeadLetterQueueUrl: { Ref: 'WebhookDeadLetterQueue' },
 });
 /** A grant's target, as the template writes it. */
 const TEMPLATE_TARGETS: Record<GrantTarget, unknown> = {
@@ -113,6 +117,14 @@ const TEMPLATE_TARGETS: Record<GrantTarget, unknown> = {
   appsParameter: {
     'Fn::Sub': fnSub(`arn:%{AWS::Partition}:ssm:%{AWS::Region}:%{AWS::AccountId}:parameter${appsParameterName(STAGE)}`),
   },
+  WebhookFanoutQueue: { 'Fn::GetAtt': ['WebhookFanoutQueue', 'Arn'] },
+  WebhookDeliveryQueue: { 'Fn::GetAtt': ['WebhookDeliveryQueue', 'Arn'] },
+  WebhookDeadLetterQueue: { 'Fn::GetAtt': ['WebhookDeadLetterQueue', 'Arn'] },
+  webhooksParameter: {
+    'Fn::Sub': fnSub(
+      `arn:%{AWS::Partition}:ssm:%{AWS::Region}:%{AWS::AccountId}:parameter${webhooksParameterName(STAGE)}`,
+    ),
+  },
 };
 /** A role's statements besides its logs, read as the expectations write them. */
 const grantsOf = (role: string) =>
@@ -121,9 +133,14 @@ const grantsOf = (role: string) =>
     .map((statement) => ({ actions: [statement.Action].flat(), on: [statement.Resource].flat() }));
 const expectedGrants = (grants: readonly Grant[]) =>
   grants.map(({ actions, on }) => ({ actions, on: on.map((target) => TEMPLATE_TARGETS[target]) }));
-/** An alarm's properties but its description. */
+/** An alarm's properties but its description and its actions (checked apart, for every alarm). */
 const alarmProperties = (name: string) => {
-  const { AlarmDescription: _description, ...properties } = resources[name]?.Properties ?? {};
+  const {
+    AlarmDescription: _description,
+    AlarmActions: _actions,
+    OKActions: _okActions,
+    ...properties
+  } = resources[name]?.Properties ?? {};
   return properties;
 };
 
@@ -135,13 +152,15 @@ function conditionsFor(parameters: Record<string, string>): Record<string, boole
     if (fn === 'Ref') return parameters[args as string];
     if (fn === 'Fn::Equals') return value((args as unknown[])[0]) === value((args as unknown[])[1]);
     if (fn === 'Fn::Not') return !value((args as unknown[])[0]);
+    if (fn === 'Fn::Or') return (args as unknown[]).some((arg) => value(arg));
+    if (fn === 'Condition') return value(template.Conditions[args as string]);
     throw new Error(`unexpected ${fn} in a condition`);
   };
   return Object.fromEntries(Object.entries(template.Conditions).map(([name, node]) => [name, value(node) as boolean]));
 }
 
 describe('the packaged CloudFormation template', () => {
-  it('routes: one public callback route per registry endpoint, six GET routes under AWS_IAM', () => {
+  it('routes: one public callback route per registry endpoint, six GET routes and the two webhook routes under AWS_IAM', () => {
     const routes = Object.fromEntries(
       ofType('AWS::ApiGatewayV2::Route').map(([, route]) => [
         route.Properties.RouteKey,
@@ -156,6 +175,8 @@ describe('the packaged CloudFormation template', () => {
       'GET /recordings/{platform}/{appId}/{taskId}/events': 'AWS_IAM',
       'GET /rooms/{platform}/{appId}/{roomId}': 'AWS_IAM',
       'GET /apps': 'AWS_IAM',
+      'GET /webhooks/deliveries': 'AWS_IAM',
+      'POST /webhooks/deliveries/{endpointId}/{webhookId}/resend': 'AWS_IAM',
     });
   });
 
@@ -314,18 +335,42 @@ describe('the packaged CloudFormation template', () => {
     expect(devResources.RecordingsTable?.Properties.DeletionProtectionEnabled).toBe(false);
   });
 
-  it('no unused role: each role belongs to a function (or to the webhook rule), the default IamRoleLambdaExecution is gone', () => {
+  it('no unused role: each role belongs to a function, the default IamRoleLambdaExecution is gone', () => {
     const functionRoles = ofType('AWS::Lambda::Function').map(
       ([, fn]) => (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0],
     );
-    // EventBridge assumes the webhook rule's role to invoke the API destination; it exists only with a webhook.
-    const roles = ofType('AWS::IAM::Role')
-      .filter(([name]) => name !== 'EventsWebhookRole')
-      .map(([name]) => name);
+    const roles = ofType('AWS::IAM::Role').map(([name]) => name);
     expect(roles.sort()).toEqual(functionRoles.sort());
     expect(roles).toHaveLength(FUNCTION_NAMES.length);
-    expect(resources.EventsWebhookRole?.Condition).toBe('DeliverToWebhook');
     expect(resources.IamRoleLambdaExecution).toBeUndefined();
+  });
+
+  it('every alarm notifies the alarm topic (alarmEmail) or alarmTopicArn, OK included, and nobody without either', () => {
+    const alarms = ofType('AWS::CloudWatch::Alarm');
+    expect(alarms.map(([name]) => name).sort()).toEqual(Object.keys(ALARMS).sort());
+    for (const [name, alarm] of alarms) {
+      expect(alarm.Properties.AlarmActions, name).toEqual(ALARM_ACTIONS);
+      expect(alarm.Properties.OKActions, name).toEqual(ALARM_ACTIONS);
+    }
+    expect(conditionsFor({ AlarmEmail: '', AlarmTopicArn: '' })).toMatchObject({
+      CreateAlarmTopic: false,
+      NotifyAlarms: false,
+    });
+    expect(conditionsFor({ AlarmEmail: 'ops@example.com', AlarmTopicArn: '' })).toMatchObject({
+      CreateAlarmTopic: true,
+      NotifyAlarms: true,
+    });
+    expect(conditionsFor({ AlarmEmail: '', AlarmTopicArn: 'arn:aws:sns:us-east-1:123456789012:ops' })).toMatchObject({
+      CreateAlarmTopic: false,
+      NotifyAlarms: true,
+    });
+    for (const name of ['AlarmTopic', 'AlarmTopicPolicy', 'AlarmEmailSubscription']) {
+      expect(resources[name]?.Condition, name).toBe('CreateAlarmTopic');
+    }
+    expect(resources.AlarmEmailSubscription?.Properties).toMatchObject({
+      Protocol: 'email',
+      Endpoint: { Ref: 'AlarmEmail' },
+    });
   });
 
   describe('lost-callback sweep (README, "Lost callbacks")', () => {
@@ -389,33 +434,15 @@ describe('the packaged CloudFormation template', () => {
   });
 
   describe('recording events (README, "Recording events")', () => {
-    const existing = { ExistingEventBusName: 'shared-bus', EventsWebhookUrl: 'https://hooks.example.com/recordings' };
-    const present = (conditions: Record<string, boolean>) =>
-      Object.keys(resources)
-        .filter((name) => {
-          const condition = resources[name]?.Condition;
-          return condition === undefined || conditions[condition];
-        })
-        .filter((name) => /^(RecordingEventBus|EventsWebhook)/.test(name));
+    const existing = { ExistingEventBusName: 'shared-bus' };
 
-    it("by default: the stack's own bus, no webhook; stage parameters choose an existing bus and a webhook", () => {
+    it("by default: the stack's own bus; a stage parameter chooses an existing bus; no API destination any more", () => {
       expect(template.Parameters.ExistingEventBusName?.Default).toBe('');
-      expect(template.Parameters.EventsWebhookUrl?.Default).toBe('');
-      const defaults = conditionsFor({ ExistingEventBusName: '', EventsWebhookUrl: '' });
-      expect(defaults).toEqual({ CreateEventBus: true, DeliverToWebhook: false });
-      expect(present(defaults)).toEqual(['RecordingEventBus']);
-      const chosen = conditionsFor(existing);
-      expect(chosen).toEqual({ CreateEventBus: false, DeliverToWebhook: true });
-      expect(present(chosen).sort()).toEqual([
-        'EventsWebhookConnection',
-        'EventsWebhookDeadLetterQueue',
-        'EventsWebhookDeadLetterQueuePolicy',
-        'EventsWebhookDestination',
-        'EventsWebhookFailureAlarm',
-        'EventsWebhookRole',
-        'EventsWebhookRule',
-      ]);
+      expect(conditionsFor({ ExistingEventBusName: '' })).toMatchObject({ CreateEventBus: true });
+      expect(conditionsFor(existing)).toMatchObject({ CreateEventBus: false });
       expect(resources.RecordingEventBus?.Properties.Name).toBe(eventBusName(STAGE));
+      expect(Object.keys(resources).filter((name) => name.startsWith('EventsWebhook'))).toEqual([]);
+      expect(ofType('AWS::Events::ApiDestination')).toEqual([]);
     });
 
     it('publisher: summary versions that change the status only, ReportBatchItemFailures, bisect, bounded retries, a DLQ with an alarm', () => {
@@ -454,46 +481,40 @@ describe('the packaged CloudFormation template', () => {
       }
     });
 
-    it('webhook: API-key connection, API destination, a rule for our source with a role, retries and a DLQ', () => {
-      expect(resources.EventsWebhookConnection?.Properties).toEqual({
-        Description: expect.any(String),
-        AuthorizationType: 'API_KEY',
-        AuthParameters: {
-          ApiKeyAuthParameters: {
-            ApiKeyName: 'x-api-key',
-            // A dynamic reference by default: the key itself is never in the template.
-            ApiKeyValue: '{{resolve:secretsmanager:rtc-recording-callbacks/ci/events-webhook:SecretString:apiKey}}',
-          },
-        },
-      });
-      expect(resources.EventsWebhookDestination?.Properties).toMatchObject({
-        ConnectionArn: { 'Fn::GetAtt': ['EventsWebhookConnection', 'Arn'] },
-        InvocationEndpoint: { Ref: 'EventsWebhookUrl' },
-        HttpMethod: 'POST',
-      });
-      expect(resources.EventsWebhookRule?.Properties).toMatchObject({
+    it('signed webhooks: a rule for our two event types into the fan-out queue, retried 24 h, then the webhook DLQ', () => {
+      expect(resources.WebhookRule?.Properties).toMatchObject({
         EventBusName: EVENT_BUS,
-        EventPattern: { source: ['rtc-recording-callbacks'] },
+        EventPattern: {
+          source: ['rtc-recording-callbacks'],
+          'detail-type': ['Recording Status Changed', 'Recording Stale'],
+        },
         State: 'ENABLED',
         Targets: [
           {
-            Arn: { 'Fn::GetAtt': ['EventsWebhookDestination', 'Arn'] },
-            RoleArn: { 'Fn::GetAtt': ['EventsWebhookRole', 'Arn'] },
+            Arn: { 'Fn::GetAtt': ['WebhookFanoutQueue', 'Arn'] },
             RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 },
-            DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['EventsWebhookDeadLetterQueue', 'Arn'] } },
+            DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['WebhookDeadLetterQueue', 'Arn'] } },
           },
         ],
       });
-      expect(actions('EventsWebhookRole')).toEqual(['events:InvokeApiDestination']);
-      expect(statements('EventsWebhookRole')[0]?.Resource).toEqual({
-        'Fn::GetAtt': ['EventsWebhookDestination', 'Arn'],
+      const mappings = ofType('AWS::Lambda::EventSourceMapping').filter(([name]) => name.startsWith('Deliver'));
+      expect(mappings.map(([, mapping]) => mapping.Properties.EventSourceArn)).toEqual([
+        { 'Fn::GetAtt': ['WebhookFanoutQueue', 'Arn'] },
+        { 'Fn::GetAtt': ['WebhookDeliveryQueue', 'Arn'] },
+      ]);
+      for (const [, mapping] of mappings) {
+        expect(mapping.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+      }
+      // A retry waits in the delivery queue's visibility timeout (≤ 12 h), kept up to 14 days.
+      expect(resources.WebhookDeliveryQueue?.Properties).toMatchObject({
+        MessageRetentionPeriod: QUEUE_RETENTION_SECONDS,
+        RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['WebhookDeadLetterQueue', 'Arn'] } },
       });
-      expect(resources.EventsWebhookFailureAlarm?.Properties).toMatchObject({
-        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['EventsWebhookDeadLetterQueue', 'QueueName'] } }],
-      });
+      // No secret in the template: the endpoints come from the SSM parameter at run time.
+      expect(JSON.stringify(template)).not.toMatch(/whsec_/);
     });
 
-    it('stage parameters reach the template: an existing bus, the webhook URL and key, the sweep settings', () => {
+    it('stage parameters reach the template: an existing bus, the alarm address, the sweep settings', () => {
       const result = spawnSync(
         'npx',
         [
@@ -504,8 +525,7 @@ describe('the packaged CloudFormation template', () => {
           '--format',
           'json',
           `--param=eventBusName=${existing.ExistingEventBusName}`,
-          `--param=eventsWebhookUrl=${existing.EventsWebhookUrl}`,
-          '--param=eventsWebhookApiKey={{resolve:secretsmanager:my-webhook:SecretString:apiKey}}',
+          '--param=alarmEmail=ops@example.com',
           '--param=sweepRate=1 hour',
           '--param=staleAfterHours=0.5',
           '--param=trtcApiEndpoint=https://trtc.intl.tencentcloudapi.com',
@@ -524,10 +544,7 @@ describe('the packaged CloudFormation template', () => {
       });
       const printed = service.resources;
       expect(printed.Parameters.ExistingEventBusName.Default).toBe(existing.ExistingEventBusName);
-      expect(printed.Parameters.EventsWebhookUrl.Default).toBe(existing.EventsWebhookUrl);
-      expect(printed.Resources.EventsWebhookConnection.Properties.AuthParameters.ApiKeyAuthParameters.ApiKeyValue).toBe(
-        '{{resolve:secretsmanager:my-webhook:SecretString:apiKey}}',
-      );
+      expect(printed.Parameters.AlarmEmail.Default).toBe('ops@example.com');
     }, 60_000);
   });
 });

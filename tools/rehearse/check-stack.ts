@@ -35,6 +35,7 @@ import {
   SWEEP_WRITES,
   TABLE,
   TIMEOUTS,
+  webhooksParameterName,
 } from '../../fixtures/expected-stack';
 import type { RehearsalClients } from './aws';
 import { expectEqual, expectTrue, passed, RehearsalError } from './check';
@@ -124,6 +125,8 @@ export async function checkDeployment(clients: RehearsalClients, stack: Stack, s
     tableName: table.name,
     eventBusName: bus.name,
     publicationDeadLetterQueueUrl: stack.physical('PublicationDeadLetterQueue'),
+    webhookDeliveryQueueUrl: stack.physical('WebhookDeliveryQueue'),
+    webhookDeadLetterQueueUrl: stack.physical('WebhookDeadLetterQueue'),
   });
   await checkRoles(clients, stack, functions, {
     ...queues,
@@ -280,7 +283,14 @@ async function checkFunctions(
   clients: RehearsalClients,
   stack: Stack,
   stage: string,
-  resources: { queueUrl: string; tableName: string; eventBusName: string; publicationDeadLetterQueueUrl: string },
+  resources: {
+    queueUrl: string;
+    tableName: string;
+    eventBusName: string;
+    publicationDeadLetterQueueUrl: string;
+    webhookDeliveryQueueUrl: string;
+    webhookDeadLetterQueueUrl: string;
+  },
 ): Promise<Record<FunctionName, DeployedFunction>> {
   const environments = expectedEnvironments(stage, resources);
   const deployed = {} as Record<FunctionName, DeployedFunction>;
@@ -382,6 +392,9 @@ async function checkRoles(
       (action) =>
         `${action} on arn:${partition}:logs:${region}:${account}:log-group:/aws/lambda/${functions[name].functionName}:*:*`,
     );
+  // A queue's ARN from its deployed URL (…/<account>/<name>).
+  const queueArn = (logicalId: string) =>
+    `arn:${partition}:sqs:${region}:${account}:${stack.physical(logicalId).split('/').pop()}`;
   const arnOf: Record<GrantTarget, string[]> = {
     CallbackQueue: [resources.queueArn],
     RecordingsTable: [resources.tableArn],
@@ -392,6 +405,10 @@ async function checkRoles(
     PublicationDeadLetterQueue: [resources.publicationDeadLetterQueueArn],
     RecordingEventBus: [resources.eventBusArn],
     appsParameter: [`arn:${partition}:ssm:${region}:${account}:parameter${appsParameterName(resources.stage)}`],
+    webhooksParameter: [`arn:${partition}:ssm:${region}:${account}:parameter${webhooksParameterName(resources.stage)}`],
+    WebhookFanoutQueue: [queueArn('WebhookFanoutQueue')],
+    WebhookDeliveryQueue: [queueArn('WebhookDeliveryQueue')],
+    WebhookDeadLetterQueue: [queueArn('WebhookDeadLetterQueue')],
   };
   const expected = Object.fromEntries(
     FUNCTION_NAMES.map((name) => [
