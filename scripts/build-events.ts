@@ -168,8 +168,8 @@ if (!stale) throw new Error('the sample is not stale');
 const published: OutboundEvent[] = [];
 await publishStatusChanges(
   [
-    { sequence: '4100000000000000000000005', change, firstFiles: filesOf(applied.length) },
-    { sequence: '4100000000000000000000006', change: stale, firstFiles: filesOf(applied.length - 2) },
+    { sequence: '4100000000000000000000005', change, versionPage: filesOf(applied.length) },
+    { sequence: '4100000000000000000000006', change: stale, versionPage: filesOf(applied.length - 2) },
   ],
   {
     publisher: {

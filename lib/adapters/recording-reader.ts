@@ -59,7 +59,8 @@ export class DynamoDbRecordingReader extends DynamoDbSummaryReader implements Qu
   async getRecording(key: RecordingKey, options: { filesLimit?: number } = {}): Promise<RecordingState | null> {
     const summary = await this.getSummary(key);
     if (!summary) return null;
-    const files = await this.versionFiles(summary, options.filesLimit ?? DEFAULT_FILES_PAGE);
+    // Consistent: an eventually consistent read could miss file items written just before the summary.
+    const files = await this.versionFiles(summary, options.filesLimit ?? DEFAULT_FILES_PAGE, { consistent: true });
     return summaryToState(summary, files, this.derive);
   }
 
@@ -167,7 +168,7 @@ export class DynamoDbRecordingReader extends DynamoDbSummaryReader implements Qu
             Limit: query.limit + 1,
           }),
         );
-        return items as Pick<SummaryItem, 'pk' | 'sk' | 'timeSort'>[];
+        return (items as Pick<SummaryItem, 'pk' | 'sk' | 'timeSort'>[]).map((entry) => ({ ...entry, status }));
       }),
     );
     const merged = pages.flat().sort((a, b) => (a.timeSort < b.timeSort ? 1 : -1));
@@ -176,9 +177,11 @@ export class DynamoDbRecordingReader extends DynamoDbSummaryReader implements Qu
     // The index holds only what rarely changes: the shown summaries are read, so the cost still follows `limit`.
     const items = await this.batchGet(shown.map(({ pk }) => ({ pk, sk: SUMMARY_SORT_KEY })));
     const recordings = shown
-      .flatMap(({ pk }) => {
+      .flatMap(({ pk, status }) => {
         const item = items.get(`${pk}|${SUMMARY_SORT_KEY}`) as SummaryItem | LegacySummaryItem | undefined;
-        return item ? [summaryToListEntry(toSummary(item), derive)] : [];
+        // The index lags the table: an entry whose recording has moved on to another status is left to
+        // that status's partition, so no recording is shown twice or under a status it no longer has.
+        return item && item.status === status ? [summaryToListEntry(toSummary(item), derive)] : [];
       })
       .filter((entry) => !query.stale || entry.stale)
       .sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0));

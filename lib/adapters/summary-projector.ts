@@ -22,6 +22,7 @@ import type { ProjectionFailure, ProjectionResult, StreamedEvent, SummaryFolder 
 import {
   DAY_MS,
   EVENT_PREFIX,
+  EVERY_VERSION,
   type EventItem,
   expiryTime,
   FILE_PREFIX,
@@ -158,9 +159,9 @@ export class SummaryProjector implements SummaryFolder {
   /**
    * Names each file once; returns how many names this event was the first to name. `sequence`, the
    * event's stream position, marks the summary versions the file belongs to (`fileInVersion`); a
-   * rebuild gives none, since every version it writes holds all the files.
+   * rebuild gives `EVERY_VERSION`, since every version it writes holds all the files.
    */
-  async #writeFiles(item: Pick<EventItem, 'pk' | 'sk' | 'files'>, sequence?: string): Promise<number> {
+  async #writeFiles(item: Pick<EventItem, 'pk' | 'sk' | 'files'>, sequence: string): Promise<number> {
     const byName = new Map<string, FileMention[]>();
     for (const file of item.files ?? []) byName.set(file.name, [...(byName.get(file.name) ?? []), file]);
     const owned = await mapWithConcurrency([...byName], this.#fileConcurrency, async ([name, mentions]) => {
@@ -170,22 +171,44 @@ export class SummaryProjector implements SummaryFolder {
           TableName: this.#tableName,
           Key: { pk: item.pk, sk: fileSortKey(name) },
           // Statuses and URLs are sets, so writing a mention twice, or in any order, is the same.
-          UpdateExpression: `SET #name = :name, firstEventSk = if_not_exists(firstEventSk, :sk)${sequence === undefined ? '' : ', firstSequence = if_not_exists(firstSequence, :sequence)'}, expiresAt = :expiresAt ADD statuses :statuses${urls.length > 0 ? ', urls :urls' : ''}`,
+          UpdateExpression: `SET #name = :name, firstEventSk = if_not_exists(firstEventSk, :sk), firstSequence = if_not_exists(firstSequence, :sequence), expiresAt = :expiresAt ADD statuses :statuses${urls.length > 0 ? ', urls :urls' : ''}`,
           ExpressionAttributeNames: { '#name': 'name' },
           ExpressionAttributeValues: {
             ':name': name,
             ':sk': item.sk,
             ':expiresAt': expiryTime(this.#now(), this.#retentionMs),
             ':statuses': new Set(mentions.map((file) => file.status)),
-            ...(sequence !== undefined && { ':sequence': sequence }),
+            ':sequence': sequence,
             ...(urls.length > 0 && { ':urls': new Set(urls) }),
           },
           ReturnValues: 'UPDATED_NEW',
         }),
       );
+      // Named first by another event, yet stamped with this one's position: the item was written by an
+      // earlier release, which kept no position. It belongs to every version already announced.
+      if (written?.firstEventSk !== item.sk && written?.firstSequence === sequence && sequence !== EVERY_VERSION) {
+        await this.#markInEveryVersion(item.pk, fileSortKey(name), sequence);
+      }
       return written?.firstEventSk === item.sk;
     });
     return owned.filter(Boolean).length;
+  }
+
+  async #markInEveryVersion(partitionKey: string, sortKey: string, stamped: string): Promise<void> {
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: { pk: partitionKey, sk: sortKey },
+          UpdateExpression: 'SET firstSequence = :every',
+          ConditionExpression: 'firstSequence = :stamped',
+          ExpressionAttributeValues: { ':every': EVERY_VERSION, ':stamped': stamped },
+        }),
+      );
+    } catch (error) {
+      // Another writer already set it right.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 
   /**
@@ -310,7 +333,7 @@ export class SummaryProjector implements SummaryFolder {
     const before = current ? toSummary(current) : null;
     const changed = before === null || !sameSummary(before, after);
     const reshaped = current !== undefined && isLegacySummaryItem(current);
-    const misplaced = await this.#misplacedFiles(partitionKey);
+    const { misplaced, latestSequence } = await this.#fileItems(partitionKey);
     if (!options.dryRun) {
       // A summary that matches its events had its file and segment items written before it (the
       // projector's order), unless some file items are under an old key: then every name's item is written
@@ -318,30 +341,38 @@ export class SummaryProjector implements SummaryFolder {
       // so it gets its segment items.
       if (changed || misplaced.length > 0) {
         await mapWithConcurrency(items, Math.max(1, Math.floor(this.#fileConcurrency / 4)), (item) =>
-          Promise.all([this.#writeFiles(item), this.#writeSegment(item)]),
+          Promise.all([this.#writeFiles(item, EVERY_VERSION), this.#writeSegment(item)]),
         );
       }
       await mapWithConcurrency(misplaced, this.#fileConcurrency, (sk) =>
         this.#client.send(new DeleteCommand({ TableName: this.#tableName, Key: { pk: partitionKey, sk } })),
       );
       if (changed || reshaped) {
-        const item = toSummaryItem(after, current?.lastSequence ?? '', this.#retentionMs, current ?? null);
+        // The rebuilt version folds every event in the table, so it is at least as late as any file's
+        // first event (one whose batch the projector gave up on, say): its files are all in it.
+        const read = current?.lastSequence ?? '';
+        const lastSequence = latestSequence > read ? latestSequence : read;
+        const item = toSummaryItem(after, lastSequence, this.#retentionMs, current ?? null);
         await this.#writeSummary(item, current);
       }
     }
     return { key, before, after, changed, reshaped, migratedFiles: misplaced.length };
   }
 
-  /** Sort keys of the recording's file items that are not their name's key (an earlier release's scheme). */
-  async #misplacedFiles(partitionKey: string): Promise<string[]> {
+  /**
+   * Sort keys of the recording's file items that are not their name's key (an earlier release's
+   * scheme), and the latest stream position a file item was first named at.
+   */
+  async #fileItems(partitionKey: string): Promise<{ misplaced: string[]; latestSequence: string }> {
     const misplaced: string[] = [];
+    let latestSequence = EVERY_VERSION;
     const pages = paginateQuery(
       { client: this.#client, pageSize: 1000 },
       {
         TableName: this.#tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :files)',
         ExpressionAttributeValues: { ':pk': partitionKey, ':files': FILE_PREFIX },
-        ProjectionExpression: 'sk, #name',
+        ProjectionExpression: 'sk, #name, firstSequence',
         ExpressionAttributeNames: { '#name': 'name' },
         ConsistentRead: true,
       },
@@ -349,9 +380,11 @@ export class SummaryProjector implements SummaryFolder {
     for await (const page of pages) {
       for (const item of page.Items ?? []) {
         if (item.sk !== fileSortKey(item.name as string)) misplaced.push(item.sk as string);
+        const sequence = (item.firstSequence as string | undefined) ?? EVERY_VERSION;
+        if (sequence > latestSequence) latestSequence = sequence;
       }
     }
-    return misplaced;
+    return { misplaced, latestSequence };
   }
 }
 

@@ -67,7 +67,7 @@ export class DynamoDbSummaryReader extends DynamoDbTable {
           ProjectionExpression: 'sk, #name, statuses, urls, firstSequence',
           ExpressionAttributeNames: { '#name': 'name' },
           ConsistentRead: options.consistent,
-          Limit: wanted - files.length,
+          Limit: wanted,
           ExclusiveStartKey: exclusiveStartKey,
         }),
       );

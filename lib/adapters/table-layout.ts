@@ -132,11 +132,14 @@ export interface FileItem {
   firstEventSk: string;
   /**
    * The stream position (`sequenceText`) of the first event folded that named it: the file belongs
-   * to every summary version from that position on. Absent on items written by a rebuild or by an
-   * earlier release: those belong to every version.
+   * to every summary version from that position on. `EVERY_VERSION` on items a rebuild wrote, and
+   * absent on those of an earlier release: both belong to every version.
    */
   firstSequence?: string;
 }
+
+/** The `firstSequence` of a file item in every summary version: before any stream position. */
+export const EVERY_VERSION = '';
 
 /** Whether a file item belongs to the summary version whose last folded event is at `lastSequence`. */
 export const fileInVersion = (item: Pick<FileItem, 'firstSequence'>, lastSequence: string): boolean =>

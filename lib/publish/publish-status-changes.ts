@@ -51,7 +51,7 @@ export interface AnnouncementRecord {
 
 /** An announcement with the first page of files of the summary version it describes: all an event needs. */
 export interface StreamedAnnouncement extends AnnouncementRecord {
-  readonly firstFiles: FilePage;
+  readonly versionPage: FilePage;
 }
 
 export interface PublishLogger {
@@ -182,24 +182,24 @@ export async function publishStatusChanges(
 
 /**
  * The event of one announcement, all of it from the summary version it names: its status, its
- * `fileCount` and the files page of that version (`firstFiles`), so `files.length` is
+ * `fileCount` and the files page of that version (`versionPage`), so `files.length` is
  * `min(fileCount, FIRST_FILES_PAGE)` however late it is published. Never trimmed: a detail that
  * does not fit in an entry is a `DetailNotBuiltError`, and the record is dead-lettered.
  */
 export function toOutboundEvent(
-  { change, firstFiles }: Pick<StreamedAnnouncement, 'change' | 'firstFiles'>,
+  { change, versionPage }: Pick<StreamedAnnouncement, 'change' | 'versionPage'>,
   options: Pick<PublishStatusChangesOptions, 'staleAfterHours' | 'now'>,
 ): OutboundEvent {
   const { summary } = change;
   const staleAfterHours = options.staleAfterHours ?? DEFAULTS.staleAfterHours;
   const derive = { now: (options.now ?? Date.now)(), staleAfterMs: staleAfterHours * HOUR_MS };
-  const files = firstFiles.files;
+  const files = versionPage.files;
   if (files.length !== Math.min(summary.fileCount, FIRST_FILES_PAGE)) {
     throw new DetailNotBuiltError(
       `summary version ${summary.lastSequence} has ${files.length} file items for a fileCount of ${summary.fileCount}; run npm run rebuild-views`,
     );
   }
-  const detail = announcementDetail(change, summaryToState(summary, firstFiles, derive));
+  const detail = announcementDetail(change, summaryToState(summary, versionPage, derive));
   const bytes = Buffer.byteLength(JSON.stringify(detail));
   if (bytes > MAX_DETAIL_BYTES) {
     throw new DetailNotBuiltError(`detail of ${bytes} bytes exceeds ${MAX_DETAIL_BYTES} (${files.length} files)`);

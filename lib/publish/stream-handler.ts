@@ -118,8 +118,8 @@ async function withVersionFiles(
   const changes: StreamedAnnouncement[] = [];
   for (const { sequence, change } of announced) {
     try {
-      const firstFiles = await reader.versionFiles(change.summary, FIRST_FILES_PAGE, { consistent: true });
-      changes.push({ sequence, change, firstFiles });
+      const versionPage = await reader.versionFiles(change.summary, FIRST_FILES_PAGE, { consistent: true });
+      changes.push({ sequence, change, versionPage });
     } catch (error) {
       logger.warn('files of a summary version not read, left for the stream to retry', {
         error: error instanceof Error ? error.name : 'unknown',

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { interpretSample } from '../../fixtures/interpret';
@@ -103,7 +103,7 @@ describe("a crash between any two of the projector's writes", () => {
             body: trtcBody(307, {
               taskId,
               payload: { FileName: `${taskId}/s${slice}.ts` },
-              eventMsTs: 1_752_580_000_000 + slice,
+              eventMsTs: 1_752_580_000_000 + index,
             }),
           })),
         ].map((sample, position) => ({ event: interpretSample(sample), order: position * 2 + index })),
@@ -436,7 +436,8 @@ describe('npm run rebuild-views', () => {
     const room = uniqueId('prev-room');
     const [folded, migrated] = [uniqueId('prev-folded'), uniqueId('prev-migrated')].map((taskId) => {
       const lifecycle = trtcLifecycle(taskId, room).map(interpretSample);
-      const slices = [3, 1, 2].map((slice) =>
+      // The last slice names slice-1.ts again (another event: its time differs), as a late upload notice would.
+      const slices = [3, 1, 1].map((slice, index) =>
         interpretSample({
           name: 'slice',
           endpoint: 'tencent-trtc',
@@ -444,7 +445,7 @@ describe('npm run rebuild-views', () => {
           body: trtcBody(307, {
             taskId,
             payload: { FileName: `slice-${slice}.ts` },
-            eventMsTs: 1_752_580_000_000 + slice,
+            eventMsTs: 1_752_580_000_000 + index,
           }),
         }),
       );
@@ -466,6 +467,22 @@ describe('npm run rebuild-views', () => {
       );
       for (const item of eventItems as EventItem[]) {
         await previous.send(new PutCommand({ TableName: tableName, Item: previousReleaseEventItem(item) }));
+      }
+      const { Items: fileItems = [] } = await previous.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :files)',
+          ExpressionAttributeValues: { ':pk': recordingPartitionKey(key), ':files': 'FILE#' },
+        }),
+      );
+      for (const { sk } of fileItems) {
+        await previous.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { pk: recordingPartitionKey(key), sk },
+            UpdateExpression: 'REMOVE firstSequence',
+          }),
+        );
       }
       const derived = await derivedFromEvents(previous, tableName, key, OPTIONS);
       const summary = await previousStore.getSummary(key);
@@ -494,15 +511,52 @@ describe('npm run rebuild-views', () => {
         Key: { pk: recordingPartitionKey(folded.key), sk: eventSortKey(lastSlice) },
       }),
     );
-    await projector.project([{ sequence: '200', item: sliceItem as EventItem }]);
+    await projector.project([{ sequence: sequenceText('200'), item: sliceItem as EventItem }]);
     expect(await previousStore.getRecording(folded.key, { filesLimit: 1_000 })).toEqual(
       await derivedFromEvents(previous, tableName, folded.key, OPTIONS),
     );
+    // slice-1.ts was counted by a version that release announced: it stays in every version, not only from 200 on.
+    const { Item: renamed } = await previous.send(
+      new GetCommand({ TableName: tableName, Key: { pk: recordingPartitionKey(folded.key), sk: 'FILE#slice-1.ts' } }),
+    );
+    expect(renamed).toMatchObject({ firstSequence: '' });
+    const earlier = await previousStore.versionFiles(
+      { ...folded.key, fileCount: 3, lastSequence: sequenceText('100') },
+      100,
+    );
+    expect(earlier.files.map((file) => file.name)).toContain('slice-1.ts');
 
-    // rebuild-views rewrites the summaries still in that shape, and only those; then nothing is left to do.
+    // A file item the projector wrote for a batch it then gave up on (the projection DLQ): the rebuild's version folds
+    // that event, so it holds the file too.
+    const late = interpretSample({
+      name: 'late',
+      endpoint: 'tencent-trtc',
+      appId: DEV_APPS.trtc,
+      body: trtcBody(307, {
+        taskId: migrated.key.taskId,
+        payload: { FileName: 'late.ts' },
+        eventMsTs: 1_752_580_009_000,
+      }),
+    });
+    await previousStore.applyRecordingEvent(late, NOW);
+    await previous.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: {
+          pk: recordingPartitionKey(migrated.key),
+          sk: 'FILE#late.ts',
+          name: 'late.ts',
+          statuses: new Set(late.files.map((file) => file.status)),
+          firstEventSk: eventSortKey(late),
+          firstSequence: sequenceText('900'),
+        },
+      }),
+    );
+
+    // rebuild-views rewrites the summaries still in that shape (and the one missing the late event); then nothing is left.
     expect(await rebuildViews({ client: previous, tableName, projector, dryRun: true })).toMatchObject({
       recordings: 2,
-      differing: 0,
+      differing: 1,
       reshaped: 1,
       failed: 0,
     });

@@ -47,7 +47,7 @@ const lifecycle = (taskId: string, first: number): StreamedAnnouncement[] => {
   return versions.map((current, index) => ({
     sequence: String(first + index),
     change: changeOf(versions[index - 1], current),
-    firstFiles: NO_FILES,
+    versionPage: NO_FILES,
   }));
 };
 
@@ -139,7 +139,7 @@ describe('publishStatusChanges', () => {
       versions.map(({ version: current, files }) => ({
         sequence: current.lastSequence,
         change: changeOf(undefined, current),
-        firstFiles: { files, nextCursor: current.fileCount > files.length ? 'next' : null },
+        versionPage: { files, nextCursor: current.fileCount > files.length ? 'next' : null },
       })),
       { publisher: bus, logger: SILENT },
     );
@@ -163,7 +163,7 @@ describe('publishStatusChanges', () => {
     const result = await publishStatusChanges(
       [
         ...lifecycle('a', 1).slice(0, 1),
-        { sequence: '5', change: changeOf(undefined, huge), firstFiles: { files: hugeFiles, nextCursor: null } },
+        { sequence: '5', change: changeOf(undefined, huge), versionPage: { files: hugeFiles, nextCursor: null } },
         ...lifecycle('z', 7).slice(0, 1),
       ],
       { publisher: bus, logger: { info: () => {}, warn: (message) => warnings.push(message) } },
@@ -183,7 +183,7 @@ describe('publishStatusChanges', () => {
     const bus = new FakeBus();
     const broken = { ...version('x', 'completed', '3'), fileCount: 2 };
     const result = await publishStatusChanges(
-      [{ sequence: '3', change: changeOf(undefined, broken), firstFiles: NO_FILES }],
+      [{ sequence: '3', change: changeOf(undefined, broken), versionPage: NO_FILES }],
       {
         publisher: bus,
         logger: SILENT,
