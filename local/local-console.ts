@@ -42,7 +42,7 @@ export function localDeadLetterQueues(resources: LocalResources): DeadLetterQueu
       name: 'publication',
       label: 'Publication DLQ',
       url: resources.publicationDeadLetterQueueUrl,
-      hint: 'Status changes that could not be published: fix the cause, then npm run rebuild-views re-announces the recordings.',
+      hint: 'Status changes that were not announced: fix the cause, then re-invoke publish with the named stream records (within 24 h), or have consumers resync (README, "Stream dead letters").',
     },
   ];
 }

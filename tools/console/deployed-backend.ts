@@ -106,7 +106,7 @@ export function deadLetterQueuesOf(queues: Readonly<Record<string, string>>): De
     PublicationDeadLetterQueue: {
       name: 'publication',
       label: 'Publication DLQ',
-      hint: 'Status changes that could not be published: fix the cause, then npm run rebuild-views re-announces the recordings.',
+      hint: 'Status changes that were not announced: fix the cause, then re-invoke publish with the named stream records (within 24 h), or have consumers resync (README, "Stream dead letters").',
     },
   };
   const order = Object.keys(known);
