@@ -82,8 +82,11 @@ export function useWebhookRig() {
   };
 
   const running: SqsPoller[] = [];
-  /** Starts the deliverer on both queues, with the schedule scaled. */
-  const start = (options: { retryScale: number; random?: () => number }) => {
+  /**
+   * Starts the deliverer on both queues, with the schedule scaled; `deliveryPollers` batches of the
+   * delivery queue at once (Lambda's SQS mapping starts with five).
+   */
+  const start = (options: { retryScale: number; random?: () => number; deliveryPollers?: number }) => {
     const handler = createWebhookDeliverer({
       loadEndpoints,
       log,
@@ -100,13 +103,17 @@ export function useWebhookRig() {
         retryDelaySeconds: 0,
         functionName: 'deliver',
       }),
-      new SqsPoller({
-        client: sqs,
-        queueUrl: stack.webhookDeliveryQueueUrl,
-        handler,
-        retryDelaySeconds: null,
-        functionName: 'deliver',
-      }),
+      ...Array.from(
+        { length: options.deliveryPollers ?? 1 },
+        () =>
+          new SqsPoller({
+            client: sqs,
+            queueUrl: stack.webhookDeliveryQueueUrl,
+            handler,
+            retryDelaySeconds: null,
+            functionName: 'deliver',
+          }),
+      ),
     ];
     for (const poller of pollers) {
       poller.start((error) => logger.error('test webhook poller failed', { error: String(error) }));
