@@ -11,11 +11,14 @@ export interface ReceivedWebhook {
   readonly at: number;
   /** How many of `secrets` verified the request (each secret checked alone, as a consumer holding one does). */
   readonly verifiedSecrets: number;
-  readonly answered: number | 'no answer';
+  readonly answered: number | 'no answer' | 'dropped';
 }
 
-/** What the receiver answers to the n-th request (1-based) of one webhook-id. */
-export type Answer = (attemptOfId: number) => { status: number; headers?: Record<string, string> } | 'hang';
+/**
+ * What the receiver answers to the n-th request (1-based) of one webhook-id: a status, no answer
+ * ('hang'), or the connection closed at once, as a host that is down ('drop').
+ */
+export type Answer = (attemptOfId: number) => { status: number; headers?: Record<string, string> } | 'hang' | 'drop';
 
 /**
  * A Standard Webhooks consumer on a free loopback port: verifies each request with the
@@ -51,8 +54,12 @@ export async function startWebhookReceiver(options: { secrets: readonly string[]
         body,
         at: Date.now(),
         verifiedSecrets,
-        answered: answer === 'hang' ? 'no answer' : answer.status,
+        answered: answer === 'hang' ? 'no answer' : answer === 'drop' ? 'dropped' : answer.status,
       });
+      if (answer === 'drop') {
+        request.socket.destroy();
+        return;
+      }
       if (answer === 'hang') {
         hanging.push(response);
         return;

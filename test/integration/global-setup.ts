@@ -12,6 +12,9 @@ export interface LocalStackInfo {
   maxReceiveCount: number;
   projectionDeadLetterQueueUrl: string;
   publicationDeadLetterQueueUrl: string;
+  webhookFanoutQueueUrl: string;
+  webhookDeliveryQueueUrl: string;
+  webhookDeadLetterQueueUrl: string;
 }
 
 declare module 'vitest' {
