@@ -53,14 +53,21 @@ import {
  */
 export class DynamoDbRecordingReader extends DynamoDbSummaryReader implements QueryStore {
   /**
-   * One recording with its first page of files: the summary, then one Query of the files its
-   * version holds (at most `filesLimit` items), whatever the recording's size.
+   * One recording with its first page of files: the summary and, at the same time, one Query of at
+   * most `filesLimit` file items, of which its version's are shown, whatever the recording's size.
    */
   async getRecording(key: RecordingKey, options: { filesLimit?: number } = {}): Promise<RecordingState | null> {
-    const summary = await this.getSummary(key);
-    if (!summary) return null;
+    const limit = options.filesLimit ?? DEFAULT_FILES_PAGE;
     // Consistent: an eventually consistent read could miss file items written just before the summary.
-    const files = await this.versionFiles(summary, options.filesLimit ?? DEFAULT_FILES_PAGE, { consistent: true });
+    // The first Query goes with the summary's read, not after it: the version filters its items once known.
+    const consistent = { consistent: true };
+    const firstPage = this.fileItems(key, limit, consistent);
+    const summary = await this.getSummary(key);
+    if (!summary) {
+      await firstPage.catch(() => undefined);
+      return null;
+    }
+    const files = await this.versionFiles(summary, limit, { ...consistent, firstPage });
     return summaryToState(summary, files, this.derive);
   }
 

@@ -53,35 +53,52 @@ export class DynamoDbSummaryReader extends DynamoDbTable {
   async versionFiles(
     version: Pick<VersionedSummary, 'platform' | 'appId' | 'taskId' | 'fileCount' | 'lastSequence'>,
     limit: number,
-    options: { consistent?: boolean } = {},
+    options: { consistent?: boolean; firstPage?: Promise<FileItemsPage> } = {},
   ): Promise<FilePage> {
     const files: FileMention[] = [];
     const wanted = Math.min(limit, version.fileCount);
-    let exclusiveStartKey: Record<string, unknown> | undefined;
-    while (files.length < wanted) {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :files)',
-          ExpressionAttributeValues: { ':pk': recordingPartitionKey(version), ':files': FILE_PREFIX },
-          ProjectionExpression: 'sk, #name, statuses, urls, firstSequence',
-          ExpressionAttributeNames: { '#name': 'name' },
-          ConsistentRead: options.consistent,
-          Limit: wanted,
-          ExclusiveStartKey: exclusiveStartKey,
-        }),
-      );
-      for (const item of (page.Items ?? []) as FileItem[]) {
+    // A prefetched page nobody reads must not reject unobserved.
+    if (wanted === 0) await options.firstPage?.catch(() => undefined);
+    let page = wanted > 0 ? await (options.firstPage ?? this.fileItems(version, wanted, options)) : undefined;
+    while (page) {
+      for (const item of page.items) {
         if (fileInVersion(item, version.lastSequence) && files.length < wanted) files.push(toFileMention(item));
       }
-      exclusiveStartKey = page.LastEvaluatedKey;
-      if (!exclusiveStartKey) break;
+      page = files.length < wanted && page.next ? await this.fileItems(version, wanted, options, page.next) : undefined;
     }
     const last = files[files.length - 1];
     const nextCursor =
       version.fileCount > files.length && last !== undefined ? filesCursorAfter(version, last.name) : null;
     return { files, nextCursor };
   }
+
+  /** Up to `limit` of a recording's file items in name order, from `after` (a Query's `LastEvaluatedKey`). */
+  protected async fileItems(
+    key: RecordingKey,
+    limit: number,
+    options: { consistent?: boolean },
+    after?: Record<string, unknown>,
+  ): Promise<FileItemsPage> {
+    const page = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :files)',
+        ExpressionAttributeValues: { ':pk': recordingPartitionKey(key), ':files': FILE_PREFIX },
+        ProjectionExpression: 'sk, #name, statuses, urls, firstSequence',
+        ExpressionAttributeNames: { '#name': 'name' },
+        ConsistentRead: options.consistent,
+        Limit: limit,
+        ExclusiveStartKey: after,
+      }),
+    );
+    return { items: (page.Items ?? []) as FileItem[], next: page.LastEvaluatedKey };
+  }
+}
+
+/** One Query's file items, and where the next Query starts when more remain. */
+interface FileItemsPage {
+  readonly items: readonly FileItem[];
+  readonly next: Record<string, unknown> | undefined;
 }
 
 function toVersionedSummary(item: SummaryItem | LegacySummaryItem): VersionedSummary {
