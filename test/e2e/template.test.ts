@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   ALARM_ACTIONS,
+  ALARM_NOTIFICATION_CASES,
+  ALARM_TOPIC_RESOURCES,
   ALARMS,
   ARCHITECTURES,
   appsParameterName,
@@ -35,6 +37,7 @@ import {
   TIMEOUTS,
   webhooksParameterName,
 } from '../../fixtures/expected-stack';
+import { evaluateConditions, resolveTemplateValue } from '../../fixtures/template-conditions';
 import { ENDPOINTS } from '../../lib/platforms';
 
 // What the stack must be is written once, in fixtures/expected-stack.ts; this test reads it from the packaged
@@ -144,19 +147,12 @@ const alarmProperties = (name: string) => {
   return properties;
 };
 
-/** Evaluates the template's conditions (Fn::Equals, Fn::Not over parameters) for some parameter values. */
+/** Evaluates the template's conditions for some parameter values (fixtures/template-conditions.ts). */
 function conditionsFor(parameters: Record<string, string>): Record<string, boolean> {
-  const value = (node: unknown): unknown => {
-    if (typeof node !== 'object' || node === null) return node;
-    const [[fn, args]] = Object.entries(node) as [[string, unknown]];
-    if (fn === 'Ref') return parameters[args as string];
-    if (fn === 'Fn::Equals') return value((args as unknown[])[0]) === value((args as unknown[])[1]);
-    if (fn === 'Fn::Not') return !value((args as unknown[])[0]);
-    if (fn === 'Fn::Or') return (args as unknown[]).some((arg) => value(arg));
-    if (fn === 'Condition') return value(template.Conditions[args as string]);
-    throw new Error(`unexpected ${fn} in a condition`);
-  };
-  return Object.fromEntries(Object.entries(template.Conditions).map(([name, node]) => [name, value(node) as boolean]));
+  const defaults = Object.fromEntries(
+    Object.entries(template.Parameters).map(([name, { Default }]) => [name, Default]),
+  );
+  return evaluateConditions(template.Conditions, { ...defaults, ...parameters });
 }
 
 describe('the packaged CloudFormation template', () => {
@@ -352,19 +348,22 @@ describe('the packaged CloudFormation template', () => {
       expect(alarm.Properties.AlarmActions, name).toEqual(ALARM_ACTIONS);
       expect(alarm.Properties.OKActions, name).toEqual(ALARM_ACTIONS);
     }
-    expect(conditionsFor({ AlarmEmail: '', AlarmTopicArn: '' })).toMatchObject({
-      CreateAlarmTopic: false,
-      NotifyAlarms: false,
-    });
-    expect(conditionsFor({ AlarmEmail: 'ops@example.com', AlarmTopicArn: '' })).toMatchObject({
-      CreateAlarmTopic: true,
-      NotifyAlarms: true,
-    });
-    expect(conditionsFor({ AlarmEmail: '', AlarmTopicArn: 'arn:aws:sns:us-east-1:123456789012:ops' })).toMatchObject({
-      CreateAlarmTopic: false,
-      NotifyAlarms: true,
-    });
-    for (const name of ['AlarmTopic', 'AlarmTopicPolicy', 'AlarmEmailSubscription']) {
+    // What each alarm's actions resolve to for each way of setting the two parameters.
+    for (const { name, parameters, actions, createsTopic } of ALARM_NOTIFICATION_CASES) {
+      const conditions = conditionsFor(parameters);
+      expect(conditions.CreateAlarmTopic, name).toBe(createsTopic);
+      const ref = (logicalId: string) =>
+        logicalId === 'AlarmTopic' ? 'topic' : parameters[logicalId as keyof typeof parameters];
+      for (const [alarmName, alarm] of alarms) {
+        for (const property of ['AlarmActions', 'OKActions']) {
+          expect(
+            resolveTemplateValue(alarm.Properties[property], conditions, ref),
+            `${name}: ${alarmName} ${property}`,
+          ).toEqual(actions);
+        }
+      }
+    }
+    for (const name of ALARM_TOPIC_RESOURCES) {
       expect(resources[name]?.Condition, name).toBe('CreateAlarmTopic');
     }
     expect(resources.AlarmEmailSubscription?.Properties).toMatchObject({

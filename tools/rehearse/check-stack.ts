@@ -37,6 +37,7 @@ import {
   TIMEOUTS,
   webhooksParameterName,
 } from '../../fixtures/expected-stack';
+import { RECORDING_EVENT_SOURCE, RECORDING_EVENT_TYPES } from '../../lib/model/recording-event';
 import type { RehearsalClients } from './aws';
 import { expectEqual, expectTrue, passed, RehearsalError } from './check';
 
@@ -75,20 +76,39 @@ export interface Deployment {
   readonly batchSize: number;
   /** The rule that invokes the sweep on its schedule. */
   readonly sweepScheduleArn: string;
+  /** Signed webhooks: the bus rule's fan-out queue, the delivery queue, their DLQ and deliver's two mappings. */
+  readonly webhooks: {
+    readonly fanoutQueueUrl: string;
+    readonly fanoutQueueArn: string;
+    readonly deliveryQueueUrl: string;
+    readonly deliveryQueueArn: string;
+    readonly deadLetterQueueUrl: string;
+    readonly mappingIds: readonly string[];
+  };
   readonly functions: Readonly<Record<FunctionName, DeployedFunction>>;
 }
 
-type Template = {
+export type Template = {
   Resources: Record<
     string,
-    { Type: string; Properties?: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string }
+    {
+      Type: string;
+      Properties?: Record<string, unknown>;
+      DeletionPolicy?: string;
+      UpdateReplacePolicy?: string;
+      Condition?: string;
+    }
   >;
+  Parameters?: Record<string, { Default?: string }>;
+  Conditions?: Record<string, unknown>;
 };
 
-interface Stack {
+export interface Stack {
   readonly name: string;
   readonly accountId: string;
   readonly template: Template;
+  /** The template parameters' values the stack was deployed with. */
+  readonly parameters: Readonly<Record<string, string>>;
   /** logical id → physical id */
   readonly physical: (logicalId: string) => string;
 }
@@ -96,6 +116,9 @@ interface Stack {
 export async function readStack(clients: RehearsalClients, stackName: string): Promise<Stack> {
   const { Stacks } = await clients.cloudformation.send(new DescribeStacksCommand({ StackName: stackName }));
   const stackId = Stacks?.[0]?.StackId ?? '';
+  const parameters = Object.fromEntries(
+    (Stacks?.[0]?.Parameters ?? []).map((parameter) => [parameter.ParameterKey ?? '', parameter.ParameterValue ?? '']),
+  );
   const { StackResources = [] } = await clients.cloudformation.send(
     new DescribeStackResourcesCommand({ StackName: stackName }),
   );
@@ -105,6 +128,7 @@ export async function readStack(clients: RehearsalClients, stackName: string): P
     name: stackName,
     accountId: stackId.split(':')[4] ?? '',
     template: JSON.parse(TemplateBody) as Template,
+    parameters,
     physical: (logicalId) => {
       const id = ids.get(logicalId);
       if (!id) throw new RehearsalError(`stack ${stackName} has no ${logicalId}`);
@@ -144,6 +168,7 @@ export async function checkDeployment(clients: RehearsalClients, stack: Stack, s
   });
   const publishMappingId = await checkPublishMapping(clients, stack, functions.publish, table.streamArn);
   const sweepScheduleArn = await checkSweepSchedule(clients, stack, functions.sweep);
+  const webhooks = await checkWebhookWiring(clients, stack, functions.deliver, bus.name);
   checkSweepAlarm(stack, functions.sweep);
   checkAlarms(stack);
   checkRetainedResources(stack);
@@ -159,6 +184,7 @@ export async function checkDeployment(clients: RehearsalClients, stack: Stack, s
     ...queues,
     ...mapping,
     sweepScheduleArn,
+    webhooks,
     functions,
   };
 }
@@ -575,13 +601,70 @@ async function checkSweepSchedule(clients: RehearsalClients, stack: Stack, sweep
 }
 
 /**
+ * Signed webhooks as deployed: the rule on the stack's bus sends both event types to the fan-out queue
+ * (moto delivers through it), and deliver reads the fan-out and the delivery queue, ten at a time,
+ * reporting batch item failures.
+ */
+async function checkWebhookWiring(clients: RehearsalClients, stack: Stack, deliver: DeployedFunction, busName: string) {
+  const arnOf = async (logicalId: string) => (await queueAttributes(clients, stack.physical(logicalId))).QueueArn ?? '';
+  const fanoutQueueArn = await arnOf('WebhookFanoutQueue');
+  const deliveryQueueArn = await arnOf('WebhookDeliveryQueue');
+  const deadLetterQueueArn = await arnOf('WebhookDeadLetterQueue');
+  // A rule on a custom bus has the physical id <bus>|<rule>.
+  const ruleName = stack.physical('WebhookRule').split('|').pop() ?? '';
+  const rule = await clients.events.send(new DescribeRuleCommand({ Name: ruleName, EventBusName: busName }));
+  expectEqual('webhook rule pattern', JSON.parse(rule.EventPattern ?? '{}'), {
+    source: [RECORDING_EVENT_SOURCE],
+    'detail-type': [RECORDING_EVENT_TYPES.statusChanged, RECORDING_EVENT_TYPES.stale],
+  });
+  expectEqual('webhook rule state', rule.State, 'ENABLED');
+  const { Targets = [] } = await clients.events.send(
+    new ListTargetsByRuleCommand({ Rule: ruleName, EventBusName: busName }),
+  );
+  expectEqual(
+    'webhook rule targets',
+    Targets.map((target) => ({ arn: target.Arn, deadLetter: target.DeadLetterConfig?.Arn })),
+    [{ arn: fanoutQueueArn, deadLetter: deadLetterQueueArn }],
+  );
+  const mappingIds: string[] = [];
+  const sources: string[] = [];
+  for (const [logicalId, resource] of Object.entries(stack.template.Resources)) {
+    if (resource.Type !== 'AWS::Lambda::EventSourceMapping' || !logicalId.startsWith('DeliverEventSourceMapping')) {
+      continue;
+    }
+    const mapping = await clients.lambda.send(new GetEventSourceMappingCommand({ UUID: stack.physical(logicalId) }));
+    expectEqual(`${logicalId} function`, mapping.FunctionArn, deliver.functionArn);
+    expectEqual(
+      `${logicalId} settings`,
+      { BatchSize: mapping.BatchSize, FunctionResponseTypes: mapping.FunctionResponseTypes },
+      { BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'] },
+    );
+    mappingIds.push(stack.physical(logicalId));
+    sources.push(mapping.EventSourceArn ?? '');
+  }
+  expectEqual("deliver's event sources", sources.sort(), [fanoutQueueArn, deliveryQueueArn].sort());
+  passed(
+    `webhooks: rule ${ruleName} on ${busName} (Recording Status Changed, Recording Stale) → ${fanoutQueueArn.split(':').pop()}, ` +
+      `DLQ ${deadLetterQueueArn.split(':').pop()}; deliver reads the fan-out and the delivery queue, batch 10, ReportBatchItemFailures`,
+  );
+  return {
+    fanoutQueueUrl: stack.physical('WebhookFanoutQueue'),
+    fanoutQueueArn,
+    deliveryQueueUrl: stack.physical('WebhookDeliveryQueue'),
+    deliveryQueueArn,
+    deadLetterQueueUrl: stack.physical('WebhookDeadLetterQueue'),
+    mappingIds,
+  };
+}
+
+/**
  * The sweep's alarm, from the deployed template: moto 5.2's CloudFormation has no
  * AWS::CloudWatch::Alarm (it logs "No Moto CloudFormation support" and creates nothing), so there is
  * no alarm to describe. Its dimension is the deployed sweep function.
  */
 function checkSweepAlarm(stack: Stack, sweep: DeployedFunction): void {
   const alarm = stack.template.Resources.SweepFailureAlarm;
-  const { AlarmDescription: _description, ...properties } = alarm?.Properties ?? {};
+  const properties = alarmProperties(alarm?.Properties);
   expectEqual(
     'SweepFailureAlarm (deployed template)',
     { type: alarm?.Type, properties },
@@ -591,6 +674,12 @@ function checkSweepAlarm(stack: Stack, sweep: DeployedFunction): void {
   passed(
     `SweepFailureAlarm (template; moto deploys no alarms): Errors of ${sweep.functionName}, Sum > 0 over 3600 s, missing data not breaching`,
   );
+}
+
+/** An alarm's properties but its description and its actions (tools/rehearse/alarms.ts checks those). */
+function alarmProperties(properties: Record<string, unknown> = {}): Record<string, unknown> {
+  const { AlarmDescription: _description, AlarmActions: _actions, OKActions: _okActions, ...rest } = properties;
+  return rest;
 }
 
 /**
@@ -603,8 +692,7 @@ function checkAlarms(stack: Stack): void {
     .map(([name]) => name);
   expectEqual('alarms (deployed template)', alarms.sort(), Object.keys(ALARMS).sort());
   for (const [name, expected] of Object.entries(ALARMS)) {
-    const { AlarmDescription: _description, ...properties } = stack.template.Resources[name]?.Properties ?? {};
-    expectEqual(`${name} (deployed template)`, properties, expected);
+    expectEqual(`${name} (deployed template)`, alarmProperties(stack.template.Resources[name]?.Properties), expected);
   }
   passed(`alarms (template): ${Object.keys(ALARMS).join(', ')}; each dead-letter queue alarms on any message`);
 }

@@ -45,13 +45,14 @@ const SIGNED = new RegExp(
  * `npm run console -- --stage rehearsal` against the stack in moto, as an operator runs it: the real CLI
  * finds the stack's outputs through CloudFormation and forwards with the rehearsal's credentials. moto
  * has no HTTP API, so `--api-url` points at a stand-in gateway that refuses unsigned requests (403,
- * as API Gateway's IAM authorization does) and hands signed ones to the deployed query bundle.
+ * as API Gateway's IAM authorization does) and hands signed ones to the deployed query bundle (the
+ * deliveries routes to the webhooks bundle).
  */
 export async function driveConsole(
   clients: RehearsalClients,
   deployment: Deployment,
-  query: LambdaProcess,
-  options: { endpoint: string; trtcTaskId: string },
+  lambdas: { readonly query: LambdaProcess; readonly webhooks: LambdaProcess },
+  options: { endpoint: string; trtcTaskId: string; webhookEndpointId: string },
 ): Promise<void> {
   const signedPaths: string[] = [];
   const gateway = createServer(async (request, response) => {
@@ -62,7 +63,9 @@ export async function driveConsole(
       return;
     }
     signedPaths.push(url.pathname);
-    const result = (await query.invoke(
+    // The HTTP API's integrations: the deliveries routes are the webhooks function's, the rest the query's.
+    const integration = url.pathname.startsWith('/webhooks/') ? lambdas.webhooks : lambdas.query;
+    const result = (await integration.invoke(
       toApiGatewayEvent({
         method: request.method ?? 'GET',
         rawPath: url.pathname,
@@ -129,6 +132,18 @@ export async function driveConsole(
       `recordings view's API: GET /apps and the trtc listing, forwarded SigV4-signed (execute-api) with the operator's keys`,
     );
 
+    // The deliveries view's API: the delivery log through the deployed webhooks function (driven above).
+    const deliveries = (await getJson(`${base}/console/api/webhooks/deliveries?status=succeeded`)) as {
+      deliveries: { endpointId: string; status: string }[];
+    };
+    expectEqual(
+      'GET /console/api/webhooks/deliveries?status=succeeded',
+      deliveries.deliveries.map(({ endpointId, status }) => `${endpointId} ${status}`),
+      [`${options.webhookEndpointId} succeeded`],
+    );
+    expectEqual('the last request the gateway saw signed', signedPaths.at(-1), '/webhooks/deliveries');
+    passed(`deliveries view's API: GET /webhooks/deliveries forwarded signed to the webhooks function: 1 succeeded`);
+
     // The dead-letters view: a callback-shaped message in the deployed DLQ, shown without its body, then redriven.
     const secret = 'rehearsal-signature-never-shown';
     await clients.sqs.send(
@@ -166,6 +181,7 @@ export async function driveConsole(
         { name: 'callbacks', depth: 1, first: `callback tencent-trtc ${DEV_APPS.trtc}` },
         { name: 'projection', depth: 0, first: undefined },
         { name: 'publication', depth: 0, first: undefined },
+        { name: 'webhook', depth: 0, first: undefined },
       ],
     );
     if (text.includes(secret)) throw new RehearsalError('the dead-letters answer holds the message signature');
@@ -188,7 +204,7 @@ export async function driveConsole(
       );
     expectEqual('messages redriven onto the callback queue', moved.length, 1);
     passed(
-      'dead-letters view API: 3 DLQs from the stack resources, "1 message" without its signature, redriven to the callback queue',
+      'dead-letters view API: 4 DLQs from the stack resources, "1 message" without its signature, redriven to the callback queue',
     );
   } finally {
     await cli?.stop();

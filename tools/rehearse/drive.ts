@@ -48,6 +48,7 @@ import { type Deployment, FUNCTION_NAMES, type FunctionName } from './check-stac
 import { driveConsole } from './console';
 import { LambdaProcess } from './lambda-process';
 import { runCommand } from './processes';
+import { driveWebhooks, WEBHOOK_ENDPOINT_ID } from './webhooks';
 
 const TRTC_TASK_ID = 'rehearsal-trtc-task-0001';
 const AGORA_SID = 'rehearsalAgoraSid0000000000000001';
@@ -60,6 +61,8 @@ const RECEIVE_TIMEOUT_MS = 15_000;
  * `detail.stale` in the rehearsal's `Recording Stale` events is false; the events are not checked on it.
  */
 const REHEARSAL_STALE_AFTER_HOURS = '0.0001';
+
+const isUnfinished = (status: string) => (UNFINISHED_STATUSES as readonly string[]).includes(status);
 
 interface RehearsalCallback {
   readonly sample: Sample;
@@ -149,11 +152,17 @@ export async function driveArtifacts(
   await putAppsDocument(clients, deployment.functions.ingest.environment.RECORDING_APPS_PARAMETER ?? '');
   // moto cannot run a function without Docker: with the mapping on, every SendMessage makes it
   // try, fail and count a receive, which sends callbacks to the DLQ. The rehearsal is the poller.
-  for (const UUID of [deployment.mappingId, deployment.streamMappingId, deployment.publishMappingId]) {
+  const mappings = [
+    deployment.mappingId,
+    deployment.streamMappingId,
+    deployment.publishMappingId,
+    ...deployment.webhooks.mappingIds,
+  ];
+  for (const UUID of mappings) {
     await clients.lambda.send(new UpdateEventSourceMappingCommand({ UUID, Enabled: false }));
   }
   passed(
-    'the three event source mappings disabled in moto (it cannot invoke without Docker): the rehearsal polls instead',
+    `the ${mappings.length} event source mappings disabled in moto (it cannot invoke without Docker): the rehearsal polls instead`,
   );
 
   const platformEnvironment = {
@@ -206,8 +215,17 @@ export async function driveArtifacts(
       publishPass: publish,
       eventsUrl,
     });
+    await driveWebhooks(clients, deployment, lambdas, {
+      // Every event published above, each put in the fan-out queue by the deployed rule.
+      fanout: CALLBACKS.length + CALLBACKS.filter(({ status }) => isUnfinished(status)).length,
+      target: { platform: 'trtc', appId: DEV_APPS.trtc, taskId: TRTC_TASK_ID, status: 'recording' },
+    });
     await queryState(lambdas.query);
-    await driveConsole(clients, deployment, lambdas.query, { endpoint: options.endpoint, trtcTaskId: TRTC_TASK_ID });
+    await driveConsole(clients, deployment, lambdas, {
+      endpoint: options.endpoint,
+      trtcTaskId: TRTC_TASK_ID,
+      webhookEndpointId: WEBHOOK_ENDPOINT_ID,
+    });
   } catch (error) {
     const logs = started.map(({ label, lambda }) => `--- ${label} logs ---\n${lambda.logs.slice(-4_000)}`);
     if (error instanceof Error) error.message += `\n${logs.join('\n')}`;
@@ -496,7 +514,7 @@ interface SweepRun {
  */
 async function sweepStale(clients: RehearsalClients, deployment: Deployment, run: SweepRun): Promise<void> {
   const appCount = (JSON.parse(readFileSync(DEV_APPS_FILE, 'utf8')) as { apps: unknown[] }).apps.length;
-  const unfinished = CALLBACKS.filter(({ status }) => (UNFINISHED_STATUSES as readonly string[]).includes(status));
+  const unfinished = CALLBACKS.filter(({ status }) => isUnfinished(status));
   const completed = CALLBACKS.filter((callback) => !unfinished.includes(callback));
   const sweepOnce = async (sweep: LambdaProcess) => {
     const { apps, swept, noticed, vendorQueries, failures, stoppedEarly } = (await sweep.invoke(

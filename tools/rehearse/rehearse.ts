@@ -1,9 +1,11 @@
 /**
  * npm run rehearse: a deploy rehearsal on the moto AWS emulator (README, "Rehearse a deploy").
  *
- * Packages a non-default stage, lints the template with cfn-lint, deploys it into a moto_server of
- * its own, checks what was created through the AWS SDK, runs the deployed bundles end to end,
- * deploys again (no changes expected) and removes the stack. Needs Python with moto and cfn-lint.
+ * Packages a non-default stage with alarmEmail, and again with alarmTopicArn and with neither (each
+ * template's alarm actions checked), lints the three templates with cfn-lint, deploys the first into a
+ * moto_server of its own, checks what was created through the AWS SDK, runs the deployed bundles end
+ * to end (signed webhooks to a loopback receiver included), deploys again (no changes expected) and
+ * removes the stack. Needs Python with moto and cfn-lint.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,9 +14,16 @@ import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { GetFunctionCommand } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import {
+  ALARM_NOTIFICATION_CASES,
+  type AlarmCase,
+  alarmParams,
+  checkDeployedAlarmActions,
+  checkPackagedAlarmActions,
+} from './alarms';
 import { createClients, emulatorEnvironment, REHEARSAL_REGION, type RehearsalClients } from './aws';
 import { passed, RehearsalError } from './check';
-import { checkDeployment, type Deployment, readStack } from './check-stack';
+import { checkDeployment, type Deployment, readStack, type Template } from './check-stack';
 import { driveArtifacts } from './drive';
 import { checkPythonTools, type RunningMoto, startMoto } from './moto';
 import { killAllProcessesNow, runCommand, stopAllProcesses } from './processes';
@@ -23,6 +32,7 @@ const STAGE = 'rehearsal';
 const STACK_NAME = `rtc-recording-callbacks-${STAGE}`;
 const SERVERLESS = 'node_modules/.bin/serverless';
 const CFN_LINT_CONFIG = '.cfnlintrc.yaml';
+const TEMPLATE_FILE = 'cloudformation-template-update-stack.json';
 const COMMAND_TIMEOUT_MS = 5 * 60_000;
 
 const startedAt = performance.now();
@@ -41,9 +51,16 @@ async function step<T>(title: string, body: () => Promise<T>): Promise<T> {
   return result;
 }
 
-async function serverless(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
-  const command = ['serverless', ...args].join(' ');
-  const result = await runCommand(SERVERLESS, [...args, '--stage', STAGE, '--region', REHEARSAL_REGION], {
+/** The stack is deployed with alarmEmail; the two other ways are packaged only (tools/rehearse/alarms.ts). */
+const [DEPLOYED_ALARMS, ...PACKAGED_ALARMS] = ALARM_NOTIFICATION_CASES;
+
+async function serverless(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  params: string[] = alarmParams(DEPLOYED_ALARMS),
+): Promise<string> {
+  const command = ['serverless', ...args, ...params].join(' ');
+  const result = await runCommand(SERVERLESS, [...args, ...params, '--stage', STAGE, '--region', REHEARSAL_REGION], {
     env,
     timeoutMs: COMMAND_TIMEOUT_MS,
   });
@@ -60,8 +77,8 @@ const summaryOf = (output: string) =>
     .map((line) => line.replace(/^✔\s*/, ''))
     .join('; ');
 
-async function lint(templatePath: string, env: NodeJS.ProcessEnv): Promise<void> {
-  const result = await runCommand('cfn-lint', ['--config-file', CFN_LINT_CONFIG, '--', templatePath], {
+async function lint(templatePaths: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const result = await runCommand('cfn-lint', ['--config-file', CFN_LINT_CONFIG, '--', ...templatePaths], {
     env,
     timeoutMs: COMMAND_TIMEOUT_MS,
   });
@@ -71,7 +88,9 @@ async function lint(templatePath: string, env: NodeJS.ProcessEnv): Promise<void>
     );
   }
   const accepted = [...readFileSync(CFN_LINT_CONFIG, 'utf8').matchAll(/^\s*-\s*([EWI]\d+)/gm)].map((match) => match[1]);
-  passed(`cfn-lint: no errors, no warnings but those accepted in ${CFN_LINT_CONFIG} (${accepted.join(', ')})`);
+  passed(
+    `cfn-lint on the ${templatePaths.length} templates: no errors, no warnings but those accepted in ${CFN_LINT_CONFIG} (${accepted.join(', ')})`,
+  );
 }
 
 async function checkRemoved(clients: RehearsalClients, deployment: Deployment): Promise<void> {
@@ -102,12 +121,17 @@ async function checkRemoved(clients: RehearsalClients, deployment: Deployment): 
     deployment.deadLetterQueueUrl,
     deployment.projectionDeadLetterQueueUrl,
     deployment.publicationDeadLetterQueueUrl,
+    deployment.webhooks.fanoutQueueUrl,
+    deployment.webhooks.deliveryQueueUrl,
+    deployment.webhooks.deadLetterQueueUrl,
   ]) {
     await clients.sqs
       .send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))
       .catch(retained(url));
   }
-  passed('the table, both callback queues and both stream DLQs are kept (DeletionPolicy Retain)');
+  passed(
+    'the table, both callback queues, both stream DLQs and the three webhook queues are kept (DeletionPolicy Retain)',
+  );
 }
 
 async function rehearse(): Promise<void> {
@@ -117,12 +141,22 @@ async function rehearse(): Promise<void> {
   let clients: RehearsalClients | undefined;
   try {
     await step('prerequisites', async () => passed(await checkPythonTools(offline)));
-    await step(`serverless package --stage ${STAGE}`, async () => {
-      passed(summaryOf(await serverless(['package', '--package', packageDir], offline)));
+    const templates: string[] = [];
+    const packageAlarms = async (alarmCase: AlarmCase, dir: string) => {
+      const output = await serverless(['package', '--package', dir], offline, alarmParams(alarmCase));
+      const path = join(dir, TEMPLATE_FILE);
+      templates.push(path);
+      checkPackagedAlarmActions(alarmCase, JSON.parse(readFileSync(path, 'utf8')) as Template, output);
+      return output;
+    };
+    await step(`serverless package --stage ${STAGE} ${alarmParams(DEPLOYED_ALARMS).join(' ')}`, async () => {
+      passed(summaryOf(await packageAlarms(DEPLOYED_ALARMS, packageDir)));
     });
-    await step('cfn-lint on the packaged template', () =>
-      lint(join(packageDir, 'cloudformation-template-update-stack.json'), offline),
-    );
+    await step('serverless package with the other alarm parameters (packaged, not deployed)', async () => {
+      for (const alarmCase of PACKAGED_ALARMS)
+        await packageAlarms(alarmCase, join(workDir, `package-${alarmCase.name}`));
+    });
+    await step('cfn-lint on the packaged templates', () => lint(templates, offline));
     moto = await step('moto_server', async () => {
       const running = await startMoto(offline);
       passed(`listening on ${running.endpoint} (pid ${running.pid})`);
@@ -135,10 +169,12 @@ async function rehearse(): Promise<void> {
       passed(summaryOf(await serverless(['deploy', '--package', packageDir], deployEnv)));
     });
     const deployment = await step('what the stack created, through the AWS SDK', async () => {
-      const result = await checkDeployment(aws, await readStack(aws, STACK_NAME), STAGE);
+      const stack = await readStack(aws, STACK_NAME);
+      const result = await checkDeployment(aws, stack, STAGE);
+      await checkDeployedAlarmActions(DEPLOYED_ALARMS, stack, moto?.endpoint ?? '');
       passed(
-        'not in moto: the HTTP API, its routes, IAM authorization and access logs, the alarms (cfn-lint checked them; ' +
-          'the sweep alarm is checked in the deployed template above)',
+        'not in moto: the HTTP API, its routes, IAM authorization and access logs, the alarms and the email ' +
+          'subscription (cfn-lint checked them; checked in the deployed template above)',
       );
       return result;
     });
