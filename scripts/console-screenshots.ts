@@ -1,16 +1,23 @@
 /**
- * npm run console:screenshots: starts `npm start` on a free port, replays events/ and a few generated
- * recordings (one with HLS slices, some left to go stale, one dead letter), then, in headless Chromium,
+ * npm run console:screenshots: starts `npm start` on a free port with three webhook endpoints on loopback
+ * (one that answers 204, one that fails twice then succeeds, one that always answers 500 and is
+ * dead-lettered; the retry schedule compressed), replays events/ and a few generated recordings (one with
+ * HLS slices, some left to go stale, one dead letter), then, in headless Chromium,
  * writes a PNG of each console view to docs/console/ and prints the page's weight (gzipped) and the time
  * to first useful paint (navigation → the recordings table has rows), median of 5 cold loads.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { devKeyFor } from '../fixtures/dev-apps';
 import { DEV_APPS, trtcBody } from '../fixtures/samples';
 import { signTestRequest } from '../fixtures/sign-test-request';
+import { WEBHOOK_TEST_SECRETS } from '../fixtures/test-secrets';
 import { encodeQueuedCallback } from '../lib/model/queued-callback';
 import { localClientConfig } from '../local/emulators';
 import { findFreePort } from '../local/free-port';
@@ -22,11 +29,38 @@ const APP = DEV_APPS.trtcSigned;
 async function main(): Promise<void> {
   const chromium = findChromium();
   if (!chromium) throw new Error('no Chromium at /usr/bin/chromium or $CHROMIUM_PATH (apt-get install -y chromium)');
+  // Webhook receivers: the n-th request of a webhook-id gets answer(n).
+  const receivers = await Promise.all([
+    receiver(() => 204),
+    receiver((attempt) => (attempt <= 2 ? 500 : 204)),
+    receiver(() => 500),
+  ]);
+  const [backend, crm, analytics] = receivers;
+  const webhooksFile = join(mkdtempSync(join(tmpdir(), 'console-shots-')), 'webhooks.json');
+  const secrets = [WEBHOOK_TEST_SECRETS.current];
+  writeFileSync(
+    webhooksFile,
+    JSON.stringify({
+      endpoints: [
+        { id: 'backend', url: backend?.url, secrets },
+        { id: 'crm', url: crm?.url, secrets, types: ['recording.status_changed'] },
+        { id: 'analytics', url: analytics?.url, secrets },
+      ],
+    }),
+  );
   const port = await findFreePort();
   const url = `http://127.0.0.1:${port}`;
   let output = '';
   const stack = spawn('node', ['--import', 'tsx', 'local/start.ts'], {
-    env: { ...process.env, PORT: String(port), STALE_AFTER_HOURS: '0.001', POWERTOOLS_LOG_LEVEL: 'WARN' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      STALE_AFTER_HOURS: '0.001',
+      POWERTOOLS_LOG_LEVEL: 'WARN',
+      RECORDING_WEBHOOKS_FILE: webhooksFile,
+      // Whole seconds: analytics's 8 attempts end in the webhook DLQ in about 15 s.
+      WEBHOOK_RETRY_SCALE: '0.0001',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   stack.stdout?.on('data', (chunk) => {
@@ -93,8 +127,18 @@ async function main(): Promise<void> {
       }),
     );
     sqs.destroy();
-    // Past the 3.6 s stale threshold, and the events applied.
+    // Past the 3.6 s stale threshold, the events applied, and every webhook to analytics dead-lettered.
     await new Promise((resolve) => setTimeout(resolve, 5_000));
+    await until(
+      'the webhooks to settle',
+      async () => {
+        const answer = (await (await fetch(`${url}/webhooks/deliveries?status=pending&limit=1`)).json()) as {
+          deliveries: unknown[];
+        };
+        return answer.deliveries.length === 0;
+      },
+      90_000,
+    );
 
     mkdirSync(OUT, { recursive: true });
     const browser = await launchChromium({ executablePath: chromium, width: 1280, height: 860 });
@@ -105,7 +149,7 @@ async function main(): Promise<void> {
         ['recording', `#/recording/trtc/${APP}/${long}`, 'svg[role="img"]'],
         ['stale', '#/stale', 'table.recordings'],
         ['dead-letters', '#/dead-letters', 'section.queue'],
-        ['webhooks', '#/webhooks', 'h1'],
+        ['webhooks', '#/webhooks', 'table.deliveries'],
       ] as const;
       for (const [name, hash, ready] of views) {
         await page.goto(`${url}/console/${hash}`);
@@ -141,7 +185,31 @@ async function main(): Promise<void> {
     }
   } finally {
     await stop(stack);
+    await Promise.all(receivers.map((entry) => entry.stop()));
   }
+}
+
+/** A loopback webhook receiver answering the n-th request of each webhook-id with `answer(n)`. */
+async function receiver(answer: (attempt: number) => number) {
+  const seen = new Map<string, number>();
+  const server: Server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      const id = String(request.headers['webhook-id'] ?? '');
+      const attempt = (seen.get(id) ?? 0) + 1;
+      seen.set(id, attempt);
+      response.writeHead(answer(attempt)).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 async function until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {

@@ -27,6 +27,8 @@ export interface RecordingsParams {
 export interface WebhooksParams {
   readonly endpoint?: string;
   readonly status?: string;
+  /** Rows a page, 1–100 (20 when unset). */
+  readonly limit?: number;
   readonly cursor?: string;
 }
 
@@ -47,8 +49,9 @@ export function parseRoute(hash: string): Route {
     const found = query.get(name);
     return found === null || found === '' ? undefined : found;
   };
+  const limitValue = Number(value('limit'));
+  const limit = Number.isInteger(limitValue) && limitValue >= 1 && limitValue <= MAX_PAGE_ROWS ? limitValue : undefined;
   if (view === undefined || view === 'recordings') {
-    const limit = Number(value('limit'));
     return {
       view: 'recordings',
       params: {
@@ -57,7 +60,7 @@ export function parseRoute(hash: string): Route {
         status: value('status'),
         stale: value('stale') === 'true' ? true : undefined,
         room: value('room'),
-        limit: Number.isInteger(limit) && limit >= 1 && limit <= MAX_PAGE_ROWS ? limit : undefined,
+        limit,
         cursor: value('cursor'),
       },
     };
@@ -71,7 +74,7 @@ export function parseRoute(hash: string): Route {
   if (view === 'webhooks' && rest.length === 0) {
     return {
       view: 'webhooks',
-      params: { endpoint: value('endpoint'), status: value('status'), cursor: value('cursor') },
+      params: { endpoint: value('endpoint'), status: value('status'), limit, cursor: value('cursor') },
     };
   }
   return { view: 'not-found', hash };
@@ -93,7 +96,12 @@ export function routeHash(route: Route): string {
     case 'recording':
       return `#/recording/${[route.platform, route.appId, route.taskId].map(encodeURIComponent).join('/')}`;
     case 'webhooks':
-      return `#/webhooks${queryOf({ ...route.params })}`;
+      return `#/webhooks${queryOf({
+        endpoint: route.params.endpoint,
+        status: route.params.status,
+        limit: route.params.limit === undefined ? undefined : String(route.params.limit),
+        cursor: route.params.cursor,
+      })}`;
     case 'not-found':
       return route.hash;
     default:

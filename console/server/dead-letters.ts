@@ -152,8 +152,9 @@ const isoOf = (value: unknown): string | null => {
 /**
  * What the console shows of a dead letter: only fields that are never secret. A callback from ingest
  * (README, "What ingest queues") shows its endpoint, app and time, never its body, query or headers,
- * which hold the vendor's signature; a sweep message its kind and recording; a stream failure record the
- * function, the condition and the batch's time; anything else only that it is not one of these.
+ * which hold the vendor's signature; a sweep message its kind and recording; a webhook delivery its
+ * endpoint, recording and reason (never its body); an event envelope its type and recording; a stream
+ * failure record the function, the condition and the batch's time; anything else only that it is not one of these.
  */
 export function summarizeDeadLetter(message: {
   id: string;
@@ -195,6 +196,40 @@ export function summarizeDeadLetter(message: {
       appId: text(value.appId),
       recording: recordingOf(value),
       time: null,
+      reason: null,
+    };
+  }
+  // The webhook DLQ: a delivery message after its last attempt (or its receives), named by endpoint and
+  // recording; or a fan-out envelope, by its event. Never the signed body itself.
+  if (text(value.endpointId) && text(value.webhookId) && typeof value.body === 'string') {
+    let webhook: Record<string, unknown> = {};
+    try {
+      const parsed: unknown = JSON.parse(value.body);
+      if (typeof parsed === 'object' && parsed !== null) webhook = parsed as Record<string, unknown>;
+    } catch {
+      // An unreadable body still names its endpoint.
+    }
+    const data = (typeof webhook.data === 'object' && webhook.data !== null ? webhook.data : {}) as Record<
+      string,
+      unknown
+    >;
+    return {
+      ...base,
+      source: `webhook ${text(value.endpointId)}`,
+      appId: text(data.appId),
+      recording: recordingOf(data),
+      time: isoOf(webhook.timestamp),
+      reason: text(value.reason),
+    };
+  }
+  if (text(value['detail-type']) && typeof value.detail === 'object' && value.detail !== null) {
+    const detail = value.detail as Record<string, unknown>;
+    return {
+      ...base,
+      source: `event ${text(value['detail-type'])}`,
+      appId: text(detail.appId),
+      recording: recordingOf(detail),
+      time: isoOf(value.time),
       reason: null,
     };
   }

@@ -90,7 +90,10 @@ export async function connectDeployedStack(options: DeployedStackOptions): Promi
   }
 }
 
-/** Every queue whose logical id ends in `DeadLetterQueue`; the callback DLQ redrives to `CallbackQueue`. */
+/**
+ * Every queue whose logical id ends in `DeadLetterQueue`, in the local stack's order; the callback DLQ
+ * redrives to `CallbackQueue`, the webhook DLQ to `WebhookDeliveryQueue`.
+ */
 export function deadLetterQueuesOf(queues: Readonly<Record<string, string>>): DeadLetterQueueConfig[] {
   const known: Record<string, Omit<DeadLetterQueueConfig, 'url'>> = {
     CallbackDeadLetterQueue: {
@@ -102,6 +105,15 @@ export function deadLetterQueuesOf(queues: Readonly<Record<string, string>>): De
       name: 'projection',
       label: 'Projection DLQ',
       hint: 'Stream batches the projector gave up on: fix the cause, then run npm run rebuild-views (a redrive cannot replay a stream record).',
+    },
+    WebhookDeadLetterQueue: {
+      name: 'webhooks',
+      label: 'Webhook DLQ',
+      // Back to the delivery queue (its deliverer reads deliveries and fan-out envelopes alike): each
+      // message gets the whole schedule again.
+      ...(queues.WebhookDeliveryQueue && {
+        redriveTo: { url: queues.WebhookDeliveryQueue, label: 'the webhook delivery queue' },
+      }),
     },
     PublicationDeadLetterQueue: {
       name: 'publication',

@@ -3,6 +3,7 @@ import { parseRoute, routeHash } from '../../../console/page/route';
 import { layoutTimeline } from '../../../console/page/timeline';
 import { summarizeDeadLetter } from '../../../console/server/dead-letters';
 import { encodeQueuedCallback } from '../../../lib/model/queued-callback';
+import { deadLetterQueuesOf } from '../../../tools/console/deployed-backend';
 
 describe('console routes', () => {
   it('parses every view of the shareable URLs and writes them back the same', () => {
@@ -12,6 +13,7 @@ describe('console routes', () => {
       '#/stale',
       '#/dead-letters',
       '#/webhooks?endpoint=backend&status=failed',
+      '#/webhooks?endpoint=backend&limit=10&cursor=abc',
     ];
     for (const hash of hashes) expect(routeHash(parseRoute(hash))).toBe(hash);
     expect(parseRoute('')).toEqual({ view: 'recordings', params: expect.objectContaining({ platform: undefined }) });
@@ -107,5 +109,61 @@ describe('dead letters as the console shows them', () => {
       }),
     ).toMatchObject({ source: 'function publish', appId: '140', recording: 'gme 140 77', reason: 'detail too large' });
     expect(summarizeDeadLetter({ id: 'x', body: 'not json' })).toMatchObject({ source: 'unreadable message' });
+  });
+
+  it('a webhook delivery shows endpoint, recording, time and reason, never its body; an envelope its event', () => {
+    const data = { id: 'evt-1', platform: 'trtc', appId: '1400000001', taskId: 't-1', status: 'stopped' };
+    const body = JSON.stringify({ type: 'recording.status_changed', timestamp: '2026-01-01T00:00:00.000Z', data });
+    const summary = summarizeDeadLetter({
+      id: 'w',
+      body: JSON.stringify({
+        endpointId: 'backend',
+        webhookId: 'evt-1',
+        body,
+        reason: '8 attempts failed, the last: HTTP 500',
+      }),
+      receiveCount: '1',
+    });
+    expect(summary).toMatchObject({
+      source: 'webhook backend',
+      appId: '1400000001',
+      recording: 'trtc 1400000001 t-1',
+      time: '2026-01-01T00:00:00.000Z',
+      reason: '8 attempts failed, the last: HTTP 500',
+    });
+    expect(JSON.stringify(summary)).not.toContain('stopped');
+    expect(
+      summarizeDeadLetter({
+        id: 'e',
+        body: JSON.stringify({
+          version: '0',
+          source: 'rtc-recording-callbacks',
+          'detail-type': 'Recording Stale',
+          time: '2026-01-01T00:00:00Z',
+          detail: data,
+        }),
+      }),
+    ).toMatchObject({ source: 'event Recording Stale', recording: 'trtc 1400000001 t-1', reason: null });
+  });
+});
+
+describe('the deployed stack as the console sees it', () => {
+  it('lists every dead-letter queue in order; the callback and webhook DLQs redrive, the stream DLQs do not', () => {
+    const queues = deadLetterQueuesOf({
+      PublicationDeadLetterQueue: 'https://sqs/pub-dlq',
+      WebhookDeliveryQueue: 'https://sqs/delivery',
+      WebhookDeadLetterQueue: 'https://sqs/webhook-dlq',
+      CallbackQueue: 'https://sqs/callbacks',
+      CallbackDeadLetterQueue: 'https://sqs/callback-dlq',
+      ProjectionDeadLetterQueue: 'https://sqs/projection-dlq',
+      WebhookFanoutQueue: 'https://sqs/fanout',
+    });
+    expect(queues.map((queue) => [queue.name, queue.label, queue.url, queue.redriveTo?.url ?? null])).toEqual([
+      ['callbacks', 'Callback DLQ', 'https://sqs/callback-dlq', 'https://sqs/callbacks'],
+      ['projection', 'Projection DLQ', 'https://sqs/projection-dlq', null],
+      ['webhooks', 'Webhook DLQ', 'https://sqs/webhook-dlq', 'https://sqs/delivery'],
+      ['publication', 'Publication DLQ', 'https://sqs/pub-dlq', null],
+    ]);
+    expect(queues.find((queue) => queue.name === 'webhooks')?.redriveTo?.label).toBe('the webhook delivery queue');
   });
 });
