@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { build, type Metafile } from 'esbuild';
-import { median, round } from './stats';
+import { median, round } from '../fixtures/stats';
 
 const require = createRequire(import.meta.url);
 /** The bundling options serverless-esbuild deploys with (custom.esbuild.config). */

@@ -1,6 +1,6 @@
+import { round } from '../fixtures/stats';
 import type { IngestFigures } from './ingest-overhead';
 import type { ProcessFigures } from './process-cost';
-import { round } from './stats';
 
 /**
  * AWS list prices, us-east-1, on-demand, first pricing tier; DynamoDB's are those in effect since

@@ -13,10 +13,10 @@ import { parseArgs } from 'node:util';
 import { DEV_APPS_FILE, devKeyFor } from '../fixtures/dev-apps';
 import { DEV_APPS, type Sample, trtcBody } from '../fixtures/samples';
 import { signTestRequest } from '../fixtures/sign-test-request';
+import { median, percentile, round } from '../fixtures/stats';
 import { findFreePort } from '../local/free-port';
 import type { EventBridgeEnvelope } from '../local/http-event-publisher';
 import { startLocalStack } from '../local/local-stack';
-import { median, percentile, round } from './stats';
 
 const STEPS: [number, Record<string, unknown>, string][] = [
   [301, { Status: 0 }, 'recording'],

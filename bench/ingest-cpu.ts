@@ -1,5 +1,6 @@
 import { devKeyFor } from '../fixtures/dev-apps';
 import { signTestRequest } from '../fixtures/sign-test-request';
+import { median, round } from '../fixtures/stats';
 import { appsSourceFromEnv, createAppsLoader } from '../lib/config/load-apps';
 import { handleCallback, type IngestDependencies } from '../lib/ingest/handle-callback';
 import { logger } from '../lib/logger';
@@ -7,7 +8,6 @@ import { countOutcome } from '../lib/metrics';
 import { ENDPOINTS, type Endpoint } from '../lib/platforms';
 import { createProviderRegistry } from '../lib/providers/registry';
 import { INGEST_SAMPLES } from './ingest-samples';
-import { median, round } from './stats';
 
 export interface IngestCpuFigures {
   endpoint: Endpoint;

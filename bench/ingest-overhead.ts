@@ -2,6 +2,7 @@ import { PurgeQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/clien
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { devKeyFor } from '../fixtures/dev-apps';
 import { signTestRequest } from '../fixtures/sign-test-request';
+import { median, percentile, round } from '../fixtures/stats';
 import { createSqsClient, sendMessage } from '../lib/adapters/sqs-callback-queue';
 import { lowerCaseHeaders, parseQuery } from '../lib/http/callback-request';
 import { encodeQueuedCallback } from '../lib/model/queued-callback';
@@ -9,7 +10,6 @@ import { ENDPOINTS, type Endpoint } from '../lib/platforms';
 import { toApiGatewayEvent } from '../local/api-gateway-event';
 import { localClientConfig } from '../local/emulators';
 import { INGEST_SAMPLES } from './ingest-samples';
-import { median, percentile, round } from './stats';
 
 export interface IngestFigures {
   endpoint: Endpoint;

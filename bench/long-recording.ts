@@ -7,9 +7,9 @@ import type {
   SQSEvent,
 } from 'aws-lambda';
 import { DEV_APPS, trtcBody, trtcLifecycle } from '../fixtures/samples';
+import { median, round } from '../fixtures/stats';
 import { toQueuedMessage, toSqsBatches } from '../fixtures/workload';
 import { toApiGatewayEvent } from '../local/api-gateway-event';
-import { median, round } from './stats';
 import { deriveOnRead } from './view-alternatives';
 
 export interface LongRecordingFigures {

@@ -7,6 +7,7 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { countDynamoDbRequests, type RequestCounts } from '../fixtures/count-dynamodb-requests';
+import { round } from '../fixtures/stats';
 import { distinctEvents, seededRandom, shuffle, toQueuedMessage, toSqsBatches } from '../fixtures/workload';
 import { DynamoDbEventWriter } from '../lib/adapters/event-writer';
 import { SummaryProjector } from '../lib/adapters/summary-projector';
@@ -20,7 +21,6 @@ import { createStreamProjectHandler, isNewEventRecord } from '../lib/project/str
 import { createProviderRegistry, STATUS_RULES } from '../lib/providers/registry';
 import { localClientConfig } from '../local/emulators';
 import { StreamPoller } from '../local/stream-poller';
-import { round } from './stats';
 import { transactionStore } from './view-alternatives';
 
 type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;

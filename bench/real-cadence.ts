@@ -6,6 +6,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context, DynamoDBRecord, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { itemKind, type TableDefinition, writeCost } from '../fixtures/capacity-units';
 import { DEV_APPS, type Sample, trtcBody } from '../fixtures/samples';
+import { round } from '../fixtures/stats';
 import { seededRandom, shuffle, toQueuedMessage, toSqsBatches } from '../fixtures/workload';
 import { DynamoDbEventWriter } from '../lib/adapters/event-writer';
 import { SummaryProjector } from '../lib/adapters/summary-projector';
@@ -21,7 +22,6 @@ import table from '../resources/recordings-table.json' with { type: 'json' };
 import { type MeteredRequest, meterCapacity } from './capacity-meter';
 import { DEPLOYED, PRICES_USD } from './cost';
 import { createBaselineHandler } from './process-cost';
-import { round } from './stats';
 
 /** The table's definition as deployed, read at run time: index membership follows it, whatever the layout. */
 const TABLE = table.Properties as TableDefinition;

@@ -29,6 +29,7 @@ import { countDynamoDbRequests } from '../fixtures/count-dynamodb-requests';
 import { DEV_APPS_FILE, devKeyFor } from '../fixtures/dev-apps';
 import { DEV_APPS, type Sample, trtcBody } from '../fixtures/samples';
 import { signTestRequest } from '../fixtures/sign-test-request';
+import { median, percentile, round } from '../fixtures/stats';
 import { WEBHOOK_TEST_SECRETS } from '../fixtures/test-secrets';
 import { createSqsClient } from '../lib/adapters/sqs-callback-queue';
 import { SqsWebhookQueue } from '../lib/adapters/sqs-webhook-queue';
@@ -43,7 +44,6 @@ import type { EventBridgeEnvelope } from '../local/http-event-publisher';
 import { startLocalStack } from '../local/local-stack';
 import table from '../resources/recordings-table.json' with { type: 'json' };
 import { DEPLOYED, PRICES_USD } from './cost';
-import { median, percentile, round } from './stats';
 
 const STEPS: [number, Record<string, unknown>, string][] = [
   [301, { Status: 0 }, 'recording'],

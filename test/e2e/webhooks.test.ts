@@ -267,7 +267,15 @@ describe('npm start: signed webhooks to endpoints that fail in every way', () =>
     const again = receivers.ok?.received.filter((entry) => entry.id === first.id)[1];
     expect(again?.body).toBe(first.body);
     expect(again?.verifiedSecrets).toBe(2);
-    const entry = (await allOf('endpoint=ok', 100)).find((candidate) => candidate.webhookId === first.id);
+    // The log records an attempt once its answer is in: it may trail the receiver by a moment.
+    const entry = await waitFor(
+      'the resend in the delivery log',
+      async () => {
+        const found = (await allOf('endpoint=ok', 100)).find((candidate) => candidate.webhookId === first.id);
+        return found && found.attempts.length >= 2 ? found : undefined;
+      },
+      30_000,
+    );
     expect(entry?.attempts).toHaveLength(2);
     expect(entry?.status).toBe('succeeded');
     expect((await fetch(`${url}/webhooks/deliveries/ok/nope/resend`, { method: 'POST' })).status).toBe(404);

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { median, percentile, round } from '../../bench/stats';
+import { median, percentile, round } from '../../fixtures/stats';
 import { WEBHOOK_TEST_SECRETS } from '../../fixtures/test-secrets';
 import { startWebhookReceiver } from '../helpers/webhook-receiver';
 import { uniqueId } from '../integration/local-stack';
