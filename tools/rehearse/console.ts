@@ -180,8 +180,8 @@ export async function driveConsole(
       [
         { name: 'callbacks', depth: 1, first: `callback tencent-trtc ${DEV_APPS.trtc}` },
         { name: 'projection', depth: 0, first: undefined },
+        { name: 'webhooks', depth: 0, first: undefined },
         { name: 'publication', depth: 0, first: undefined },
-        { name: 'webhook', depth: 0, first: undefined },
       ],
     );
     if (text.includes(secret)) throw new RehearsalError('the dead-letters answer holds the message signature');
